@@ -1,0 +1,11 @@
+export * from './asn1/oids.js';
+export * from './codec/bytes.js';
+export { checkDigit } from './codec/check-digit.js';
+export * from './codec/tlv.js';
+export { aesCbc, aesCmac, aesEcb } from './crypto/aes.js';
+export { adjustParity, desEcb, retailMac, tdesCbc } from './crypto/des.js';
+export { digest, HASHES, type HashName } from './crypto/hash.js';
+export { type CipherName, KDF_ENC, KDF_MAC, KDF_PI, kdf } from './crypto/kdf.js';
+export { pad, unpad } from './crypto/padding.js';
+export * from './errors.js';
+export type { TransmitOptions, Transport, TransportCapabilities } from './transport.js';

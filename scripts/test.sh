@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Sets up the machine, then runs every check: types, lint, all tests. Ends with one line `N passed, N failed`.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+SETUP_QUIET=1 bash scripts/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
+
+failed_checks=0
+echo "== lint (biome)"
+pnpm exec biome check . || failed_checks=$((failed_checks + 1))
+
+echo "== tests (vitest)"
+rm -f .vitest-report.json
+NO_COLOR=1 pnpm exec vitest run --reporter=default --reporter=json --outputFile.json=.vitest-report.json
+rc=$?
+
+node -e '
+const fs = require("node:fs");
+const checks = Number(process.argv[1]);
+let r = { numPassedTests: 0, numFailedTests: 0, numPendingTests: 0, numTodoTests: 0 };
+try { r = JSON.parse(fs.readFileSync(".vitest-report.json", "utf8")); } catch { r.numFailedTests = 1; }
+const skipped = r.numPendingTests + r.numTodoTests;
+// Lint counts as one check of its own; a failing one is a failure.
+console.log(`${r.numPassedTests + (checks ? 0 : 1)} passed, ${r.numFailedTests + checks} failed` + (skipped ? `, ${skipped} skipped` : ""));
+' "$failed_checks"
+[ "$rc" -eq 0 ] && [ "$failed_checks" -eq 0 ]

@@ -1,0 +1,8 @@
+export {
+  ensurePcscd,
+  PCSCD_RUN_DIR,
+  PcscdError,
+  type PcscdHandle,
+  type PcscdOptions,
+  pcscdIsServing,
+} from './pcscd/pcscd.js';

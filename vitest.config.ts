@@ -1,0 +1,26 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+// Tests run against the TypeScript sources; `tsc -b` builds dist/ for runtime use.
+export default defineConfig({
+  resolve: {
+    alias: [
+      { find: /^@cccd\/emrtd$/, replacement: here('./packages/emrtd/src/index.ts') },
+      { find: /^@cccd\/pcsc$/, replacement: here('./packages/pcsc/src/index.ts') },
+      { find: /^@cccd\/hid$/, replacement: here('./packages/hid/src/index.ts') },
+      { find: /^@cccd\/client$/, replacement: here('./packages/client/src/index.ts') },
+      { find: /^@cccd\/simulator$/, replacement: here('./simulator/src/index.ts') },
+      { find: /^@cccd\/kiosk-agent$/, replacement: here('./kiosk-agent/src/index.ts') },
+    ],
+  },
+  test: {
+    include: ['packages/*/src/**/*.test.ts', 'simulator/src/**/*.test.ts', 'kiosk-agent/src/**/*.test.ts'],
+    // Two cores: one worker keeps PC/SC tests (one pcscd per machine) from racing each other.
+    pool: 'forks',
+    maxWorkers: 2,
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+  },
+});
