@@ -43,7 +43,13 @@ export interface ChipAuthenticationKey {
 }
 
 export type ActiveAuthenticationKey =
-  | { type: 'RSA'; /** PKCS#8 DER */ privateKeyDer: Uint8Array; /** SubjectPublicKeyInfo DER */ publicKeyDer: Uint8Array }
+  | {
+      type: 'RSA';
+      /** PKCS#8 DER */
+      privateKeyDer: Uint8Array;
+      /** SubjectPublicKeyInfo DER */
+      publicKeyDer: Uint8Array;
+    }
   | {
       type: 'ECDSA';
       /** Named curve of the key, e.g. 'brainpoolP256r1' or 'secp256r1'. */
