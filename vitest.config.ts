@@ -3,6 +3,9 @@ import { defineConfig } from 'vitest/config';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
+const TESTS = ['packages/*/src/**/*.test.ts', 'simulator/src/**/*.test.ts', 'kiosk-agent/src/**/*.test.ts'];
+const PCSC_TESTS = '**/*.pcsc.test.ts';
+
 // Tests run against the TypeScript sources; `tsc -b` builds dist/ for runtime use.
 export default defineConfig({
   resolve: {
@@ -16,11 +19,15 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'simulator/src/**/*.test.ts', 'kiosk-agent/src/**/*.test.ts'],
-    // Two cores: one worker keeps PC/SC tests (one pcscd per machine) from racing each other.
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    globalSetup: ['scripts/vitest.global-setup.ts'],
+    projects: [
+      { extends: true, test: { name: 'unit', include: TESTS, exclude: ['**/node_modules/**', PCSC_TESTS] } },
+      // Tests that go through the machine's one pcscd and its two vpcd slots run one file at a time.
+      { extends: true, test: { name: 'pcsc', include: [PCSC_TESTS], fileParallelism: false } },
+    ],
   },
 });
