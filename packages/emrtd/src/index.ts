@@ -9,3 +9,4 @@ export { type CipherName, KDF_ENC, KDF_MAC, KDF_PI, kdf } from './crypto/kdf.js'
 export { pad, unpad } from './crypto/padding.js';
 export * from './errors.js';
 export type { TransmitOptions, Transport, TransportCapabilities } from './transport.js';
+export * from './crypto/domain-params.js';
