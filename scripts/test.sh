@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 SETUP_QUIET=1 bash scripts/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
 
 failed_checks=0
+echo "== typecheck tests (tsc -p tsconfig.test.json)"
+pnpm exec tsc -p tsconfig.test.json || failed_checks=$((failed_checks + 1))
+
 echo "== lint (biome)"
 pnpm exec biome check . || failed_checks=$((failed_checks + 1))
 
@@ -20,7 +23,7 @@ const checks = Number(process.argv[1]);
 let r = { numPassedTests: 0, numFailedTests: 0, numPendingTests: 0, numTodoTests: 0 };
 try { r = JSON.parse(fs.readFileSync(".vitest-report.json", "utf8")); } catch { r.numFailedTests = 1; }
 const skipped = r.numPendingTests + r.numTodoTests;
-// Lint counts as one check of its own; a failing one is a failure.
-console.log(`${r.numPassedTests + (checks ? 0 : 1)} passed, ${r.numFailedTests + checks} failed` + (skipped ? `, ${skipped} skipped` : ""));
+// The test typecheck and lint count as checks of their own; a failing one is a failure.
+console.log(`${r.numPassedTests + 2 - checks} passed, ${r.numFailedTests + checks} failed` + (skipped ? `, ${skipped} skipped` : ""));
 ' "$failed_checks"
 [ "$rc" -eq 0 ] && [ "$failed_checks" -eq 0 ]
