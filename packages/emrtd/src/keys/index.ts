@@ -1,0 +1,2 @@
+export * from './access-key.js';
+export * from './cccd-qr.js';

@@ -1,0 +1,264 @@
+/**
+ * READ BINARY of whole files over any ApduChannel with an adaptive block size: start with the largest block the
+ * transport and card accept (extended length when advertised), step down on 6700/6Cxx/repeated failures, remember
+ * what worked; odd-INS B1 with DO'54' above offset 32767; a size cap against hostile length fields; progress events;
+ * and resume after tag loss through `FileSession.reestablish` from the last good offset.
+ */
+import type { ApduChannel, ExchangeStats } from '../apdu/channel.js';
+import type { CommandApdu } from '../apdu/command.js';
+import { errorForSw, expectSw } from '../apdu/status.js';
+import type { SmCipher } from '../asn1/oids.js';
+import { concat, u16 } from '../codec/bytes.js';
+import { readTlv, tlv } from '../codec/tlv.js';
+import { Cancelled, CardError, EmrtdError, MalformedData } from '../errors.js';
+import type { TransportCapabilities } from '../transport.js';
+import type { FileRef } from './files.js';
+
+export const DEFAULT_MAX_FILE_SIZE = 256 * 1024;
+export const DEFAULT_MAX_RESUMES = 3;
+/** Short-APDU ladder: 0xDF fits one short SM response for both 3DES and AES (sim-pcsc.md §4). */
+export const SHORT_LADDER = [0xdf, 0xa0, 0x80, 0x40, 0x20];
+const HEADER_READ = 8;
+const MAX_ODD_INS_OVERHEAD = 4;
+
+export interface ReadProgress {
+  file: string;
+  bytes: number;
+  total: number;
+}
+
+export interface FileReadReport {
+  file: string;
+  bytes: number;
+  apdus: number;
+  bytesIn: number;
+  bytesOut: number;
+  /** Reads repeated after a failure (including step-downs). */
+  retries: number;
+  /** Block size of every successful READ BINARY, in order. */
+  blockSizes: number[];
+  /** Times access control was redone (reconnect + PACE/BAC) to continue this file. */
+  resumes: number;
+}
+
+export interface FileReadOptions {
+  /** Refuse files whose declared length exceeds this (default 256 KB). */
+  maxFileSize?: number;
+  /** Re-establishments allowed per file after tag loss / SM failure (default 3). */
+  maxResumes?: number;
+  /** Select by short file identifier in READ BINARY instead of SELECT (default false). */
+  useSfi?: boolean;
+  onProgress?: (progress: ReadProgress) => void;
+  signal?: AbortSignal;
+}
+
+/** What the reader needs from a session. */
+export interface FileSession {
+  readonly channel: ApduChannel;
+  readonly stats: ExchangeStats;
+  /** Cipher of the SM session, or undefined for an unprotected channel. */
+  readonly cipher?: SmCipher;
+  readonly capabilities?: TransportCapabilities;
+  /** Last block size that worked on this session (remembered across files). */
+  blockSize?: number;
+  /** True when the channel cannot be used any more (SM session lost). */
+  readonly lost: boolean;
+  /** Reconnect if possible and redo access control; afterwards `channel` is usable again. */
+  reestablish(): Promise<void>;
+}
+
+/** Largest plain block for one response of at most `maxResponse` bytes (data + SW) with SM framing. */
+export function maxBlockForResponse(maxResponse: number, cipher?: SmCipher): number {
+  const data = maxResponse - 2;
+  if (!cipher) return Math.min(data, 65536);
+  const bs = cipher === '3DES' ? 8 : 16;
+  const cryptogram = data - 4 - 10 - 5; // DO99, DO8E, DO87 header (87 82 LL LL) + indicator
+  return Math.min(Math.floor(cryptogram / bs) * bs - 1, 65535);
+}
+
+/** The block-size ladder for a session: extended first when the transport advertises it. */
+export function blockLadder(capabilities: TransportCapabilities | undefined, cipher?: SmCipher): number[] {
+  const short = cipher ? [...SHORT_LADDER] : [0x100, ...SHORT_LADDER];
+  if (!capabilities?.extendedLength) return short;
+  const ext = maxBlockForResponse(capabilities.maxResponseLength ?? 65538, cipher);
+  return ext > short[0]! ? [ext, ...short] : short;
+}
+
+const isSwError = (e: unknown): e is EmrtdError => e instanceof EmrtdError && e.sw !== undefined;
+
+function sizeError(e: unknown): number | undefined {
+  if (!isSwError(e) || e.code === 'secure-messaging') return undefined;
+  const sw = e.sw!;
+  if (sw >> 8 === 0x6c) return sw & 0xff || 256;
+  if (sw === 0x6700 || sw === 0x6f00) return 0;
+  return undefined;
+}
+
+export async function selectFile(channel: ApduChannel, file: FileRef): Promise<void> {
+  const step = `SELECT ${file.name}`;
+  const cmd: CommandApdu = { cla: 0x00, ins: 0xa4, p1: 0x02, p2: 0x0c, data: u16(file.fid) };
+  expectSw(step, await channel.send(cmd, step), { file: file.name });
+}
+
+async function readChunk(
+  channel: ApduChannel,
+  file: FileRef,
+  offset: number,
+  length: number,
+  sfi: boolean,
+): Promise<Uint8Array> {
+  const step = `READ BINARY ${file.name}`;
+  let cmd: CommandApdu;
+  const odd = offset > 0x7fff;
+  if (odd) {
+    const off = offset > 0xffff ? Uint8Array.of(offset >> 16, (offset >> 8) & 0xff, offset & 0xff) : u16(offset);
+    cmd = { cla: 0, ins: 0xb1, p1: 0, p2: 0, data: tlv(0x54, off), ne: length + MAX_ODD_INS_OVERHEAD };
+  } else if (sfi && file.sfi !== undefined && offset <= 0xff) {
+    cmd = { cla: 0, ins: 0xb0, p1: 0x80 | file.sfi, p2: offset, ne: length };
+  } else {
+    cmd = { cla: 0, ins: 0xb0, p1: offset >> 8, p2: offset & 0xff, ne: length };
+  }
+  const r = await channel.send(cmd, step);
+  if (r.sw !== 0x9000 && r.sw !== 0x6282) throw errorForSw(step, r.sw, { file: file.name });
+  if (!odd) return r.data;
+  // B1 answers with the data inside DO'53'.
+  if (r.data.length === 0) return r.data;
+  const t = readTlv(r.data, 0, file.name);
+  if (t.tag !== 0x53) throw new MalformedData(file.name, offset, 'odd-INS response without DO53');
+  return t.value;
+}
+
+/** Parses the TLV header at the start of a file to learn its total length. */
+function declaredLength(head: Uint8Array, file: string): number | undefined {
+  let p = 1;
+  if (head.length < 2) return undefined;
+  if ((head[0]! & 0x1f) === 0x1f) {
+    while (p < head.length && head[p]! & 0x80) p++;
+    p++;
+  }
+  if (p >= head.length) return undefined;
+  const first = head[p]!;
+  if (first < 0x80) return p + 1 + first;
+  const n = first & 0x7f;
+  if (n === 0 || n > 4) throw new MalformedData(file, p, 'unsupported length encoding');
+  if (p + 1 + n > head.length) return undefined;
+  let len = 0;
+  for (let i = 0; i < n; i++) len = len * 256 + head[p + 1 + i]!;
+  return p + 1 + n + len;
+}
+
+/** Reads one whole file. `session.channel` may change when the session is re-established. */
+export async function readFile(
+  session: FileSession,
+  file: FileRef,
+  options: FileReadOptions = {},
+): Promise<{ bytes: Uint8Array; report: FileReadReport }> {
+  const cap = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
+  const maxResumes = options.maxResumes ?? DEFAULT_MAX_RESUMES;
+  const start = { ...session.stats };
+  const report: FileReadReport = {
+    file: file.name,
+    bytes: 0,
+    apdus: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    retries: 0,
+    blockSizes: [],
+    resumes: 0,
+  };
+  const ladder = blockLadder(session.capabilities, session.cipher);
+  let rung = session.blockSize ? ladder.findIndex((b) => b <= session.blockSize!) : 0;
+  if (rung < 0) rung = ladder.length - 1;
+  let failuresHere = 0;
+  const useSfi = options.useSfi === true && file.sfi !== undefined;
+  let selected = false;
+  const chunks: Uint8Array[] = [];
+  let have = 0;
+  let total: number | undefined;
+  let retryBudget = ladder.length * 3 + maxResumes + 2;
+
+  const finish = () => {
+    report.apdus = session.stats.apdus - start.apdus;
+    report.bytesIn = session.stats.bytesIn - start.bytesIn;
+    report.bytesOut = session.stats.bytesOut - start.bytesOut;
+    report.bytes = have;
+  };
+
+  while (total === undefined || have < total) {
+    if (options.signal?.aborted) throw new Cancelled(`READ BINARY ${file.name}`);
+    try {
+      if (session.lost) throw new EmrtdError('secure-messaging', 'session lost', { retriable: true });
+      if (!selected && !useSfi) {
+        await selectFile(session.channel, file);
+        selected = true;
+      }
+      const block = ladder[rung]!;
+      const want =
+        total === undefined
+          ? Math.min(HEADER_READ, block)
+          : Math.min(block - (have > 0x7fff ? MAX_ODD_INS_OVERHEAD : 0), total - have);
+      const data = await readChunk(session.channel, file, have, want, useSfi && !selected);
+      selected = true;
+      if (data.length === 0)
+        throw new MalformedData(file.name, have, 'card returned no data before the end of the file');
+      const take = total === undefined ? data : data.subarray(0, Math.min(data.length, total - have));
+      chunks.push(take);
+      have += take.length;
+      if (total !== undefined) {
+        report.blockSizes.push(want);
+        session.blockSize = block;
+      }
+      failuresHere = 0;
+      if (total === undefined) {
+        const head = concat(...chunks);
+        total = declaredLength(head, file.name);
+        if (total === undefined) {
+          if (data.length < want) throw new MalformedData(file.name, 0, 'file shorter than its TLV header');
+          continue;
+        }
+        if (total > cap) throw new MalformedData(file.name, 0, `declared length ${total} exceeds the ${cap}-byte cap`);
+        if (have > total) {
+          chunks.splice(0, chunks.length, head.subarray(0, total));
+          have = total;
+        }
+      }
+      options.onProgress?.({ file: file.name, bytes: have, total });
+    } catch (e) {
+      if (!(e instanceof EmrtdError) || e.code === 'cancelled' || e.code === 'malformed-data') throw e;
+      if (e.code === 'file-not-found' || e.code === 'security-status-not-satisfied' || e.code === 'access-denied')
+        throw e;
+      if (--retryBudget < 0) throw e;
+      report.retries++;
+      const exact = sizeError(e);
+      if (exact !== undefined) {
+        // Wrong length: step down (to the size the card named for 6Cxx) and retry at once.
+        const target = exact > 0 ? exact : ladder[rung + 1];
+        if (target === undefined || target >= ladder[rung]!) throw e;
+        let i = ladder.findIndex((b) => b <= target);
+        if (i < 0) i = ladder.length;
+        if (ladder[i] !== target) ladder.splice(i, 0, target);
+        rung = i;
+      } else if (e.retriable || e.code === 'transport') {
+        if (++failuresHere >= 2 && rung < ladder.length - 1) {
+          rung++;
+          failuresHere = 0;
+        }
+        if (report.resumes >= maxResumes) throw e;
+        report.resumes++;
+        await session.reestablish();
+        selected = false;
+      } else if (e instanceof CardError && rung < ladder.length - 1 && ladder[rung]! > 0xdf) {
+        // An unexpected SW on an extended read: the chip may not support it; fall back to short reads.
+        rung++;
+      } else throw e;
+      if (session.lost) {
+        if (report.resumes >= maxResumes) throw e;
+        report.resumes++;
+        await session.reestablish();
+        selected = false;
+      }
+    }
+  }
+  finish();
+  return { bytes: concat(...chunks), report };
+}

@@ -1,0 +1,4 @@
+export * from './file-reader.js';
+export * from './files.js';
+export * from './read-cccd.js';
+export * from './session.js';

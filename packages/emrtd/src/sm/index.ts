@@ -1,0 +1,2 @@
+export * from './secure-channel.js';
+export * from './secure-messaging.js';
