@@ -17,3 +17,5 @@ export * from './pace/index.js';
 export * from './keys/index.js';
 export * from './reader/index.js';
 export * from './lds/index.js';
+export * from './trust/index.js';
+export * from './verify/index.js';

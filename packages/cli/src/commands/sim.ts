@@ -1,6 +1,7 @@
+import { runSim } from '@cccd/simulator';
 import type { Io } from '../cli.js';
 
-export async function sim(_args: string[], io: Io): Promise<number> {
-  io.stderr.write('cccd sim: the simulator commands arrive with step 2.\n');
-  return 2;
+/** `cccd sim …`: the software card's own commands. */
+export async function sim(args: string[], io: Io): Promise<number> {
+  return runSim(args, io);
 }

@@ -1,0 +1,186 @@
+/**
+ * Active Authentication signature check (ICAO 9303-11 §6.1): the chip signs a caller-chosen 8-byte challenge
+ * with the DG15 key. RSA uses ISO/IEC 9796-2 digital signature scheme 1 (partial message recovery); ECDSA uses
+ * the hash named by DG14's ActiveAuthenticationInfo. The APDU exchange itself belongs to the reader.
+ */
+import { OID } from '../asn1/oids.js';
+import { bigToBytes, bytesToBig, concat, equal } from '../codec/bytes.js';
+import { modPow } from '../crypto/domain-params.js';
+import { digest, type HashName } from '../crypto/hash.js';
+import { EmrtdError } from '../errors.js';
+import { parseDg15 } from '../lds/dg15.js';
+import { parseSubjectPublicKeyInfo, type SubjectPublicKeyInfo } from '../lds/public-key.js';
+import { ecdsaSignatureCandidates, resolveCurve, verifyEcdsaDigest } from './ec.js';
+import type { DataGroupStatus } from './passive.js';
+import { type Reason, reason } from './reasons.js';
+import { bitLength, HASH_LENGTH } from './rsa.js';
+
+export type ActiveAuthStatus = 'valid' | 'invalid' | 'not-checked';
+
+export interface ActiveAuthInput {
+  /** DG15 file bytes (tag 6F), a DER SubjectPublicKeyInfo, or a parsed one. */
+  publicKey: Uint8Array | SubjectPublicKeyInfo;
+  /** The 8-byte challenge sent in INTERNAL AUTHENTICATE (caller-supplied for relay binding, or random). */
+  challenge: Uint8Array;
+  /** The chip's response to INTERNAL AUTHENTICATE. */
+  response: Uint8Array;
+  /** ActiveAuthenticationInfo.signatureAlgorithm from DG14 (needed for ECDSA). */
+  signatureAlgorithm?: string;
+  /** Smallest accepted RSA modulus in bits (default 1024). */
+  minRsaBits?: number;
+  /** DG15's passive-authentication status: only 'match' means the key is the issuer's. */
+  dg15Status?: DataGroupStatus;
+}
+
+export interface ActiveAuthVerdict {
+  status: ActiveAuthStatus;
+  algorithm?: string;
+  reasons: Reason[];
+}
+
+/** ISO/IEC 10118-3 hash identifiers used in the two-byte 9796-2 trailer xx CC. */
+const TRAILER_HASH: Record<number, HashName> = {
+  51: 'SHA-1',
+  52: 'SHA-256',
+  53: 'SHA-512',
+  54: 'SHA-384',
+  56: 'SHA-224',
+};
+
+const ECDSA_AA_HASH: Record<string, HashName> = {
+  [OID.ecdsaPlainSHA1]: 'SHA-1',
+  [OID.ecdsaPlainSHA224]: 'SHA-224',
+  [OID.ecdsaPlainSHA256]: 'SHA-256',
+  [OID.ecdsaPlainSHA384]: 'SHA-384',
+  [OID.ecdsaPlainSHA512]: 'SHA-512',
+  [OID.ecdsaWithSHA1]: 'SHA-1',
+  [OID.ecdsaWithSHA224]: 'SHA-224',
+  [OID.ecdsaWithSHA256]: 'SHA-256',
+  [OID.ecdsaWithSHA384]: 'SHA-384',
+  [OID.ecdsaWithSHA512]: 'SHA-512',
+};
+
+/** A fresh random 8-byte challenge (WebCrypto getRandomValues, present in Node ≥ 19 and browsers). */
+export function randomChallenge(): Uint8Array {
+  return globalThis.crypto.getRandomValues(new Uint8Array(8));
+}
+
+export interface Iso9796Recovery {
+  hash: HashName;
+  /** The recovered message part M1 (the chip's nonce). */
+  m1: Uint8Array;
+}
+
+/**
+ * ISO/IEC 9796-2 scheme 1 verification with the non-recoverable part `m2` (the challenge). Returns the recovered
+ * M1 and hash, or undefined when the signature does not verify.
+ */
+export function verifyIso9796Scheme1(
+  key: { modulus: bigint; exponent: bigint },
+  signature: Uint8Array,
+  m2: Uint8Array,
+): Iso9796Recovery | undefined {
+  const n = key.modulus;
+  const s = bytesToBig(signature);
+  if (n < 3n || s <= 0n || s >= n || signature.length > Math.ceil(bitLength(n) / 8)) return undefined;
+  let j = modPow(s, key.exponent, n);
+  // ISO 9796-2 (RSA, odd e): the signer may publish min(Σ, n−Σ); J ends in nibble C, otherwise take n − J.
+  if ((j & 0xfn) !== 0xcn) j = n - j;
+  if ((j & 0xfn) !== 0xcn) return undefined;
+  let f = bigToBytes(j, Math.ceil(bitLength(n) / 8));
+  while (f.length > 0 && f[0] === 0) f = f.subarray(1);
+  if (f.length < 2 || f[0] !== 0x6a) return undefined; // header 01, partial recovery, no padding
+  let hash: HashName | undefined;
+  let t = 1;
+  if (f[f.length - 1] === 0xbc) hash = 'SHA-1';
+  else if (f[f.length - 1] === 0xcc) {
+    hash = TRAILER_HASH[f[f.length - 2]!];
+    t = 2;
+  }
+  if (!hash) return undefined;
+  const hLen = HASH_LENGTH[hash];
+  const end = f.length - t;
+  if (end - hLen < 1) return undefined;
+  const m1 = f.subarray(1, end - hLen);
+  const d = f.subarray(end - hLen, end);
+  return equal(digest(hash, concat(m1, m2)), d) ? { hash, m1: m1.slice() } : undefined;
+}
+
+function readKey(input: ActiveAuthInput['publicKey']): SubjectPublicKeyInfo {
+  if (!(input instanceof Uint8Array)) return input;
+  return input[0] === 0x6f ? parseDg15(input) : parseSubjectPublicKeyInfo(input, 'DG15');
+}
+
+function verifyRsa(spki: SubjectPublicKeyInfo, input: ActiveAuthInput, reasons: Reason[]): ActiveAuthVerdict {
+  const key = spki.publicKey;
+  if (key.kind !== 'rsa') throw new Error('unreachable');
+  const bits = bitLength(key.modulus);
+  const min = input.minRsaBits ?? 1024;
+  if (bits < min)
+    return {
+      status: 'invalid',
+      algorithm: 'rsa-iso9796-2',
+      reasons: [...reasons, reason('aa-key-too-small', { bits, min })],
+    };
+  const r = verifyIso9796Scheme1(key, input.response, input.challenge);
+  if (!r)
+    return {
+      status: 'invalid',
+      algorithm: 'rsa-iso9796-2',
+      reasons: [...reasons, reason('aa-signature-invalid', { detail: 'ISO/IEC 9796-2' })],
+    };
+  return { status: 'valid', algorithm: `rsa-iso9796-2-${r.hash.replace('-', '').toLowerCase()}`, reasons };
+}
+
+function verifyEc(spki: SubjectPublicKeyInfo, input: ActiveAuthInput, reasons: Reason[]): ActiveAuthVerdict {
+  const key = spki.publicKey;
+  if (key.kind !== 'ec') throw new Error('unreachable');
+  const curve = resolveCurve(spki.domainParameters);
+  if (!curve)
+    return { status: 'invalid', reasons: [...reasons, reason('aa-unsupported', { detail: 'EC domain parameters' })] };
+  const declared = input.signatureAlgorithm ? ECDSA_AA_HASH[input.signatureAlgorithm] : undefined;
+  if (input.signatureAlgorithm && !declared)
+    return { status: 'invalid', reasons: [...reasons, reason('aa-unsupported', { detail: input.signatureAlgorithm })] };
+  const hashes: HashName[] = declared ? [declared] : ['SHA-1', 'SHA-224', 'SHA-256', 'SHA-384', 'SHA-512'];
+  for (const hash of hashes) {
+    const h = digest(hash, input.challenge);
+    for (const c of ecdsaSignatureCandidates(input.response, curve.params.orderBytes)) {
+      if (!verifyEcdsaDigest(curve.params, key.point, h, c.r, c.s)) continue;
+      const out = [...reasons];
+      if (!declared) out.push(reason('aa-hash-inferred', { hash }));
+      return {
+        status: 'valid',
+        algorithm: `ecdsa-${curve.params.name}-${hash.replace('-', '').toLowerCase()}`,
+        reasons: out,
+      };
+    }
+  }
+  return {
+    status: 'invalid',
+    algorithm: `ecdsa-${curve.params.name}`,
+    reasons: [...reasons, reason('aa-signature-invalid', { detail: 'ECDSA' })],
+  };
+}
+
+/** Verifies an Active Authentication response. Bad key bytes give 'invalid' with a reason, never a throw. */
+export function verifyActiveAuthentication(input: ActiveAuthInput): ActiveAuthVerdict {
+  const reasons: Reason[] = [];
+  if (input.dg15Status !== undefined && input.dg15Status !== 'match') reasons.push(reason('aa-key-not-verified'));
+  if (!(input.challenge instanceof Uint8Array) || input.challenge.length !== 8)
+    return { status: 'invalid', reasons: [...reasons, reason('aa-challenge-invalid')] };
+  let spki: SubjectPublicKeyInfo;
+  try {
+    spki = readKey(input.publicKey);
+  } catch (e) {
+    if (!(e instanceof EmrtdError)) throw e;
+    return { status: 'invalid', reasons: [...reasons, reason('aa-unsupported', { detail: 'malformed DG15' })] };
+  }
+  if (spki.publicKey.kind === 'rsa') return verifyRsa(spki, input, reasons);
+  if (spki.publicKey.kind === 'ec') return verifyEc(spki, input, reasons);
+  return { status: 'invalid', reasons: [...reasons, reason('aa-unsupported', { detail: spki.algorithm.oid })] };
+}
+
+/** Verdict for a read where AA was not run. */
+export function activeAuthenticationNotPerformed(): ActiveAuthVerdict {
+  return { status: 'not-checked', reasons: [reason('aa-not-performed')] };
+}

@@ -1,0 +1,39 @@
+/**
+ * Chip Authentication verdict (ICAO 9303-11 §6.2). The key agreement and the switch to new secure-messaging
+ * keys are the reader's job; success there proves the chip holds the private key of DG14's public key, which
+ * only means "issued by the state" when DG14 itself is covered by a valid SOD.
+ */
+import type { DataGroupStatus } from './passive.js';
+import { type Reason, reason } from './reasons.js';
+
+export type ChipAuthStatus = 'valid' | 'invalid' | 'not-checked';
+
+export interface ChipAuthInput {
+  /** Whether CA ran to completion with secure messaging restarted under the new keys; undefined = not run. */
+  succeeded?: boolean;
+  /** DG14's passive-authentication status. */
+  dg14Status?: DataGroupStatus;
+  /** True when the result comes from a reader's claim (evidence bundle) rather than this process. */
+  claimed?: boolean;
+  /** CA protocol OID used (id-CA-ECDH-AES-CBC-CMAC-256, …), for the report. */
+  protocol?: string;
+}
+
+export interface ChipAuthVerdict {
+  status: ChipAuthStatus;
+  protocol?: string;
+  /** True when DG14 (the CA public key) matched a hash in the SOD. */
+  keyVerified: boolean;
+  reasons: Reason[];
+}
+
+export function chipAuthenticationVerdict(input: ChipAuthInput): ChipAuthVerdict {
+  const keyVerified = input.dg14Status === 'match';
+  const base = input.protocol ? { protocol: input.protocol, keyVerified } : { keyVerified };
+  if (input.succeeded === undefined) return { ...base, status: 'not-checked', reasons: [reason('ca-not-performed')] };
+  const reasons: Reason[] = [];
+  if (input.claimed) reasons.push(reason('ca-claimed-only'));
+  if (!input.succeeded) return { ...base, status: 'invalid', reasons: [...reasons, reason('ca-failed')] };
+  if (!keyVerified) reasons.push(reason('ca-key-not-verified'));
+  return { ...base, status: 'valid', reasons };
+}

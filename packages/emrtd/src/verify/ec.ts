@@ -1,0 +1,200 @@
+/**
+ * ECDSA verification with @noble/curves on every ICAO curve (NIST and brainpool), with named or explicit domain
+ * parameters. Explicit parameters are resolved to a known curve by comparing the FULL domain (p, a, b, G, n, h),
+ * never the bit length alone (anchors-emrtd §2 pitfall 1).
+ */
+import { type ECDSA, ecdsa } from '@noble/curves/abstract/weierstrass.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bigToBytes, bytesToBig } from '../codec/bytes.js';
+import {
+  domainParameters,
+  type EcCurveName,
+  type EcDomainParameters,
+  ecParametersByName,
+} from '../crypto/domain-params.js';
+import type { KeyDomainParameters } from '../lds/public-key.js';
+
+export const EC_CURVE_NAMES: readonly EcCurveName[] = [
+  'secp192r1',
+  'brainpoolP192r1',
+  'secp224r1',
+  'brainpoolP224r1',
+  'secp256r1',
+  'brainpoolP256r1',
+  'brainpoolP320r1',
+  'secp384r1',
+  'brainpoolP384r1',
+  'brainpoolP512r1',
+  'secp521r1',
+];
+
+export interface ResolvedCurve {
+  params: EcDomainParameters;
+  explicit: boolean;
+}
+
+const ecdsaCache = new Map<EcCurveName, ECDSA>();
+function ecdsaFor(params: EcDomainParameters): ECDSA {
+  let e = ecdsaCache.get(params.name);
+  if (!e) {
+    // The hash given here is only used for prehashing and signing; verification always passes a digest.
+    e = ecdsa(params.curve, sha256);
+    ecdsaCache.set(params.name, e);
+  }
+  return e;
+}
+
+function sameGenerator(params: EcDomainParameters, encoded: Uint8Array): boolean {
+  try {
+    const g = params.curve.fromBytes(encoded);
+    return g.equals(params.curve.BASE);
+  } catch {
+    return false;
+  }
+}
+
+/** The known curve whose whole domain equals the explicit parameters, or undefined. */
+export function matchExplicitCurve(ec: {
+  p: bigint;
+  a: bigint;
+  b: bigint;
+  generator: Uint8Array;
+  order: bigint;
+  cofactor?: bigint;
+}): EcDomainParameters | undefined {
+  for (const name of EC_CURVE_NAMES) {
+    const params = ecParametersByName(name);
+    const c = params.curve.CURVE();
+    if (c.p !== ec.p || c.n !== ec.order || c.a !== ec.a || c.b !== ec.b) continue;
+    if ((ec.cofactor ?? 1n) !== c.h) continue;
+    if (sameGenerator(params, ec.generator)) return params;
+  }
+  return undefined;
+}
+
+export function curveByOid(oid: string): EcDomainParameters | undefined {
+  for (const name of EC_CURVE_NAMES) {
+    const params = ecParametersByName(name);
+    if (params.oid === oid) return params;
+  }
+  return undefined;
+}
+
+/** Resolves the SPKI's domain parameters; undefined when absent (implicitlyCA), unknown or not EC. */
+export function resolveCurve(dp: KeyDomainParameters | undefined): ResolvedCurve | undefined {
+  if (dp?.kind === 'standardized') {
+    try {
+      const params = domainParameters(dp.parameterId);
+      return params.kind === 'EC' ? { params, explicit: false } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  if (dp?.kind === 'named-curve') {
+    const params = curveByOid(dp.curveOid);
+    return params && { params, explicit: false };
+  }
+  if (dp?.kind === 'ec-explicit') {
+    const params = matchExplicitCurve(dp.ec);
+    return params && { params, explicit: true };
+  }
+  return undefined;
+}
+
+export type EcdsaSignatureForm = 'der' | 'plain' | 'non-der';
+
+export interface EcdsaSignatureCandidate {
+  r: bigint;
+  s: bigint;
+  form: EcdsaSignatureForm;
+}
+
+/** Reads an ASN.1 length at `p`; `strict` demands the minimal DER form. */
+function readLen(b: Uint8Array, p: number, strict: boolean): [number, number] | undefined {
+  const first = b[p];
+  if (first === undefined) return undefined;
+  if (first < 0x80) return [first, p + 1];
+  const n = first & 0x7f;
+  if (n === 0 || n > 2 || p + 1 + n > b.length) return undefined;
+  let len = 0;
+  for (let i = 0; i < n; i++) len = len * 256 + b[p + 1 + i]!;
+  if (strict && (len < 0x80 || (n === 2 && len < 0x100))) return undefined;
+  return [len, p + 1 + n];
+}
+
+/**
+ * Ecdsa-Sig-Value { r INTEGER, s INTEGER }. Strict DER gives form 'der'; BER-ish encodings seen on real chips
+ * (non-minimal lengths, superfluous leading zeros, missing sign byte) give 'non-der'.
+ */
+function parseDerSignature(sig: Uint8Array): EcdsaSignatureCandidate | undefined {
+  for (const strict of [true, false]) {
+    if (sig[0] !== 0x30) return undefined;
+    const seq = readLen(sig, 1, strict);
+    if (!seq || seq[1] + seq[0] !== sig.length) continue;
+    let p = seq[1];
+    const ints: bigint[] = [];
+    let ok = true;
+    for (let k = 0; k < 2 && ok; k++) {
+      if (sig[p] !== 0x02) {
+        ok = false;
+        break;
+      }
+      const l = readLen(sig, p + 1, strict);
+      if (!l || l[0] === 0 || l[1] + l[0] > sig.length) {
+        ok = false;
+        break;
+      }
+      const v = sig.subarray(l[1], l[1] + l[0]);
+      if (strict && (v[0]! & 0x80 || (v.length > 1 && v[0] === 0 && !(v[1]! & 0x80)))) ok = false;
+      ints.push(bytesToBig(v));
+      p = l[1] + l[0];
+    }
+    if (ok && p === sig.length && ints.length === 2)
+      return { r: ints[0]!, s: ints[1]!, form: strict ? 'der' : 'non-der' };
+  }
+  return undefined;
+}
+
+/** The ways a signature can be read: DER (strict or not) and plain r‖s when the length fits. */
+export function ecdsaSignatureCandidates(sig: Uint8Array, orderBytes: number): EcdsaSignatureCandidate[] {
+  const out: EcdsaSignatureCandidate[] = [];
+  const der = parseDerSignature(sig);
+  if (der) out.push(der);
+  if (sig.length === 2 * orderBytes)
+    out.push({ r: bytesToBig(sig.subarray(0, orderBytes)), s: bytesToBig(sig.subarray(orderBytes)), form: 'plain' });
+  return out;
+}
+
+/** Verifies (r, s) over an already computed digest; high-S signatures are valid (X9.62, OpenSSL). */
+export function verifyEcdsaDigest(
+  params: EcDomainParameters,
+  publicPoint: Uint8Array,
+  messageHash: Uint8Array,
+  r: bigint,
+  s: bigint,
+): boolean {
+  const n = params.curve.CURVE().n;
+  if (r <= 0n || s <= 0n || r >= n || s >= n) return false;
+  try {
+    const compact = new Uint8Array(2 * params.orderBytes);
+    compact.set(bigToBytes(r, params.orderBytes));
+    compact.set(bigToBytes(s, params.orderBytes), params.orderBytes);
+    return ecdsaFor(params).verify(compact, messageHash, publicPoint, {
+      prehash: false,
+      lowS: false,
+      format: 'compact',
+    });
+  } catch {
+    return false;
+  }
+}
+
+/** True when the encoded point lies on the curve (used to find fallback curves for the curve-mismatch quirk). */
+export function pointOnCurve(params: EcDomainParameters, point: Uint8Array): boolean {
+  try {
+    params.curve.fromBytes(point).assertValidity();
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,270 @@
+/**
+ * A compact, versioned evidence bundle of one chip read (raw SOD, raw DGs, DS certificate, AA challenge and
+ * response, CA transcript) so a backend can re-run every check from the bytes instead of trusting the kiosk.
+ * JSON with base64 fields; parsing is strict and fails with EvidenceError on anything unexpected.
+ */
+import { EmrtdError } from '../errors.js';
+import { parseDg14 } from '../lds/dg14.js';
+import type { TrustStore } from '../trust/store.js';
+import { verifyActiveAuthentication } from './active-auth.js';
+import { chipAuthenticationVerdict } from './chip-auth.js';
+import { type DgName, type PassivePolicy, readSod, verifyPassive } from './passive.js';
+import { overallVerdict, type Verdict } from './verdict.js';
+import { base64Decode, base64Encode } from './x509.js';
+
+export const EVIDENCE_FORMAT = 'cccd-evidence';
+export const EVIDENCE_VERSION = 1;
+
+export interface ChipAuthenticationTranscript {
+  /** The reader's outcome: CA completed and secure messaging continued under the new keys. */
+  succeeded: boolean;
+  /** id-CA-* protocol OID. */
+  protocol?: string;
+  keyId?: number;
+  /** The terminal's ephemeral public key as sent in MSE:Set KAT / General Authenticate (base64 in JSON). */
+  ephemeralPublicKey?: Uint8Array;
+}
+
+export interface EvidenceBundle {
+  format: typeof EVIDENCE_FORMAT;
+  version: typeof EVIDENCE_VERSION;
+  createdAt: string;
+  sod: Uint8Array;
+  dataGroups: Partial<Record<DgName, Uint8Array>>;
+  dsCertificate?: Uint8Array;
+  activeAuthentication?: { challenge: Uint8Array; response: Uint8Array };
+  chipAuthentication?: ChipAuthenticationTranscript;
+}
+
+/** A bundle that is not valid JSON of the expected shape. `field` names the offending field, never its value. */
+export class EvidenceError extends EmrtdError {
+  override name = 'EvidenceError';
+  constructor(
+    readonly field: string,
+    problem: string,
+  ) {
+    super('invalid-argument', `evidence bundle: ${field}: ${problem}`, { step: 'evidence' });
+  }
+}
+
+const MAX_FIELD_BYTES = 1 << 20;
+const MAX_JSON_CHARS = 24 << 20;
+const DG_NAME = /^DG([1-9]|1[0-6])$/;
+
+export interface CreateEvidenceInput {
+  sod: Uint8Array;
+  dataGroups: Partial<Record<DgName, Uint8Array>>;
+  /** Defaults to the DS certificate embedded in the SOD, when there is one. */
+  dsCertificate?: Uint8Array;
+  activeAuthentication?: { challenge: Uint8Array; response: Uint8Array };
+  chipAuthentication?: ChipAuthenticationTranscript;
+  createdAt?: Date;
+}
+
+export function createEvidence(input: CreateEvidenceInput): EvidenceBundle {
+  const bundle: EvidenceBundle = {
+    format: EVIDENCE_FORMAT,
+    version: EVIDENCE_VERSION,
+    createdAt: (input.createdAt ?? new Date()).toISOString(),
+    sod: input.sod,
+    dataGroups: { ...input.dataGroups },
+  };
+  let ds = input.dsCertificate;
+  if (!ds) {
+    try {
+      ds = readSod(input.sod).signedData.certificates[0];
+    } catch {
+      // a malformed SOD is still evidence; verifyEvidence will report it
+    }
+  }
+  if (ds) bundle.dsCertificate = ds;
+  if (input.activeAuthentication) bundle.activeAuthentication = input.activeAuthentication;
+  if (input.chipAuthentication) bundle.chipAuthentication = input.chipAuthentication;
+  return bundle;
+}
+
+/** JSON text of a bundle (byte fields as base64). */
+export function serializeEvidence(bundle: EvidenceBundle): string {
+  const dataGroups: Record<string, string> = {};
+  for (const [k, v] of Object.entries(bundle.dataGroups)) if (v) dataGroups[k] = base64Encode(v);
+  const json: Record<string, unknown> = {
+    format: bundle.format,
+    version: bundle.version,
+    createdAt: bundle.createdAt,
+    sod: base64Encode(bundle.sod),
+    dataGroups,
+  };
+  if (bundle.dsCertificate) json.dsCertificate = base64Encode(bundle.dsCertificate);
+  if (bundle.activeAuthentication)
+    json.activeAuthentication = {
+      challenge: base64Encode(bundle.activeAuthentication.challenge),
+      response: base64Encode(bundle.activeAuthentication.response),
+    };
+  if (bundle.chipAuthentication) {
+    const ca = bundle.chipAuthentication;
+    const out: Record<string, unknown> = { succeeded: ca.succeeded };
+    if (ca.protocol !== undefined) out.protocol = ca.protocol;
+    if (ca.keyId !== undefined) out.keyId = ca.keyId;
+    if (ca.ephemeralPublicKey) out.ephemeralPublicKey = base64Encode(ca.ephemeralPublicKey);
+    json.chipAuthentication = out;
+  }
+  return JSON.stringify(json);
+}
+
+type Obj = Record<string, unknown>;
+
+function object(v: unknown, field: string, allowed: string[]): Obj {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new EvidenceError(field, 'expected an object');
+  for (const k of Object.keys(v))
+    if (!allowed.includes(k)) throw new EvidenceError(field, `unexpected field ${k.slice(0, 32)}`);
+  return v as Obj;
+}
+
+function bytes(v: unknown, field: string, required = true): Uint8Array | undefined {
+  if (v === undefined && !required) return undefined;
+  if (typeof v !== 'string') throw new EvidenceError(field, 'expected a base64 string');
+  if (v.length > (MAX_FIELD_BYTES * 4) / 3 + 4) throw new EvidenceError(field, 'too large');
+  try {
+    return base64Decode(v, field);
+  } catch {
+    throw new EvidenceError(field, 'invalid base64');
+  }
+}
+
+/** Strictly validates parsed JSON (or JSON text) as an EvidenceBundle. */
+export function parseEvidence(input: unknown): EvidenceBundle {
+  let value = input;
+  if (typeof input === 'string') {
+    if (input.length > MAX_JSON_CHARS) throw new EvidenceError('(root)', 'too large');
+    try {
+      value = JSON.parse(input);
+    } catch {
+      throw new EvidenceError('(root)', 'not JSON');
+    }
+  }
+  const o = object(value, '(root)', [
+    'format',
+    'version',
+    'createdAt',
+    'sod',
+    'dataGroups',
+    'dsCertificate',
+    'activeAuthentication',
+    'chipAuthentication',
+  ]);
+  if (o.format !== EVIDENCE_FORMAT) throw new EvidenceError('format', `expected ${EVIDENCE_FORMAT}`);
+  if (o.version !== EVIDENCE_VERSION)
+    throw new EvidenceError('version', `unsupported version (this library reads ${EVIDENCE_VERSION})`);
+  if (
+    typeof o.createdAt !== 'string' ||
+    Number.isNaN(Date.parse(o.createdAt)) ||
+    !/^\d{4}-\d{2}-\d{2}T/.test(o.createdAt)
+  )
+    throw new EvidenceError('createdAt', 'expected an ISO 8601 date-time');
+  const dgIn = object(
+    o.dataGroups,
+    'dataGroups',
+    Object.keys(o.dataGroups ?? {}).filter((k) => DG_NAME.test(k)),
+  );
+  const dataGroups: Partial<Record<DgName, Uint8Array>> = {};
+  for (const [k, v] of Object.entries(dgIn)) dataGroups[k as DgName] = bytes(v, `dataGroups.${k}`)!;
+  const bundle: EvidenceBundle = {
+    format: EVIDENCE_FORMAT,
+    version: EVIDENCE_VERSION,
+    createdAt: o.createdAt,
+    sod: bytes(o.sod, 'sod')!,
+    dataGroups,
+  };
+  const ds = bytes(o.dsCertificate, 'dsCertificate', false);
+  if (ds) bundle.dsCertificate = ds;
+  if (o.activeAuthentication !== undefined) {
+    const aa = object(o.activeAuthentication, 'activeAuthentication', ['challenge', 'response']);
+    const challenge = bytes(aa.challenge, 'activeAuthentication.challenge')!;
+    if (challenge.length !== 8) throw new EvidenceError('activeAuthentication.challenge', 'expected 8 bytes');
+    bundle.activeAuthentication = { challenge, response: bytes(aa.response, 'activeAuthentication.response')! };
+  }
+  if (o.chipAuthentication !== undefined) {
+    const ca = object(o.chipAuthentication, 'chipAuthentication', [
+      'succeeded',
+      'protocol',
+      'keyId',
+      'ephemeralPublicKey',
+    ]);
+    if (typeof ca.succeeded !== 'boolean')
+      throw new EvidenceError('chipAuthentication.succeeded', 'expected a boolean');
+    const out: ChipAuthenticationTranscript = { succeeded: ca.succeeded };
+    if (ca.protocol !== undefined) {
+      if (typeof ca.protocol !== 'string' || !/^\d+(\.\d+){1,40}$/.test(ca.protocol))
+        throw new EvidenceError('chipAuthentication.protocol', 'expected an OID');
+      out.protocol = ca.protocol;
+    }
+    if (ca.keyId !== undefined) {
+      if (!Number.isSafeInteger(ca.keyId) || (ca.keyId as number) < 0)
+        throw new EvidenceError('chipAuthentication.keyId', 'expected a non-negative integer');
+      out.keyId = ca.keyId as number;
+    }
+    const epk = bytes(ca.ephemeralPublicKey, 'chipAuthentication.ephemeralPublicKey', false);
+    if (epk) out.ephemeralPublicKey = epk;
+    bundle.chipAuthentication = out;
+  }
+  return bundle;
+}
+
+export interface VerifyEvidenceOptions {
+  policy?: PassivePolicy;
+  now?: Date;
+  minRsaBits?: number;
+}
+
+function aaAlgorithm(dg14: Uint8Array | undefined): string | undefined {
+  if (!dg14) return undefined;
+  try {
+    return parseDg14(dg14).activeAuthenticationInfos[0]?.signatureAlgorithm;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Re-runs passive authentication, active authentication (from DG15 and the recorded challenge/response) and the
+ * chip-authentication verdict (a reader's claim: CA cannot be re-proved offline) and combines them.
+ * Throws EvidenceError only for a bundle of the wrong shape; bad card data gives an 'invalid' verdict.
+ */
+export function verifyEvidence(
+  input: EvidenceBundle | string,
+  trustStore: TrustStore,
+  options: VerifyEvidenceOptions = {},
+): Verdict {
+  const bundle = typeof input === 'string' ? parseEvidence(input) : parseEvidence(JSON.parse(serializeEvidence(input)));
+  const passive = verifyPassive({
+    sod: bundle.sod,
+    dataGroups: bundle.dataGroups,
+    trustStore,
+    ...(bundle.dsCertificate ? { dsCertificate: bundle.dsCertificate } : {}),
+    ...(options.policy ? { policy: options.policy } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const combined: Parameters<typeof overallVerdict>[0] = { passive };
+  const aa = bundle.activeAuthentication;
+  const dg15 = bundle.dataGroups.DG15;
+  if (aa && dg15) {
+    const algorithm = aaAlgorithm(bundle.dataGroups.DG14);
+    combined.active = verifyActiveAuthentication({
+      publicKey: dg15,
+      challenge: aa.challenge,
+      response: aa.response,
+      ...(algorithm ? { signatureAlgorithm: algorithm } : {}),
+      ...(options.minRsaBits ? { minRsaBits: options.minRsaBits } : {}),
+      ...(passive.dataGroups.DG15 ? { dg15Status: passive.dataGroups.DG15 } : {}),
+    });
+  }
+  if (bundle.chipAuthentication) {
+    combined.chip = chipAuthenticationVerdict({
+      succeeded: bundle.chipAuthentication.succeeded,
+      claimed: true,
+      ...(passive.dataGroups.DG14 ? { dg14Status: passive.dataGroups.DG14 } : {}),
+      ...(bundle.chipAuthentication.protocol ? { protocol: bundle.chipAuthentication.protocol } : {}),
+    });
+  }
+  return overallVerdict(combined);
+}
