@@ -21,6 +21,13 @@ export interface CardImage {
   activeAuthentication?: ActiveAuthenticationKey;
   /** Trust material for tests and for `cccd sim personalise --out`. */
   pki?: { cscaCertDer: Uint8Array; dsCertDer: Uint8Array; crlDer?: Uint8Array };
+  /** Whether the chip accepts Basic Access Control (default true: every CCCD reader in the field uses it). */
+  bac?: boolean;
+  /**
+   * Files of the master file, readable without selecting the application (EF.DIR 2F00, EF.ATR/INFO 2F01,
+   * EF.CardSecurity 011D). EF.CardAccess 011C may sit here or in `files`; either way it is an MF-level file.
+   */
+  masterFiles?: Map<number, Uint8Array>;
 }
 
 export interface PaceConfig {
@@ -49,6 +56,8 @@ export type ActiveAuthenticationKey =
       privateKeyDer: Uint8Array;
       /** SubjectPublicKeyInfo DER */
       publicKeyDer: Uint8Array;
+      /** ISO/IEC 9796-2 hash; SHA-1 (trailer 'BC') when absent, as on most eMRTDs. */
+      hash?: 'SHA-1' | 'SHA-224' | 'SHA-256' | 'SHA-384' | 'SHA-512';
     }
   | {
       type: 'ECDSA';

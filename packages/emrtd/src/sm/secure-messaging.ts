@@ -77,7 +77,8 @@ export class SecureMessaging {
       // Odd INS carries BER-TLV data: DO'85' without the padding-content indicator.
       dos.push(command.ins & 1 ? tlv(0x85, cryptogram) : tlv(0x87, Uint8Array.of(0x01), cryptogram));
     }
-    const ext = isExtended(command) || this.responseNeedsExtended(command.ne);
+    // `extended: false` pins a short DO'97' (Le '00' = up to 256 bytes), as real-card CA/AA transcripts send it.
+    const ext = command.extended === false ? false : isExtended(command) || this.responseNeedsExtended(command.ne);
     if (command.ne !== undefined) {
       const le = command.ne >= (ext ? 65536 : 256) ? 0 : command.ne;
       dos.push(tlv(0x97, ext ? Uint8Array.of(le >> 8, le & 0xff) : Uint8Array.of(le & 0xff)));
