@@ -1,0 +1,39 @@
+import { bytesToBig, caOid, domainParameters, KDF_ENC, KDF_MAC, kdf } from '@cccd/emrtd';
+import { SW } from './apdu.js';
+import { cardGroup } from './group.js';
+import type { ChipAuthenticationKey } from './image.js';
+import { SecureMessaging } from './secure-messaging.js';
+
+export type ChipAuthOutcome = { ok: true; sm: SecureMessaging } | { ok: false; sw: number };
+
+/** The id-CA-* OID this chip's key answers to (ICAO 9303-11 §9.2.5). */
+export function chipAuthenticationOid(key: ChipAuthenticationKey): string {
+  return caOid(key.keyAgreement, key.cipher);
+}
+
+/**
+ * Chip side of Chip Authentication (ICAO 9303-11 §6.2): static-ephemeral key agreement with the terminal's
+ * ephemeral public key, then new session keys KS_enc/KS_mac and a fresh SSC of zeros. The caller answers the
+ * command under the old keys and switches to the returned session afterwards.
+ */
+export function chipAuthenticate(key: ChipAuthenticationKey, ephemeralPublicKey: Uint8Array): ChipAuthOutcome {
+  let group: ReturnType<typeof cardGroup>;
+  try {
+    group = cardGroup(domainParameters(key.parameterId));
+  } catch {
+    return { ok: false, sw: SW.CONDITIONS_NOT_SATISFIED };
+  }
+  try {
+    const peer = group.decode(ephemeralPublicKey);
+    const shared = group.multiply(peer, bytesToBig(key.privateKey));
+    if (group.isIdentity(shared)) return { ok: false, sw: SW.WRONG_DATA };
+    const k = group.secret(shared);
+    const ssc = new Uint8Array(key.cipher === '3DES' ? 8 : 16);
+    return {
+      ok: true,
+      sm: new SecureMessaging(key.cipher, kdf(k, KDF_ENC, key.cipher), kdf(k, KDF_MAC, key.cipher), ssc),
+    };
+  } catch {
+    return { ok: false, sw: SW.WRONG_DATA };
+  }
+}

@@ -1,0 +1,132 @@
+import { EmrtdError } from '@cccd/emrtd';
+import { type CardOptions, SimulatedCard } from '../card/applet.js';
+import { type Fault, parseFault } from '../card/faults.js';
+import type { CardImage } from '../card/image.js';
+import { VPCD_DEFAULT_PORT, VpcdBridge } from '../vpcd/bridge.js';
+import { type ParsedArgs, single, UsageError } from './args.js';
+import type { SimIo } from './sim.js';
+
+/** After a tag-loss fault the card is presented again after this long, like a user tapping again. */
+const REINSERT_AFTER_MS = 300;
+/** When vpcd itself goes away (pcscd restarted), try to reach it again at this interval. */
+const RECONNECT_EVERY_MS = 1000;
+
+function intOption(args: ParsedArgs, name: string, min: number, max: number): number | undefined {
+  const text = single(args, name);
+  if (text === undefined) return undefined;
+  const n = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new UsageError(`cccd sim run: --${name} must be an integer from ${min} to ${max}`);
+  return n;
+}
+
+/** vpcd endpoint from --vpcd HOST[:PORT] and --slot (port 35963 + slot, as Debian's reader.conf sets it). */
+export function vpcdEndpoint(vpcd: string | undefined, slot: number | undefined): { host: string; port: number } {
+  if (vpcd === undefined) return { host: '127.0.0.1', port: VPCD_DEFAULT_PORT + (slot ?? 0) };
+  const m = /^(\[[0-9a-fA-F:]+\]|[^:]+)(?::(\d{1,5}))?$/.exec(vpcd);
+  if (!m) throw new UsageError('cccd sim run: --vpcd must be HOST:PORT');
+  const host = m[1]!.replace(/^\[|\]$/g, '');
+  if (m[2] === undefined) return { host, port: VPCD_DEFAULT_PORT + (slot ?? 0) };
+  if (slot !== undefined) throw new UsageError('cccd sim run: give --slot or a port in --vpcd, not both');
+  const port = Number(m[2]);
+  if (port < 1 || port > 65535) throw new UsageError('cccd sim run: --vpcd port must be 1-65535');
+  return { host, port };
+}
+
+function faultsOf(args: ParsedArgs): Fault[] {
+  return (args.options.get('fault') ?? []).map((spec) => {
+    try {
+      return parseFault(spec);
+    } catch (e) {
+      throw new UsageError(`cccd sim run: ${e instanceof EmrtdError ? e.message : 'bad --fault'}`);
+    }
+  });
+}
+
+/** Resolves when the signal aborts, or on SIGINT/SIGTERM when no signal is given. */
+function untilStopped(signal: AbortSignal | undefined): Promise<void> {
+  if (signal) {
+    if (signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+  }
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+export interface RunSettings {
+  host: string;
+  port: number;
+  card: CardOptions;
+}
+
+/** Validates the `run` options (UsageError on any mistake) before any card is built. */
+export function runSettings(args: ParsedArgs): RunSettings {
+  const slot = intOption(args, 'slot', 0, 1);
+  const { host, port } = vpcdEndpoint(single(args, 'vpcd'), slot);
+  const extended = intOption(args, 'extended', 256, 65536);
+  const maxWrongAttempts = intOption(args, 'block-after', 1, 1000);
+  return {
+    host,
+    port,
+    card: {
+      faults: faultsOf(args),
+      ...(extended === undefined ? {} : { extendedLength: extended }),
+      ...(maxWrongAttempts === undefined ? {} : { maxWrongAttempts }),
+    },
+  };
+}
+
+/**
+ * `cccd sim run`: presents the card to vpcd until stopped. Prints one line per insertion (no personal data), one
+ * per removal, and the link statistics at the end. Returns the exit status.
+ */
+export async function runCard(
+  image: CardImage,
+  { host, port, card: options }: RunSettings,
+  io: SimIo,
+  signal: AbortSignal | undefined,
+): Promise<number> {
+  const card = new SimulatedCard(image, options);
+  const bridge = new VpcdBridge(card, { host, port, reinsertAfterMs: REINSERT_AFTER_MS });
+  const where = `vpcd ${host}:${port}`;
+  let stopping = false;
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  bridge.on('connected', () => io.stdout.write(`card inserted into ${where}\n`));
+  bridge.on('disconnected', (reason) => {
+    io.stdout.write(`card removed from ${where}: ${reason}\n`);
+    if (stopping || reason.startsWith('tag lost')) return; // the bridge re-inserts after a tag loss itself
+    const again = () => {
+      retry = undefined;
+      if (stopping || bridge.connected) return;
+      bridge.insert().catch(() => {
+        if (!stopping) retry = setTimeout(again, RECONNECT_EVERY_MS);
+      });
+    };
+    retry = setTimeout(again, RECONNECT_EVERY_MS);
+  });
+  try {
+    await bridge.insert();
+  } catch (e) {
+    await bridge.close();
+    const why = e instanceof EmrtdError ? e.message : 'cannot connect';
+    io.stderr.write(`cccd sim run: ${why} (is pcscd running with vsmartcard-vpcd?)\n`);
+    return 1;
+  }
+  await untilStopped(signal);
+  stopping = true;
+  clearTimeout(retry);
+  await bridge.close();
+  const s = card.stats;
+  io.stdout.write(
+    `stopped: ${s.exchanges} exchanges, ${s.bytesIn} bytes in, ${s.bytesOut} bytes out, ` +
+      `modelled ${Math.round(s.modelledMs)} ms\n`,
+  );
+  return 0;
+}

@@ -1,0 +1,153 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { FAULTS } from '../card/faults.js';
+import { listProfiles } from '../perso/profiles.js';
+import { vpcdEndpoint } from './run.js';
+import { runSim } from './sim.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'sim-cli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    io: { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) } },
+    out: () => out.join(''),
+    err: () => err.join(''),
+  };
+}
+
+async function sim(...argv: string[]) {
+  const c = capture();
+  const code = await runSim(argv, c.io);
+  return { code, out: c.out(), err: c.err() };
+}
+
+describe('cccd sim', () => {
+  it('profiles: one name per line', async () => {
+    const r = await sim('profiles');
+    expect(r.code).toBe(0);
+    expect(r.out.trim().split('\n')).toEqual(listProfiles());
+  });
+
+  it('faults: name=VALUE and description per line', async () => {
+    const r = await sim('faults');
+    expect(r.code).toBe(0);
+    const lines = r.out.trim().split('\n');
+    expect(lines).toHaveLength(FAULTS.length);
+    for (const [i, f] of FAULTS.entries()) expect(lines[i]).toBe(`${f.name}=${f.value}\t${f.description}`);
+  });
+
+  it('personalise writes the card directory', async () => {
+    const out = join(tmp, 'card');
+    const r = await sim('personalise', '--profile', 'cccd-2021-adult', '--out', out, '--seed', '5');
+    expect(r).toMatchObject({ code: 0, err: '' });
+    expect(r.out).toMatch(/^wrote 14 files to /);
+    const files = readdirSync(out);
+    for (const f of ['EF.SOD.bin', 'DG13.bin', 'EF.CardAccess.bin', 'csca.pem', 'profile.json', 'card.json'])
+      expect(files).toContain(f);
+    expect(JSON.parse(readFileSync(join(out, 'profile.json'), 'utf8')).idNumber).toBe('001090012345');
+  });
+
+  it('usage errors exit 2 with one line and no personal data', async () => {
+    const cases = [
+      [],
+      ['launch'],
+      ['personalise', '--profile', 'cccd-young'],
+      ['personalise', '--profile', 'cccd-young', '--out', tmp, '--sig', 'rot13'],
+      ['personalise', '--out'],
+      ['personalise', '--bogus', 'x'],
+      ['run'],
+      ['run', '--card', tmp, '--profile', 'cccd-young'],
+      ['run', '--profile', 'cccd-young', '--fault', 'gremlins=3'],
+      ['run', '--profile', 'cccd-young', '--slot', '7'],
+      ['profiles', 'extra'],
+    ];
+    for (const argv of cases) {
+      const r = await sim(...argv);
+      expect({ argv, code: r.code }).toEqual({ argv, code: 2 });
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+      expect(r.err).toMatch(/^cccd sim/);
+    }
+  });
+
+  it('a bad profile file exits 1 naming the field', async () => {
+    const r = await sim('personalise', '--profile', join(import.meta.dirname, 'no-such.json'), '--out', tmp);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/cannot read profile/);
+  });
+
+  it('vpcd endpoint: default port 35963 + slot, explicit HOST:PORT', () => {
+    expect(vpcdEndpoint(undefined, undefined)).toEqual({ host: '127.0.0.1', port: 35963 });
+    expect(vpcdEndpoint(undefined, 1)).toEqual({ host: '127.0.0.1', port: 35964 });
+    expect(vpcdEndpoint('10.0.0.2:4000', undefined)).toEqual({ host: '10.0.0.2', port: 4000 });
+    expect(vpcdEndpoint('[::1]', 1)).toEqual({ host: '::1', port: 35964 });
+  });
+
+  it('run presents the card to a vpcd endpoint and stops on abort', async () => {
+    // A stand-in for vpcd: it listens, the card connects and answers length-prefixed frames.
+    const frames: Buffer[] = [];
+    let waiting: (() => void) | undefined;
+    let socket: net.Socket | undefined;
+    const server = net.createServer((s) => {
+      socket = s;
+      let buf = Buffer.alloc(0);
+      s.on('data', (d) => {
+        buf = Buffer.concat([buf, d]);
+        while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+          frames.push(buf.subarray(2, 2 + buf.readUInt16BE(0)));
+          buf = buf.subarray(2 + buf.readUInt16BE(0));
+          waiting?.();
+        }
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as net.AddressInfo).port;
+    const request = async (payload: number[]) => {
+      const n = frames.length;
+      socket!.write(Buffer.from([payload.length >> 8, payload.length & 0xff, ...payload]));
+      const deadline = Date.now() + 2000;
+      while (frames.length === n && Date.now() < deadline)
+        await new Promise<void>((r) => {
+          waiting = r;
+          setTimeout(r, 50);
+        });
+      return frames[n]?.toString('hex');
+    };
+
+    const c = capture();
+    const stop = new AbortController();
+    const running = runSim(
+      ['run', '--profile', 'cccd-young', '--vpcd', `127.0.0.1:${port}`, '--fault', 'latency-ms=0'],
+      c.io,
+      { signal: stop.signal },
+    );
+    for (let i = 0; i < 200 && !socket; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(socket).toBeDefined();
+    expect(await request([0x04])).toMatch(/^3b/); // GET ATR
+    socket!.write(Buffer.from([0, 1, 0x01])); // power on
+    expect(await request([0x00, 0xa4, 0x02, 0x0c, 0x02, 0x01, 0x1c])).toBe('9000'); // SELECT EF.CardAccess
+    expect(await request([0x00, 0xa4, 0x00, 0x0c, 0x02, 0x3f, 0x00])).toBe('6d00'); // SELECT MF, CCCD quirk
+    stop.abort();
+    expect(await running).toBe(0);
+    socket?.destroy();
+    await new Promise<void>((r) => server.close(() => r()));
+    expect(c.out()).toMatch(new RegExp(`^card inserted into vpcd 127.0.0.1:${port}\\n`));
+    expect(c.out()).toMatch(/stopped: 2 exchanges/);
+    expect(c.out()).not.toContain('203005678');
+  });
+
+  it('run reports an unreachable vpcd with exit 1', async () => {
+    const server = net.createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as net.AddressInfo).port;
+    await new Promise<void>((r) => server.close(() => r()));
+    const r = await sim('run', '--profile', 'cccd-young', '--vpcd', `127.0.0.1:${port}`);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/ECONNREFUSED.*pcscd/);
+  });
+});
