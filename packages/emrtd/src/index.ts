@@ -19,3 +19,5 @@ export * from './reader/index.js';
 export * from './lds/index.js';
 export * from './trust/index.js';
 export * from './verify/index.js';
+export * from './ca/index.js';
+export * from './aa/index.js';

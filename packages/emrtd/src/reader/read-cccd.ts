@@ -1,26 +1,73 @@
 /**
- * readCccd: open a session (PACE preferred, BAC fallback), read only the requested files, parse them with the LDS
+ * readCccd: open a session (PACE preferred, BAC fallback), run Chip Authentication with DG14's key, read only the
+ * requested files under the CA keys, finish with Active Authentication over DG15, parse the files with the LDS
  * parsers and return the normalised CCCD view plus raw bytes and the read report. DG2 (photo) and DG13 (personal
- * data) are sensitive: DG2 is read only when asked for.
+ * data) are sensitive: DG2 is read only when asked for. DG14 and DG15 (keys, not personal) are read for CA/AA.
  */
-import { EmrtdError, FileNotFound, SecurityStatusNotSatisfied } from '../errors.js';
+import {
+  activeAuthenticationKey,
+  expectedSignatureLength,
+  verifyActiveAuthenticationExchange,
+} from '../aa/active-auth.js';
+import { type ChipAuthenticationRecord, isTransientError } from '../ca/chip-auth.js';
+import { EmrtdError, type ErrorCode, FileNotFound, SecurityStatusNotSatisfied } from '../errors.js';
 import type { AccessKey } from '../keys/access-key.js';
 import type { CandidateKey } from '../keys/cccd-qr.js';
+import type { SecurityInfos } from '../lds/card-access.js';
 import { type CccdDocument, type CrossCheckIssue, crossCheck, toCccdDocument } from '../lds/cccd.js';
 import { type Dg1, parseDg1 } from '../lds/dg1.js';
 import { type Dg2, parseDg2 } from '../lds/dg2.js';
 import { type Dg13, parseDg13 } from '../lds/dg13.js';
+import { parseDg14 } from '../lds/dg14.js';
 import type { Mrz } from '../lds/mrz.js';
 import type { Transport } from '../transport.js';
+import type { ActiveAuthVerdict } from '../verify/active-auth.js';
 import type { FileReadOptions, FileReadReport } from './file-reader.js';
 import { FILES, type FileName } from './files.js';
-import { type AccessResult, openSession, type SessionOptions } from './session.js';
+import { type AccessResult, type CardSession, openSession, type SessionOptions } from './session.js';
 
 export type CccdGroup = 'COM' | 'DG1' | 'DG2' | 'DG13' | 'DG14' | 'DG15' | 'SOD';
 
 export interface ReadCccdOptions extends SessionOptions, Omit<FileReadOptions, 'signal'> {
   /** Files to read (default DG1, DG13 and SOD). COM is optional; DG2 only on request (privacy). */
   groups?: CccdGroup[];
+  /** Chip Authentication with DG14's key right after access control (default 'auto': when DG14 offers it). */
+  chipAuthentication?: 'auto' | 'off';
+  /** Active Authentication with DG15's key after the files (default 'auto': when DG15 exists). */
+  activeAuthentication?: 'auto' | 'off';
+  /** The 8-byte AA challenge, e.g. a backend nonce that binds the answer to one transaction; random otherwise. */
+  aaChallenge?: Uint8Array;
+}
+
+export interface StepFailure {
+  step: string;
+  code: ErrorCode;
+  sw?: number;
+}
+
+export interface ChipAuthenticationReport {
+  performed: boolean;
+  /** The first protected response under the CA session keys verified. */
+  success: boolean;
+  transcript?: ChipAuthenticationRecord;
+  /** Why CA was not run: switched off, no DG14, or DG14 offers nothing this reader supports / is malformed. */
+  skipped?: 'off' | 'no-dg14' | 'unsupported' | 'malformed-dg14';
+  /** CA failed and the session was re-opened with PACE/BAC: the files were read without CA. */
+  continuedWithoutCa?: boolean;
+}
+
+export interface ActiveAuthenticationReport {
+  performed: boolean;
+  challenge?: Uint8Array;
+  response?: Uint8Array;
+  /**
+   * The signature verifies with DG15's key (signature only: it means "genuine chip" only when passive
+   * authentication covers DG15). Undefined when AA did not complete.
+   */
+  verified?: boolean;
+  verdict?: ActiveAuthVerdict;
+  skipped?: 'off' | 'no-dg15';
+  failure?: StepFailure;
 }
 
 export interface ReadReport {
@@ -51,6 +98,78 @@ export interface CccdReadResult {
   missing: { file: CccdGroup; reason: 'not-found' | 'access-denied' }[];
   report: ReadReport;
   access: AccessResult;
+  chipAuthentication: ChipAuthenticationReport;
+  activeAuthentication: ActiveAuthenticationReport;
+}
+
+const failureOf = (e: EmrtdError, step: string): StepFailure => ({
+  step: e.step ?? step,
+  code: e.code,
+  ...(e.sw === undefined ? {} : { sw: e.sw }),
+});
+
+type GroupReader = (group: CccdGroup) => Promise<Uint8Array | undefined>;
+
+async function runChipAuthentication(
+  session: CardSession,
+  dg14: Uint8Array | undefined,
+): Promise<ChipAuthenticationReport> {
+  if (!dg14) return { performed: false, success: false, skipped: 'no-dg14' };
+  let infos: SecurityInfos;
+  try {
+    infos = parseDg14(dg14);
+  } catch (e) {
+    if (e instanceof EmrtdError) return { performed: false, success: false, skipped: 'malformed-dg14' };
+    throw e;
+  }
+  if (infos.chipAuthenticationPublicKeyInfos.length === 0)
+    return { performed: false, success: false, skipped: 'unsupported' };
+  try {
+    const transcript = await session.chipAuthenticate(infos);
+    return {
+      performed: true,
+      success: transcript.success,
+      transcript,
+      ...(transcript.success ? {} : { continuedWithoutCa: true }),
+    };
+  } catch (e) {
+    if (!(e instanceof EmrtdError) || isTransientError(e)) throw e;
+    if (e.code === 'unsupported') return { performed: false, success: false, skipped: 'unsupported' };
+    if (e.code === 'malformed-data') return { performed: false, success: false, skipped: 'malformed-dg14' };
+    throw e;
+  }
+}
+
+async function runActiveAuthentication(
+  session: CardSession,
+  readGroup: GroupReader,
+  raw: CccdReadResult['raw'],
+  challenge: Uint8Array | undefined,
+): Promise<ActiveAuthenticationReport> {
+  const dg15 = raw.DG15 ?? (await readGroup('DG15'));
+  if (!dg15) return { performed: false, skipped: 'no-dg15' };
+  const key = activeAuthenticationKey(dg15);
+  const expectedLength = key && expectedSignatureLength(key);
+  let exchange: Awaited<ReturnType<CardSession['activeAuthenticate']>>;
+  try {
+    exchange = await session.activeAuthenticate({
+      ...(challenge ? { challenge } : {}),
+      ...(expectedLength ? { expectedLength } : {}),
+    });
+  } catch (e) {
+    if (!(e instanceof EmrtdError) || e.code === 'cancelled' || e.code === 'invalid-argument') throw e;
+    return { performed: true, ...(challenge ? { challenge } : {}), failure: failureOf(e, 'INTERNAL AUTHENTICATE') };
+  }
+  // ECDSA AA names its hash in DG14's ActiveAuthenticationInfo (not personal data: fetch it when CA did not).
+  const dg14Bytes = raw.DG14 ?? (key?.publicKey.kind === 'ec' ? await readGroup('DG14') : undefined);
+  let dg14: SecurityInfos | undefined;
+  try {
+    dg14 = dg14Bytes ? parseDg14(dg14Bytes) : undefined;
+  } catch {
+    // a malformed DG14 only loses the ECDSA hash hint; the verifier then reports the hash it inferred
+  }
+  const verdict = verifyActiveAuthenticationExchange({ ...exchange, dg15, ...(dg14 ? { dg14 } : {}) });
+  return { performed: true, ...exchange, verified: verdict.status === 'valid', verdict };
 }
 
 const DEFAULT_GROUPS: CccdGroup[] = ['DG1', 'DG13', 'SOD'];
@@ -64,21 +183,38 @@ export async function readCccd(
   const groups = [...new Set(options.groups ?? DEFAULT_GROUPS)];
   const session = await openSession(transport, key, options);
   const raw: CccdReadResult['raw'] = {};
-  const missing: CccdReadResult['missing'] = [];
+  const absent = new Map<CccdGroup, 'not-found' | 'access-denied'>();
   const files: FileReadReport[] = [];
-  for (const group of groups) {
+  const readGroup: GroupReader = async (group) => {
+    if (raw[group] || absent.has(group)) return raw[group];
     try {
       // A plain-status error (e.g. unprotected 6A82) ends the SM session on some chips: re-establish first.
       if (session.lost) await session.reestablish();
       const { bytes, report } = await session.readFile(FILES[group as FileName], options);
       raw[group] = bytes;
       files.push(report);
+      return bytes;
     } catch (e) {
-      if (e instanceof FileNotFound) missing.push({ file: group, reason: 'not-found' });
-      else if (e instanceof SecurityStatusNotSatisfied) missing.push({ file: group, reason: 'access-denied' });
+      if (e instanceof FileNotFound) absent.set(group, 'not-found');
+      else if (e instanceof SecurityStatusNotSatisfied) absent.set(group, 'access-denied');
       else throw e;
+      return undefined;
     }
-  }
+  };
+  const wantCa = options.chipAuthentication !== 'off';
+  const wantAa = options.activeAuthentication !== 'off';
+  // Order (9303-11 §6): access control → DG14 → CA → the requested files under the CA keys → AA last.
+  const chipAuthentication: ChipAuthenticationReport = wantCa
+    ? await runChipAuthentication(session, await readGroup('DG14'))
+    : { performed: false, success: false, skipped: 'off' };
+  for (const group of groups) if (!(wantAa && group === 'DG15')) await readGroup(group);
+  const activeAuthentication: ActiveAuthenticationReport = wantAa
+    ? await runActiveAuthentication(session, readGroup, raw, options.aaChallenge)
+    : { performed: false, skipped: 'off' };
+  const missing: CccdReadResult['missing'] = groups.flatMap((file) => {
+    const reason = absent.get(file);
+    return reason ? [{ file, reason }] : [];
+  });
   const dg1 = raw.DG1 ? parseDg1(raw.DG1) : undefined;
   const dg13 = raw.DG13 ? parseDg13(raw.DG13) : undefined;
   const dg2 = raw.DG2 ? parseDg2(raw.DG2) : undefined;
@@ -98,6 +234,8 @@ export async function readCccd(
       durationMs: Date.now() - started,
     },
     access: session.access,
+    chipAuthentication,
+    activeAuthentication,
   };
   if (dg1 || dg13) result.document = toCccdDocument({ ...(dg1 ? { dg1 } : {}), ...(dg13 ? { dg13 } : {}) });
   if (dg1) {
@@ -107,7 +245,7 @@ export async function readCccd(
   if (dg13) result.dg13 = dg13;
   if (dg2) result.dg2 = dg2;
   if (face) result.photo = { image: face.image, mimeType: face.mimeType, width: face.width, height: face.height };
-  if (groups.length > 0 && files.length === 0 && missing.length === groups.length)
+  if (groups.length > 0 && missing.length === groups.length)
     throw new EmrtdError('file-not-found', 'none of the requested files is readable on this chip');
   return result;
 }

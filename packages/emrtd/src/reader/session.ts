@@ -4,15 +4,33 @@
  * to BAC (select the application first) only when allowed. Candidate keys are tried in order within a cap; the key
  * and method that worked are kept so a lost session can be re-established (resume) without new user input.
  */
+import {
+  type ActiveAuthenticationExchange,
+  type InternalAuthenticateOptions,
+  internalAuthenticate,
+} from '../aa/active-auth.js';
 import { type ExchangeOptions, type ExchangeStats, newStats, PlainChannel } from '../apdu/channel.js';
 import { expectSw } from '../apdu/status.js';
 import { type PaceProtocol, parsePaceOid, type SmCipher } from '../asn1/oids.js';
 import { performBac } from '../bac/bac.js';
+import {
+  type ChipAuthenticationCommand,
+  type ChipAuthenticationOptions,
+  type ChipAuthenticationRecord,
+  isTransientError,
+  performChipAuthentication,
+} from '../ca/chip-auth.js';
+import {
+  type ChipAuthenticationParameters,
+  type SelectChipAuthenticationOptions,
+  selectChipAuthentication,
+} from '../ca/parameters.js';
 import { isStandardizedDomainParameterId } from '../crypto/domain-params.js';
 import { AccessDenied, EmrtdError } from '../errors.js';
 import { type AccessKey, bacKeysOf, pacePasswordOf } from '../keys/access-key.js';
 import type { CandidateKey } from '../keys/cccd-qr.js';
 import { parseCardAccess, type SecurityInfos } from '../lds/card-access.js';
+import { parseDg14 } from '../lds/dg14.js';
 import { type PaceInfoLike, performPace } from '../pace/pace.js';
 import { SecureChannel } from '../sm/secure-channel.js';
 import type { SecureMessaging } from '../sm/secure-messaging.js';
@@ -78,6 +96,10 @@ export class CardSession implements FileSession {
   access!: AccessResult;
   /** Times the session was re-established after a loss. */
   resumes = 0;
+  /** The last Chip Authentication attempt on this session, if any. */
+  chipAuthentication?: ChipAuthenticationRecord;
+  /** Set once CA succeeded: a resumed session must redo it before reading on. */
+  private chipAuthenticated?: { params: ChipAuthenticationParameters; command: ChipAuthenticationCommand };
 
   constructor(
     readonly transport: Transport,
@@ -161,14 +183,75 @@ export class CardSession implements FileSession {
     });
   }
 
-  /** Reconnects (when the transport can) and redoes access control with the key and method that worked. */
+  /**
+   * Reconnects (when the transport can) and redoes access control with the key and method that worked, then Chip
+   * Authentication when it had succeeded: data read after a resume must still come from the authenticated chip.
+   */
   async reestablish(): Promise<void> {
+    await this.reauthenticate();
+    const ca = this.chipAuthenticated;
+    if (ca) {
+      const r = await performChipAuthentication(this.secure, ca.params, { command: ca.command });
+      this.chipAuthentication = r.transcript;
+      if (!r.channel)
+        throw new EmrtdError(
+          'secure-messaging',
+          'chip authentication failed when resuming: the card may have been swapped',
+          {
+            step: 'CA resume',
+            retriable: false,
+          },
+        );
+      this.secure = r.channel;
+    }
+    this.resumes++;
+  }
+
+  /**
+   * Chip Authentication (ICAO 9303-11 §6.2) with DG14's key; on success reading continues under the new keys.
+   * A failure is recorded in the returned transcript and the session is re-opened with PACE/BAC (without CA): the
+   * old keys are never reused after a failed CA. Throws EmrtdError('unsupported') when DG14 offers nothing this
+   * reader can run, MalformedData for a bad DG14, and transport errors after one reconnect-and-retry.
+   */
+  async chipAuthenticate(
+    dg14: Uint8Array | SecurityInfos,
+    options: ChipAuthenticationOptions & SelectChipAuthenticationOptions = {},
+  ): Promise<ChipAuthenticationRecord> {
+    const params = selectChipAuthentication(dg14 instanceof Uint8Array ? parseDg14(dg14) : dg14, options);
+    let result: Awaited<ReturnType<typeof performChipAuthentication>> | undefined;
+    for (let attempt = 0; !result; attempt++) {
+      if (this.lost) await this.reestablish();
+      try {
+        result = await performChipAuthentication(this.secure, params, options);
+      } catch (e) {
+        if (attempt > 0 || !isTransientError(e) || (e as EmrtdError).code === 'cancelled') throw e;
+        await this.reauthenticate();
+      }
+    }
+    this.chipAuthentication = result.transcript;
+    if (result.channel) {
+      this.secure = result.channel;
+      this.chipAuthenticated = { params, command: result.transcript.command };
+    } else await this.reauthenticate();
+    return result.transcript;
+  }
+
+  /** INTERNAL AUTHENTICATE under the current secure messaging (re-established first when lost). */
+  async activeAuthenticate(options: InternalAuthenticateOptions = {}): Promise<ActiveAuthenticationExchange> {
+    if (this.lost) await this.reestablish();
+    return internalAuthenticate(this.secure, {
+      extendedLength: this.capabilities?.extendedLength === true,
+      ...options,
+    });
+  }
+
+  /** Reconnect + PACE/BAC with the working key, without Chip Authentication. */
+  private async reauthenticate(): Promise<void> {
     if (!this.working) throw new EmrtdError('invalid-argument', 'session was never opened');
     await this.transport.reconnect?.({ signal: this.options.signal, timeoutMs: this.options.timeoutMs });
     const { candidate, protocol, paceInfo } = this.working;
     if (protocol === 'PACE' && paceInfo) await this.runPace(candidate, paceInfo, false);
     else await this.runBac(candidate);
-    this.resumes++;
   }
 
   async readFile(file: FileRef, options: FileReadOptions = {}): Promise<{ bytes: Uint8Array; report: FileReadReport }> {

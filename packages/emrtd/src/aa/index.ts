@@ -1,0 +1,1 @@
+export * from './active-auth.js';

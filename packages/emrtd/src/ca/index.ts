@@ -1,0 +1,2 @@
+export * from './chip-auth.js';
+export * from './parameters.js';
