@@ -41,7 +41,7 @@ function sign9796(
   const m1 = Uint8Array.from({ length: k - 1 - hLen - trailer.length }, (_, i) => (i * 7 + 3) & 0xff);
   const h = new Uint8Array(createHash(hash).update(concat(m1, m2)).digest());
   const f = concat(Uint8Array.of(0x6a), m1, h, trailer);
-  let s = new Uint8Array(privateEncrypt({ key: key.privateKey, padding: constants.RSA_NO_PADDING }, f));
+  let s: Uint8Array = new Uint8Array(privateEncrypt({ key: key.privateKey, padding: constants.RSA_NO_PADDING }, f));
   if (useMin) s = bigToBytes(key.n - bytesToBig(s), k);
   return { signature: s, m1 };
 }
