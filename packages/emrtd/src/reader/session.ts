@@ -49,6 +49,11 @@ export interface SessionOptions extends ExchangeOptions {
   sendParameterId?: 'when-ambiguous' | 'always' | 'never';
   /** Application to select (default the eMRTD AID A0000002471001). */
   aid?: Uint8Array;
+  /**
+   * Times access control is restarted after tag loss or a silent card (default 2). The field is weakest during
+   * the PACE/CA public-key arithmetic, so a drop there is common; each restart reconnects and starts over.
+   */
+  openRetries?: number;
 }
 
 export interface AccessResult {
@@ -334,9 +339,19 @@ export async function openSession(
   keys: AccessKey | CandidateKey | (AccessKey | CandidateKey)[],
   options: SessionOptions = {},
 ): Promise<CardSession> {
-  const session = new CardSession(transport, options);
-  await session.open(keys);
-  return session;
+  const retries = transport.reconnect ? (options.openRetries ?? 2) : 0;
+  for (let attempt = 0; ; attempt++) {
+    const session = new CardSession(transport, options);
+    try {
+      await session.open(keys);
+      session.resumes += attempt; // restarts of access control count as resumes in the read report
+      return session;
+    } catch (e) {
+      // Only link failures are retried: a refused key must never be tried again behind the caller's back.
+      if (!(e instanceof EmrtdError) || !e.retriable || e.code === 'cancelled' || attempt >= retries) throw e;
+      await transport.reconnect?.({ signal: options.signal, timeoutMs: options.timeoutMs });
+    }
+  }
 }
 
 export { selectFile };
