@@ -21,3 +21,4 @@ export * from './trust/index.js';
 export * from './verify/index.js';
 export * from './ca/index.js';
 export * from './aa/index.js';
+export * from './verified-read.js';

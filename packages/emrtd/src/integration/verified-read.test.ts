@@ -1,0 +1,55 @@
+import { InProcessTransport, loadProfile, personalise, SimulatedCard } from '@cccd/simulator';
+import { describe, expect, it } from 'vitest';
+import { canKey } from '../keys/access-key.js';
+import { TrustStore } from '../trust/store.js';
+import { readVerified } from '../verified-read.js';
+import { verifyEvidence } from '../verify/evidence.js';
+
+async function card(faults: string[] = [], activeAuthentication: 'RSA' | 'ECDSA' = 'RSA') {
+  const image = await personalise(loadProfile('cccd-2021-adult'), { seed: 3, activeAuthentication });
+  const store = new TrustStore();
+  store.addCertificate(image.pki!.cscaCertDer);
+  const transport = new InProcessTransport(new SimulatedCard(image, { extendedLength: true, faults }));
+  return { image, store, transport };
+}
+
+describe('readVerified against the simulator', () => {
+  it('a genuine card is authentic: PA valid, CA and AA valid, and the evidence re-verifies on a backend', async () => {
+    const { image, store, transport } = await card();
+    const r = await readVerified(transport, canKey(image.can), { trustStore: store, evidence: true });
+    expect(r.verification.passive.status).toBe('valid');
+    expect(r.verification.passive.dataGroups).toMatchObject({
+      DG1: 'match',
+      DG13: 'match',
+      DG14: 'match',
+      DG15: 'match',
+    });
+    expect(r.verification.chip?.status).toBe('valid');
+    expect(r.verification.active?.status).toBe('valid');
+    expect(r.verification.overall).toBe('authentic');
+    expect(r.raw.DG2).toBeUndefined();
+    const backend = verifyEvidence(r.evidence!, store);
+    expect(backend.passive.status).toBe('valid');
+    expect(backend.active?.status).toBe('valid');
+  });
+
+  it('ECDSA active authentication takes its hash from DG14', async () => {
+    const { image, store, transport } = await card([], 'ECDSA');
+    const r = await readVerified(transport, canKey(image.can), { trustStore: store });
+    expect(r.verification.active?.status).toBe('valid');
+  });
+
+  it('a DG13 changed after signing is invalid, naming DG13', async () => {
+    const { image, store, transport } = await card(['tamper-file=DG13']);
+    const r = await readVerified(transport, canKey(image.can), { trustStore: store });
+    expect(r.verification.overall).toBe('invalid');
+    expect(r.verification.passive.dataGroups.DG13).toBe('mismatch');
+  });
+
+  it('without the CSCA the verdict is unknown-csca, never valid', async () => {
+    const { image, transport } = await card();
+    const r = await readVerified(transport, canKey(image.can), { trustStore: new TrustStore() });
+    expect(r.verification.overall).toBe('unknown-csca');
+    expect(r.verification.passive.missingIssuer).toMatch(/C=VN/);
+  });
+});
