@@ -23,13 +23,7 @@ export {
 } from './hid-pos.js';
 export { KeyboardDecoder, type KeyboardDecoderOptions } from './keyboard.js';
 export { openQrScanner } from './open.js';
-export {
-  type CccdQrPayload,
-  looksLikeCccdQr,
-  parseCccdQr,
-  type QrAccessInputs,
-  qrAccessInputs,
-} from './qr.js';
+export { looksLikeCccdQr } from './qr.js';
 export {
   type CccdEvent,
   type MrzEvent,

@@ -1,9 +1,9 @@
+import type { CandidateKey } from '@cccd/emrtd';
 import { type OpenOptions, openHidScanner, type ScannerInfo } from './device.js';
-import type { QrAccessInputs } from './qr.js';
 import { QrScanner, type QrScannerOptions } from './scanner.js';
 
 /** Opens a scanner found by listScanners() and decodes it in the mode it was classified in. */
-export async function openQrScanner<K = QrAccessInputs>(
+export async function openQrScanner<K = CandidateKey[]>(
   scanner: ScannerInfo,
   options: QrScannerOptions<K> & OpenOptions = {},
 ): Promise<QrScanner<K>> {

@@ -1,8 +1,9 @@
+import { candidateKeys, parseCccdQr } from '@cccd/emrtd';
 import { describe, expect, it } from 'vitest';
-import { looksLikeCccdQr, parseCccdQr, qrAccessInputs } from './qr.js';
+import { looksLikeCccdQr } from './qr.js';
 import { SAMPLE_CCCD_QR } from './synthetic.js';
 
-describe('parseCccdQr', () => {
+describe('CCCD QR payloads from scanners (parsed by the core)', () => {
   it('names the seven 2021 fields', () => {
     const p = parseCccdQr(SAMPLE_CCCD_QR);
     expect(p).toEqual({
@@ -15,7 +16,9 @@ describe('parseCccdQr', () => {
       dateOfIssue: '2021-02-01',
       extra: [],
     });
-    expect(qrAccessInputs(p)).toEqual({ idNumber: '001090012345', documentNumber: '090012345', dateOfBirth: '900815' });
+    const keys = candidateKeys({ idNumber: p.idNumber, dateOfBirth: p.dateOfBirth, dateOfIssue: p.dateOfIssue });
+    expect(keys[0]?.key).toMatchObject({ kind: 'CAN', can: '012345' });
+    expect(keys[1]?.key).toMatchObject({ kind: 'MRZ', documentNumber: '090012345', dateOfBirth: '900815' });
   });
 
   it('accepts an empty old ID, Nữ, NFD text and keeps 2024 extra fields', () => {

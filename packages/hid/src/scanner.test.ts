@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { CandidateKey } from '@cccd/emrtd';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { HidDevice } from './device.js';
 import { type CccdEvent, type MrzEvent, QrScanner, type QrScannerOptions, type ScanEvent } from './scanner.js';
@@ -16,7 +17,7 @@ class FakeDevice extends EventEmitter implements HidDevice {
 
 const MRZ = ['IDVNM0900123451001090012345<<4', '9008152M3008152VNM<<<<<<<<<<<4', 'NGUYEN<<VAN<AN<<<<<<<<<<<<<<<<'];
 
-function setup<K>(options: QrScannerOptions<K> = {}) {
+function setup<K = CandidateKey[]>(options: QrScannerOptions<K> = {}) {
   const device = new FakeDevice();
   const scanner = new QrScanner<K>(device, options);
   const scans: ScanEvent[] = [];
@@ -44,7 +45,9 @@ describe('QrScanner', () => {
     expect(t.scans).toEqual([{ text: QR, kind: 'cccd', mode: 'keyboard' }]);
     expect(t.cccd).toHaveLength(1);
     expect(t.cccd[0]!.payload.fullName).toBe('Nguyễn Văn An');
-    expect(t.cccd[0]!.keys).toEqual({ idNumber: '001090012345', documentNumber: '090012345', dateOfBirth: '900815' });
+    // The core's candidate keys: CAN first, then BAC with the expiry computed from the issue date.
+    expect(t.cccd[0]!.keys.map((k) => k.key.kind)).toEqual(['CAN', 'MRZ', 'MRZ']);
+    expect(t.cccd[0]!.keys[1]!.key).toMatchObject({ documentNumber: '090012345', dateOfBirth: '900815' });
   });
 
   it('emits the same from HID-POS reports, with the AIM identifier', () => {

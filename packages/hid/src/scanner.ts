@@ -4,13 +4,12 @@
  * Errors carry no payload content (the events do: they are the product, not a log).
  */
 import { EventEmitter } from 'node:events';
-import { EmrtdError, MalformedData } from '@cccd/emrtd';
+import { type CandidateKey, type CccdQr, candidateKeys, EmrtdError, MalformedData, parseCccdQr } from '@cccd/emrtd';
 import { type AssembledScan, type AssemblerOptions, ScanAssembler } from './assembler.js';
 import type { DecoderEvent, ReportDecoder, ScannerMode } from './decoder.js';
 import type { HidDevice } from './device.js';
 import { HidPosDecoder, type HidPosDecoderOptions } from './hid-pos.js';
 import { KeyboardDecoder, type KeyboardDecoderOptions } from './keyboard.js';
-import { type CccdQrPayload, parseCccdQr, type QrAccessInputs, qrAccessInputs } from './qr.js';
 
 export interface ScanEvent {
   text: string;
@@ -21,7 +20,7 @@ export interface ScanEvent {
 }
 
 export interface CccdEvent<K> {
-  payload: CccdQrPayload;
+  payload: CccdQr;
   keys: K;
 }
 
@@ -40,8 +39,8 @@ export interface QrScannerOptions<K> extends AssemblerOptions {
   idleTimeoutMs?: number;
   /** Treat an idle gap as the end of a scan, for wedge scanners configured without an Enter suffix. */
   idleEndsScan?: boolean;
-  /** Access keys from a CCCD QR: wire the core's QR key derivation here. Default: qrAccessInputs(payload). */
-  deriveKeys?: (qrText: string, payload: CccdQrPayload) => K;
+  /** Access keys from a CCCD QR. Default: the core's candidateKeys (CAN, then BAC with the computed expiry). */
+  deriveKeys?: (qrText: string, payload: CccdQr) => K;
   /** Clock for the assembler's windows; defaults to Date.now. */
   now?: () => number;
 }
@@ -54,13 +53,13 @@ export interface QrScannerEvents<K> {
   close: [];
 }
 
-export class QrScanner<K = QrAccessInputs> extends EventEmitter<QrScannerEvents<K>> {
+export class QrScanner<K = CandidateKey[]> extends EventEmitter<QrScannerEvents<K>> {
   readonly mode: ScannerMode;
   private readonly decoder: ReportDecoder;
   private readonly assembler: ScanAssembler;
   private readonly idleTimeoutMs: number;
   private readonly idleEndsScan: boolean;
-  private readonly deriveKeys: (qrText: string, payload: CccdQrPayload) => K;
+  private readonly deriveKeys: (qrText: string, payload: CccdQr) => K;
   private readonly now: () => number;
   private line = '';
   private aim: string | undefined;
@@ -80,7 +79,9 @@ export class QrScanner<K = QrAccessInputs> extends EventEmitter<QrScannerEvents<
     this.assembler = new ScanAssembler(options);
     this.idleTimeoutMs = options.idleTimeoutMs ?? 500;
     this.idleEndsScan = options.idleEndsScan ?? false;
-    this.deriveKeys = options.deriveKeys ?? ((_, payload) => qrAccessInputs(payload) as K);
+    this.deriveKeys =
+      options.deriveKeys ??
+      ((_, p) => candidateKeys({ idNumber: p.idNumber, dateOfBirth: p.dateOfBirth, dateOfIssue: p.dateOfIssue }) as K);
     this.now = options.now ?? (() => Date.now());
     device.on('data', (report) => this.onReport(report));
     device.on('error', (cause) =>
@@ -146,7 +147,7 @@ export class QrScanner<K = QrAccessInputs> extends EventEmitter<QrScannerEvents<
   }
 
   private emitCccd(text: string): void {
-    let payload: CccdQrPayload;
+    let payload: CccdQr;
     let keys: K;
     try {
       payload = parseCccdQr(text);

@@ -31,7 +31,10 @@ function ddmmyyyy(text: string | undefined): string | null {
 
 /** Parses the QR text. A keyboard-wedge scanner may send it twice: only the first copy is used. */
 export function parseCccdQr(payload: string): CccdQr {
-  let text = payload.replace(/[\r\n]+$/g, '').trim();
+  let text = payload
+    .normalize('NFC')
+    .replace(/[\r\n]+$/g, '')
+    .trim();
   const again = text.slice(1).search(/\d{12}\|/);
   if (again >= 0 && text.slice(again + 1).startsWith(text.slice(0, 13))) text = text.slice(0, again + 1).trim();
   const f = text.split('|');
@@ -42,10 +45,10 @@ export function parseCccdQr(payload: string): CccdQr {
   return {
     idNumber: f[0]!,
     oldIdNumber: f[1]?.trim() ? f[1].trim() : null,
-    fullName: f[2]!.normalize('NFC').trim(),
+    fullName: f[2]!.trim(),
     dateOfBirth: dob,
     sex: f[4]!.trim(),
-    address: f[5]!.normalize('NFC').trim(),
+    address: f[5]!.trim(),
     dateOfIssue: ddmmyyyy(f[6]),
     extra: f.slice(7),
   };
