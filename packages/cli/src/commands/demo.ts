@@ -2,8 +2,7 @@
  * `cccd demo`: personalise a simulated CCCD in memory, read it in-process with PACE-CAN, verify it against its own
  * test CSCA and print the verified result. No reader, no pcscd, no network; every person in it is invented.
  */
-import { TrustStore } from '@cccd/emrtd';
-import { canKey } from '@cccd/emrtd';
+import { canKey, TrustStore } from '@cccd/emrtd';
 import { parseArgs, UsageError } from '../args.js';
 import type { Io } from '../cli.js';
 import { guarded } from '../command.js';

@@ -1,0 +1,76 @@
+/**
+ * `cccd agent [--config FILE] [--port N] [--simulate]`: the kiosk agent (kiosk-agent/). Loaded by name at run
+ * time, so the CLI builds and runs without it; the agent prints `listening on http://127.0.0.1:PORT` when ready
+ * and closes gracefully on SIGINT/SIGTERM (or when io.signal aborts, in-process).
+ */
+import { parseArgs, UsageError } from '../args.js';
+import type { Io } from '../cli.js';
+import { guarded } from '../command.js';
+import { EXIT } from '../exit.js';
+
+const AGENT_PACKAGE = '@cccd/kiosk-agent';
+
+/** The slice of the agent's API the CLI drives (kiosk-agent/src/server.ts). */
+interface AgentApi {
+  startAgent(options: {
+    configFile?: string;
+    config?: { port?: number; simulate?: boolean };
+    env?: Record<string, string | undefined>;
+    print?: (line: string) => void;
+    handleSignals?: boolean;
+  }): Promise<{ url: string; close(): Promise<void> }>;
+}
+
+async function loadAgent(): Promise<AgentApi | undefined> {
+  try {
+    const mod = (await import(AGENT_PACKAGE)) as Partial<AgentApi>;
+    return typeof mod.startAgent === 'function' ? (mod as AgentApi) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function agent(argv: string[], io: Io): Promise<number> {
+  return guarded('agent', argv, io, async () => {
+    const args = parseArgs('cccd agent', argv, {
+      config: 'string',
+      port: 'string',
+      simulate: 'boolean',
+      lang: 'string',
+    });
+    const portText = args.get('port');
+    const port = portText === undefined ? undefined : /^\d{1,5}$/.test(portText) ? Number(portText) : Number.NaN;
+    if (port !== undefined && !(port >= 0 && port <= 65535))
+      throw new UsageError('cccd agent: --port must be a number from 0 to 65535');
+    const api = await loadAgent();
+    if (!api) {
+      io.stderr.write('cccd agent: the kiosk agent is not available in this installation (@cccd/kiosk-agent).\n');
+      return EXIT.usage;
+    }
+    const config = args.get('config');
+    let handle: Awaited<ReturnType<AgentApi['startAgent']>>;
+    try {
+      handle = await api.startAgent({
+        ...(config === undefined ? {} : { configFile: config }),
+        config: { ...(port === undefined ? {} : { port }), ...(args.flag('simulate') ? { simulate: true } : {}) },
+        ...(io.env ? { env: io.env } : {}),
+        print: (line) => io.stdout.write(`${line}\n`),
+        handleSignals: io.signal === undefined,
+      });
+    } catch (e) {
+      // The agent's configuration errors name the bad key, never a secret: one line, exit 2.
+      if (e instanceof Error && e.name === 'ConfigError') throw new UsageError(`cccd agent: ${e.message}`);
+      throw e;
+    }
+    // In a process the server keeps the event loop alive until a signal closes it; in-process, io.signal does.
+    const signal = io.signal;
+    if (signal) {
+      await new Promise<void>((resolve) => {
+        if (signal.aborted) resolve();
+        else signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+      await handle.close();
+    }
+    return EXIT.ok;
+  });
+}

@@ -1,0 +1,85 @@
+/**
+ * Vietnamese and English texts of the CLI's own messages. Parameters are structural (file names, reader names,
+ * counts, step names): never a holder's personal data, and never a value typed on the command line.
+ */
+export type Lang = 'vi' | 'en';
+
+type Params = Record<string, string | number>;
+type Text = { vi: string; en: string } | ((p: Params) => { vi: string; en: string });
+
+const MESSAGES = {
+  'no-service': {
+    vi: 'dịch vụ PC/SC (pcscd / Smart Card) không chạy; hãy khởi động nó rồi thử lại',
+    en: 'the PC/SC service (pcscd / Smart Card service) is not running; start it and try again',
+  },
+  'no-readers': { vi: 'không có đầu đọc thẻ nào được kết nối', en: 'no smart-card reader is connected' },
+  'unknown-reader': (p) => ({
+    vi: `không thấy đầu đọc "${p.reader}" (xem: cccd readers)`,
+    en: `reader "${p.reader}" not found (see: cccd readers)`,
+  }),
+  'no-card': (p) => ({
+    vi: `không có thẻ nào được đặt lên đầu đọc trong ${p.seconds} giây`,
+    en: `no card was presented within ${p.seconds} s`,
+  }),
+  'access-denied': {
+    vi: 'thẻ từ chối khóa truy cập (CAN hoặc số CCCD / ngày sinh / ngày hết hạn không đúng)',
+    en: 'the card refused the access key (wrong CAN, or wrong ID / date of birth / expiry)',
+  },
+  'card-removed': {
+    vi: 'thẻ bị nhấc ra hoặc mất kết nối và không đọc lại được; hãy giữ thẻ yên trên đầu đọc rồi thử lại',
+    en: 'the card was removed or lost contact and could not be read again; hold it still on the reader and retry',
+  },
+  timeout: (p) => ({
+    vi: `thẻ không trả lời kịp (${p.step})`,
+    en: `the card did not answer in time (${p.step})`,
+  }),
+  io: (p) => ({
+    vi: `lỗi giao tiếp với thẻ/đầu đọc: ${p.detail}`,
+    en: `card/reader communication failed: ${p.detail}`,
+  }),
+  'sharing-violation': {
+    vi: 'một ứng dụng khác đang giữ thẻ độc quyền',
+    en: 'another application holds the card exclusively',
+  },
+  'not-valid': (p) => ({
+    vi: `đã đọc xong nhưng xác thực không hợp lệ: ${p.detail}`,
+    en: `read complete but verification is not valid: ${p.detail}`,
+  }),
+  'unknown-csca': (p) => ({
+    vi: `không có CSCA tin cậy cho chữ ký của thẻ${p.issuer ? ` (cần: ${p.issuer})` : ''}; dùng --trust`,
+    en: `no trusted CSCA for the card's signer${p.issuer ? ` (needed: ${p.issuer})` : ''}; use --trust`,
+  }),
+  'not-checked': {
+    vi: 'chưa kiểm tra thụ động được (thiếu EF.SOD)',
+    en: 'passive authentication could not be run (EF.SOD missing)',
+  },
+  'file-error': (p) => ({ vi: `không đọc/ghi được tệp ${p.path}`, en: `cannot read or write ${p.path}` }),
+  'bad-evidence': (p) => ({
+    vi: `gói bằng chứng không hợp lệ (${p.field})`,
+    en: `invalid evidence bundle (${p.field})`,
+  }),
+  'bad-dump': (p) => ({ vi: `thư mục ${p.path} không chứa EF.SOD.bin`, en: `folder ${p.path} has no EF.SOD.bin` }),
+  'no-photo': (p) => ({
+    vi: `thẻ không có ảnh (DG2) nên không ghi ${p.path}`,
+    en: `the card has no photo (DG2), so ${p.path} was not written`,
+  }),
+  internal: (p) => ({ vi: `lỗi không mong đợi (${p.name})`, en: `unexpected error (${p.name})` }),
+  'no-anchor-files': {
+    vi: 'không có tệp nào chứa chứng thư CSCA, CRL, master list hoặc LDIF dùng được',
+    en: 'no file holds a usable CSCA certificate, CRL, master list or LDIF',
+  },
+} satisfies Record<string, Text>;
+
+export type MessageKey = keyof typeof MESSAGES;
+
+export function message(lang: Lang, key: MessageKey, params: Params = {}): string {
+  const text: Text = MESSAGES[key];
+  return (typeof text === 'function' ? text(params) : text)[lang];
+}
+
+/** --lang wins; else LC_ALL, LC_MESSAGES, LANG (POSIX order); Vietnamese when the locale starts with "vi". */
+export function pickLang(flag: string | undefined, env: Record<string, string | undefined>): Lang {
+  if (flag === 'vi' || flag === 'en') return flag;
+  const locale = env.LC_ALL || env.LC_MESSAGES || env.LANG || '';
+  return /^vi([_.@-]|$)/i.test(locale) ? 'vi' : 'en';
+}

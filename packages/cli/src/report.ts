@@ -1,0 +1,225 @@
+/**
+ * What `cccd read` prints: the JSON object (--json) and the human summary. The document's personal data goes to
+ * stdout only, as the intended output; verification texts are structural (DG numbers, certificate DNs).
+ */
+import { createHash } from 'node:crypto';
+import type { ActiveAuthVerdict, ChipAuthVerdict, PassiveVerdict, Reason, Verdict } from '@cccd/emrtd';
+import type { Lang } from './i18n.js';
+import type { VerifiedRead } from './verified.js';
+
+export interface ReadStats {
+  apdus: number;
+  bytesIn: number;
+  bytesOut: number;
+  retries: number;
+  resumes: number;
+  modelledMs?: number;
+  elapsedMs: number;
+}
+
+const reasonsJson = (reasons: Reason[]) =>
+  reasons.map((r) => ({ code: r.code, severity: r.severity, message: r.message }));
+
+function passiveJson(p: PassiveVerdict) {
+  return {
+    status: p.status,
+    signatureAlgorithm: p.signature.algorithm,
+    signatureValid: p.signature.valid,
+    dataGroups: p.dataGroups,
+    ...(p.dataGroupHash ? { dataGroupHash: p.dataGroupHash } : {}),
+    ...(p.signer ? { signer: p.signer } : {}),
+    chain: p.chain.map((c) => ({ role: c.role, subject: c.subject, serial: c.serial, trusted: c.trusted })),
+    ...(p.missingIssuer ? { missingIssuer: p.missingIssuer } : {}),
+    reasons: reasonsJson(p.reasons),
+  };
+}
+
+const chipJson = (c: ChipAuthVerdict | undefined) =>
+  c
+    ? {
+        status: c.status,
+        keyVerified: c.keyVerified,
+        ...(c.protocol ? { protocol: c.protocol } : {}),
+        reasons: reasonsJson(c.reasons),
+      }
+    : { status: 'not-checked', keyVerified: false, reasons: [] };
+
+const activeJson = (a: ActiveAuthVerdict | undefined) =>
+  a
+    ? { status: a.status, ...(a.algorithm ? { algorithm: a.algorithm } : {}), reasons: reasonsJson(a.reasons) }
+    : { status: 'not-checked', reasons: [] };
+
+export function verificationJson(v: Verdict) {
+  return {
+    overall: v.overall,
+    passive: passiveJson(v.passive),
+    chip: chipJson(v.chip),
+    active: activeJson(v.active),
+    reasons: reasonsJson(v.reasons),
+  };
+}
+
+export function photoSummary(read: VerifiedRead) {
+  const p = read.photo;
+  if (!p) return null;
+  return {
+    mime: p.mimeType,
+    size: p.image.length,
+    sha256: createHash('sha256').update(p.image).digest('hex'),
+    width: p.width,
+    height: p.height,
+  };
+}
+
+export function readJson(read: VerifiedRead, stats: ReadStats, simulated: boolean) {
+  const mrz = read.mrz
+    ? {
+        format: read.mrz.format,
+        lines: read.mrz.lines,
+        documentCode: read.mrz.documentCode,
+        issuingState: read.mrz.issuingState,
+        documentNumber: read.mrz.documentNumber,
+        dateOfBirth: read.mrz.dateOfBirth,
+        sex: read.mrz.sex,
+        dateOfExpiry: read.mrz.dateOfExpiry,
+        nationality: read.mrz.nationality,
+        names: read.mrz.names,
+        checkDigitsValid: Object.values(read.mrz.checkDigits).every((c) => c?.valid !== false),
+      }
+    : null;
+  const a = read.access;
+  return {
+    document: read.document ?? null,
+    mrz,
+    photo: photoSummary(read),
+    verification: verificationJson(read.verification),
+    access: {
+      protocol: a.protocol,
+      keyKind: a.keyKind,
+      cipher: a.cipher,
+      ...(a.pace ? { pace: { oid: a.pace.oid, parameterId: a.pace.parameterId } } : {}),
+      attempts: a.attempts,
+      tried: a.tried,
+    },
+    files: Object.keys(read.raw),
+    missing: read.missing,
+    crossCheck: read.crossCheck,
+    stats,
+    simulated,
+  };
+}
+
+const L = {
+  title: { vi: 'Thẻ Căn cước công dân (CCCD)', en: 'Vietnamese citizen ID card (CCCD)' },
+  via: { vi: 'đọc qua', en: 'read with' },
+  idNumber: { vi: 'Số định danh', en: 'ID number' },
+  oldIdNumber: { vi: 'Số CMND cũ', en: 'Old ID number' },
+  fullName: { vi: 'Họ và tên', en: 'Full name' },
+  dateOfBirth: { vi: 'Ngày sinh', en: 'Date of birth' },
+  sex: { vi: 'Giới tính', en: 'Sex' },
+  nationality: { vi: 'Quốc tịch', en: 'Nationality' },
+  ethnicity: { vi: 'Dân tộc', en: 'Ethnicity' },
+  religion: { vi: 'Tôn giáo', en: 'Religion' },
+  placeOfOrigin: { vi: 'Quê quán', en: 'Place of origin' },
+  placeOfResidence: { vi: 'Nơi thường trú', en: 'Place of residence' },
+  identifyingMarks: { vi: 'Đặc điểm nhận dạng', en: 'Identifying marks' },
+  dateOfIssue: { vi: 'Ngày cấp', en: 'Date of issue' },
+  dateOfExpiry: { vi: 'Có giá trị đến', en: 'Date of expiry' },
+  fatherName: { vi: 'Họ tên cha', en: "Father's name" },
+  motherName: { vi: 'Họ tên mẹ', en: "Mother's name" },
+  spouseName: { vi: 'Họ tên vợ/chồng', en: "Spouse's name" },
+  noExpiry: { vi: 'Không thời hạn', en: 'No expiry' },
+  photo: { vi: 'Ảnh', en: 'Photo' },
+  verification: { vi: 'Xác thực', en: 'Verification' },
+  passive: { vi: 'Thụ động (PA)', en: 'Passive (PA)' },
+  chip: { vi: 'Xác thực chip (CA)', en: 'Chip auth (CA)' },
+  active: { vi: 'Xác thực chủ động (AA)', en: 'Active auth (AA)' },
+  signer: { vi: 'Người ký', en: 'Signed by' },
+  stats: { vi: 'Thống kê', en: 'Statistics' },
+  crossCheck: { vi: 'DG1 và DG13 khác nhau ở', en: 'DG1 and DG13 disagree on' },
+} as const;
+
+const OVERALL: Record<Verdict['overall'], { vi: string; en: string }> = {
+  authentic: { vi: 'XÁC THỰC — dữ liệu và chip đều chính hãng', en: 'AUTHENTIC — data and chip are genuine' },
+  'genuine-data': {
+    vi: 'HỢP LỆ — dữ liệu do cơ quan cấp ký (chip chưa được chứng minh không phải bản sao)',
+    en: 'VALID — data signed by the issuer (chip not proven to be no clone)',
+  },
+  invalid: { vi: 'KHÔNG HỢP LỆ', en: 'INVALID' },
+  'unknown-csca': { vi: 'CHƯA XÁC ĐỊNH — không có CSCA tin cậy', en: 'UNKNOWN — no trusted CSCA' },
+  'not-checked': { vi: 'CHƯA KIỂM TRA', en: 'NOT CHECKED' },
+};
+
+const STATUS: Record<string, { vi: string; en: string }> = {
+  valid: { vi: 'hợp lệ', en: 'valid' },
+  invalid: { vi: 'không hợp lệ', en: 'invalid' },
+  'unknown-csca': { vi: 'không rõ CSCA', en: 'unknown CSCA' },
+  'not-checked': { vi: 'chưa kiểm tra', en: 'not checked' },
+};
+
+const pad = (label: string) => `  ${label}:`.padEnd(27);
+
+export function readSummary(read: VerifiedRead, stats: ReadStats, lang: Lang, simulated: boolean): string {
+  const t = (k: keyof typeof L) => L[k][lang];
+  const lines: string[] = [];
+  const access = read.access.protocol + (read.access.protocol === 'PACE' ? `-${read.access.keyKind}` : '');
+  lines.push(`${t('title')} — ${t('via')} ${access}`);
+  const d = read.document;
+  if (d) {
+    const fields = [
+      'idNumber',
+      'oldIdNumber',
+      'fullName',
+      'dateOfBirth',
+      'sex',
+      'nationality',
+      'ethnicity',
+      'religion',
+      'placeOfOrigin',
+      'placeOfResidence',
+      'identifyingMarks',
+      'dateOfIssue',
+      'dateOfExpiry',
+      'fatherName',
+      'motherName',
+      'spouseName',
+    ] as const;
+    for (const f of fields) {
+      let value = d[f] as string | null;
+      if (f === 'dateOfExpiry' && d.noExpiry) value = t('noExpiry');
+      if (f === 'sex' && value)
+        value = value === 'M' ? (lang === 'vi' ? 'Nam' : 'Male') : lang === 'vi' ? 'Nữ' : 'Female';
+      if (value) lines.push(`${pad(t(f))}${value}`);
+    }
+  }
+  const photo = photoSummary(read);
+  if (photo)
+    lines.push(
+      `${pad(t('photo'))}${photo.mime} ${photo.width}×${photo.height}, ${photo.size} B, sha256 ${photo.sha256.slice(0, 16)}…`,
+    );
+  if (read.crossCheck.length)
+    lines.push(`  ${t('crossCheck')}: ${read.crossCheck.map((c) => `${c.field} (${c.reason})`).join(', ')}`);
+  const v = read.verification;
+  lines.push(`${t('verification')}: ${OVERALL[v.overall][lang]}`);
+  const dgs = Object.entries(v.passive.dataGroups)
+    .map(([dg, s]) => `${dg} ${s}`)
+    .join(', ');
+  lines.push(`${pad(t('passive'))}${STATUS[v.passive.status]?.[lang] ?? v.passive.status}${dgs ? ` (${dgs})` : ''}`);
+  if (v.passive.signer) lines.push(`${pad(t('signer'))}${v.passive.signer.subject}`);
+  lines.push(`${pad(t('chip'))}${STATUS[v.chip?.status ?? 'not-checked']?.[lang]}`);
+  lines.push(`${pad(t('active'))}${STATUS[v.active?.status ?? 'not-checked']?.[lang]}`);
+  for (const r of [...v.passive.reasons, ...(v.chip?.reasons ?? []), ...(v.active?.reasons ?? []), ...v.reasons])
+    if (r.severity !== 'info') lines.push(`  - ${r.message[lang]}`);
+  const seconds = (stats.elapsedMs / 1000).toFixed(2);
+  lines.push(
+    `${t('stats')}: ${stats.apdus} APDU, ${stats.bytesOut} B → ${stats.bytesIn} B ←, ${stats.retries} retries, ${stats.resumes} resumes, ${seconds} s` +
+      (stats.modelledMs === undefined ? '' : ` (modelled card time ${(stats.modelledMs / 1000).toFixed(2)} s)`),
+  );
+  if (simulated)
+    lines.push(
+      lang === 'vi'
+        ? 'Lưu ý: đây là thẻ mô phỏng; mọi dữ liệu đều là giả, không thuộc về người thật.'
+        : 'Note: this is a simulated card; all data is invented and belongs to no real person.',
+    );
+  return `${lines.join('\n')}\n`;
+}

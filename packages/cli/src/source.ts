@@ -1,0 +1,113 @@
+/**
+ * Where the card comes from: a PC/SC reader (wait for a card, connect shared) or an in-process simulated card
+ * (--simulate PROFILE, no pcscd needed). @cccd/pcsc is imported only for real readers, so demos and offline
+ * commands run where the native binding or pcscd is missing.
+ */
+import { EmrtdError, type Transport } from '@cccd/emrtd';
+import type { PcscContext } from '@cccd/pcsc';
+import { InProcessTransport, loadProfile, type PersonalisedCard, personalise, SimulatedCard } from '@cccd/simulator';
+import { UsageError } from './args.js';
+import { CliError, EXIT } from './exit.js';
+
+export interface CardSource {
+  transport: Transport;
+  /** The simulated card, when --simulate was used (its link statistics give modelledMs). */
+  simulated?: SimulatedCard;
+  /** DER of the simulated card's test CSCA. */
+  simulatedCsca?: Uint8Array;
+  close(): Promise<void>;
+}
+
+export interface SourceOptions {
+  reader?: string | undefined;
+  simulate?: string | undefined;
+  faults?: string[];
+  timeoutMs: number;
+  /** Force extended-length APDUs on the reader (vpcd does not advertise them); default: ask the reader. */
+  extended?: boolean;
+  signal?: AbortSignal;
+  /** Called once when the command starts waiting for a card (the CLI prints a hint on a terminal). */
+  onWaiting?: (reader: string | undefined) => void;
+  /** Stand-in for new PcscContext() (tests). */
+  pcscContext?: () => PcscContext;
+}
+
+export async function openCardSource(options: SourceOptions): Promise<CardSource> {
+  if (options.simulate !== undefined) return openSimulated(options.simulate, options.faults ?? []);
+  if ((options.faults ?? []).length > 0) throw new UsageError('--fault needs --simulate');
+  return openReader(options);
+}
+
+/** Personalisation costs about a second (key derivation); a process reading the same profile again reuses it. */
+const images = new Map<string, Promise<PersonalisedCard>>();
+
+function personalised(profileName: string): Promise<PersonalisedCard> {
+  let image = images.get(profileName);
+  if (!image) {
+    let profile: ReturnType<typeof loadProfile>;
+    try {
+      profile = loadProfile(profileName);
+    } catch (e) {
+      throw new UsageError(e instanceof Error ? e.message : 'unknown profile');
+    }
+    image = personalise(profile);
+    images.set(profileName, image);
+    image.catch(() => images.delete(profileName));
+  }
+  return image;
+}
+
+async function openSimulated(profileName: string, faults: string[]): Promise<CardSource> {
+  const image = await personalised(profileName);
+  let card: SimulatedCard;
+  try {
+    card = new SimulatedCard(image, { faults });
+  } catch (e) {
+    throw new UsageError(e instanceof EmrtdError ? e.message : 'bad --fault');
+  }
+  return {
+    transport: new InProcessTransport(card),
+    simulated: card,
+    ...(image.pki ? { simulatedCsca: image.pki.cscaCertDer } : {}),
+    close: async () => {},
+  };
+}
+
+const isTimeout = (e: unknown) => e instanceof EmrtdError && e.code === 'timeout';
+
+async function openReader(options: SourceOptions): Promise<CardSource> {
+  const { PcscContext, PcscTransport } = await import('@cccd/pcsc');
+  const context = options.pcscContext?.() ?? new PcscContext();
+  try {
+    const readers = await context.readers({ timeoutMs: 5000, ...(options.signal ? { signal: options.signal } : {}) });
+    if (readers.length === 0) throw new CliError(EXIT.noCard, 'no-readers');
+    if (options.reader !== undefined && !readers.some((r) => r.name === options.reader))
+      throw new CliError(EXIT.noCard, 'unknown-reader', { reader: options.reader });
+    const ready = readers.find((r) => r.present && (options.reader === undefined || r.name === options.reader));
+    if (!ready) options.onWaiting?.(options.reader);
+    const presence = await context
+      .waitForCard(options.reader, {
+        timeoutMs: options.timeoutMs,
+        ...(options.signal ? { signal: options.signal } : {}),
+      })
+      .catch((e: unknown) => {
+        throw isTimeout(e)
+          ? new CliError(EXIT.noCard, 'no-card', { seconds: Math.round(options.timeoutMs / 1000) })
+          : e;
+      });
+    const transport = await PcscTransport.open(context, presence.reader, {
+      extendedLength: options.extended ? true : 'auto',
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    return {
+      transport,
+      close: async () => {
+        await transport.close();
+        await context.close();
+      },
+    };
+  } catch (e) {
+    await context.close();
+    throw e;
+  }
+}

@@ -1,0 +1,59 @@
+/** TEST SUPPORT ONLY: run the CLI in-process with captured output, and the simulator's invented personal data. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { toPem } from '@cccd/emrtd';
+import { createTestPki, DEFAULT_SIGNATURE, loadProfile } from '@cccd/simulator';
+import { type Io, run } from '../cli.js';
+
+export interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function cccd(argv: string[], io: Partial<Io> = {}): Promise<Ran> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await run(argv, {
+    stdout: { write: (s: string) => out.push(s) },
+    stderr: { write: (s: string) => err.push(s) },
+    env: { LANG: 'C', CCCD_TRUST_STORE: join(tmp(), 'no-store') },
+    ...io,
+  });
+  return { code, stdout: out.join(''), stderr: err.join('') };
+}
+
+export const tmp = () => mkdtempSync(join(tmpdir(), 'cccd-cli-'));
+
+export const PROFILE = 'cccd-2021-adult';
+const profile = loadProfile(PROFILE);
+
+/** The profile's personal values in every form they could leak in (ISO, MRZ and Vietnamese dates, MRZ name). */
+export const PERSONAL = (() => {
+  const [y, m, d] = profile.dateOfBirth.split('-') as [string, string, string];
+  return {
+    idNumber: profile.idNumber,
+    documentNumber: profile.idNumber.slice(3),
+    can: profile.idNumber.slice(6),
+    fullName: profile.fullName,
+    dateOfBirth: profile.dateOfBirth,
+    dobMrz: y.slice(2) + m + d,
+    dobVn: `${d}/${m}/${y}`,
+    mrzName: 'DUC<MINH',
+  };
+})();
+
+export function leaks(text: string): string[] {
+  return Object.entries(PERSONAL)
+    .filter(([, v]) => text.includes(v))
+    .map(([k]) => k);
+}
+
+/** PEM of the test CSCA that signs the simulator's cards (seed 1), or of an unrelated one. */
+export function cscaPem(seed: 1 | 2, dir = tmp()): string {
+  const pki = createTestPki({ seed, signature: DEFAULT_SIGNATURE });
+  const path = join(dir, `csca-${seed}.pem`);
+  writeFileSync(path, `${toPem(pki.csca.certDer)}\n`);
+  return path;
+}
