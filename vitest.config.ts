@@ -3,7 +3,13 @@ import { defineConfig } from 'vitest/config';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
-const TESTS = ['packages/*/src/**/*.test.ts', 'simulator/src/**/*.test.ts', 'kiosk-agent/src/**/*.test.ts'];
+const TESTS = [
+  'packages/*/src/**/*.test.ts',
+  'simulator/src/**/*.test.ts',
+  'kiosk-agent/src/**/*.test.ts',
+  'kiosk-agent/demo/**/*.test.ts',
+  'bench/**/*.test.ts',
+];
 const PCSC_TESTS = '**/*.pcsc.test.ts';
 
 // Tests run against the TypeScript sources; `tsc -b` builds dist/ for runtime use.

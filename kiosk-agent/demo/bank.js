@@ -1,0 +1,118 @@
+// Bank teller: the portrait for the bank's face match and the chip authenticity verdict in plain words.
+// The evidence bundle goes with the result so the bank's server re-checks everything (verifyEvidence).
+import {
+  $,
+  expiryText,
+  fillList,
+  initPage,
+  onLangChange,
+  renderVerdict,
+  sexText,
+  startReader,
+  t,
+  vnDate,
+} from './common.js';
+
+const FIELDS = ['idNumber', 'fullName', 'dateOfBirth', 'sex', 'dateOfExpiry', 'photo'];
+let last;
+
+initPage({
+  vi: {
+    title: 'Giao dịch viên — xác thực CCCD gắn chip',
+    heading: 'Giao dịch viên — xác thực CCCD gắn chip',
+    readHeading: 'Đọc và xác thực thẻ của khách hàng',
+    resultHeading: 'Kết quả xác thực',
+    noPhoto: 'Không có ảnh',
+    photoAlt: 'Ảnh chân dung đọc từ chip',
+    jp2: 'Ảnh JPEG 2000: trình duyệt này không hiển thị được; máy chủ vẫn nhận ảnh để so khớp.',
+    fullName: 'Họ và tên',
+    idNumber: 'Số CCCD',
+    dateOfBirth: 'Ngày sinh',
+    sex: 'Giới tính',
+    dateOfExpiry: 'Có giá trị đến',
+    checks: 'Kiểm tra chi tiết',
+    pa: 'Chữ ký số (PA)',
+    ca: 'Xác thực chip (CA)',
+    aa: 'Xác thực chủ động (AA)',
+    st: { valid: 'đạt', invalid: 'không đạt', 'unknown-csca': 'thiếu CSCA', 'not-checked': 'chưa kiểm tra' },
+    faceOk: 'Có thể gửi ảnh và gói bằng chứng về máy chủ ngân hàng để đối chiếu khuôn mặt (TT 17/2024/TT-NHNN).',
+    faceNo: 'KHÔNG dùng ảnh này để đối chiếu khuôn mặt: thẻ chưa được xác thực là do cơ quan Công an cấp.',
+  },
+  en: {
+    title: 'Teller — chip CCCD verification',
+    heading: 'Teller — chip CCCD verification',
+    readHeading: "Read and verify the customer's card",
+    resultHeading: 'Verification result',
+    noPhoto: 'No photo',
+    photoAlt: 'Portrait read from the chip',
+    jp2: 'JPEG 2000 portrait: this browser cannot show it; the server still receives it for matching.',
+    fullName: 'Full name',
+    idNumber: 'ID number',
+    dateOfBirth: 'Date of birth',
+    sex: 'Sex',
+    dateOfExpiry: 'Valid until',
+    checks: 'Detailed checks',
+    pa: 'Digital signature (PA)',
+    ca: 'Chip authentication (CA)',
+    aa: 'Active authentication (AA)',
+    st: { valid: 'passed', invalid: 'failed', 'unknown-csca': 'CSCA missing', 'not-checked': 'not checked' },
+    faceOk:
+      "The portrait and evidence bundle may go to the bank's server for face matching (Circular 17/2024/TT-NHNN).",
+    faceNo: 'Do NOT use this portrait for face matching: the card is not verified as issued by the Police.',
+  },
+});
+
+function renderPortrait(photo) {
+  const box = $('portrait');
+  box.replaceChildren();
+  if (!photo) {
+    box.textContent = t('noPhoto');
+  } else if (photo.mime === 'image/jpeg') {
+    const img = document.createElement('img');
+    img.id = 'photo';
+    img.alt = t('photoAlt');
+    img.src = `data:image/jpeg;base64,${photo.b64}`;
+    box.append(img);
+  } else {
+    box.textContent = t('jp2');
+  }
+}
+
+function render(result) {
+  last = result;
+  const f = result.fields;
+  const v = result.verification;
+  renderVerdict($('verdict'), v);
+  renderPortrait(result.photo);
+  fillList({
+    fullName: f.fullName,
+    idNumber: f.idNumber,
+    dateOfBirth: vnDate(f.dateOfBirth),
+    sex: sexText(f.sex),
+    dateOfExpiry: expiryText(f.dateOfExpiry),
+    checks: [
+      `${t('pa')}: ${t(`st.${v.passive.status}`)}`,
+      `${t('ca')}: ${t(`st.${v.chip.status}`)}`,
+      `${t('aa')}: ${t(`st.${v.active.status}`)}`,
+    ].join(' · '),
+  });
+  // Face match only on data the Police issued (PA valid): Circulars 17/18 of 2024.
+  const usable = v.overall === 'authentic' || v.overall === 'genuine-data';
+  $('face-hint').textContent = t(usable ? 'faceOk' : 'faceNo');
+  $('result').hidden = false;
+}
+
+onLangChange(() => {
+  if (last) render(last);
+});
+
+startReader({
+  purpose: 'bank-kyc',
+  fields: FIELDS,
+  includeEvidence: true,
+  onResult: render,
+  onReset: () => {
+    last = undefined;
+    $('result').hidden = true;
+  },
+});

@@ -1,0 +1,386 @@
+/**
+ * cccd-agent.v1: JSON-RPC 2.0 over one WebSocket (subprotocol `cccd-agent.v1`, path `/v1`). Every schema is
+ * strict (unknown keys rejected, as Web eID does) so the agent and the SDK share one definition of valid.
+ * Dates on the wire are ISO `YYYY-MM-DD`; pages format them (dd/mm/yyyy for BHXH) themselves.
+ */
+import { z } from 'zod';
+import { ERROR_CODES, type ErrorCode } from './errors.js';
+
+export const PROTOCOL = 'cccd-agent.v1';
+export const WS_PATH = '/v1';
+/** Inbound frame cap on the agent (kiosk-agent.md §5): requests are small, only results carry photos. */
+export const MAX_REQUEST_BYTES = 64 * 1024;
+export const TICKET_MAX_LIFETIME_S = 300;
+export const READ_TIMEOUT_DEFAULT_MS = 60_000;
+export const READ_TIMEOUT_MAX_MS = 120_000;
+
+/** The CCCD view (emrtd `CccdDocument`) field names a client may request; `photo` is DG2. */
+export const CCCD_FIELDS = [
+  'idNumber',
+  'oldIdNumber',
+  'fullName',
+  'dateOfBirth',
+  'sex',
+  'nationality',
+  'ethnicity',
+  'religion',
+  'placeOfOrigin',
+  'placeOfResidence',
+  'identifyingMarks',
+  'dateOfIssue',
+  'dateOfExpiry',
+  'fatherName',
+  'motherName',
+  'spouseName',
+  'photo',
+] as const;
+export type CccdField = (typeof CCCD_FIELDS)[number];
+/** Off unless both the origin's policy and the request ask (PDP Law 91/2025: sensitive data). */
+export const DEFAULT_DENY_FIELDS: readonly CccdField[] = ['photo', 'ethnicity', 'religion', 'fatherName', 'motherName'];
+
+export const READ_STAGES = [
+  'queued',
+  'waiting-card',
+  'access-control',
+  'sod',
+  'dg1',
+  'dg2',
+  'dg13',
+  'dg14',
+  'dg15',
+  'chip-auth',
+  'active-auth',
+  'verifying',
+  'done',
+] as const;
+export type ReadStage = (typeof READ_STAGES)[number];
+
+// ---------- primitives ----------
+
+const isoDate = z.iso.date();
+const dateInput = z.union([isoDate, z.string().regex(/^\d{2}\/\d{2}\/\d{4}$/)]);
+const b64 = z.base64().max(4 * 1024 * 1024);
+const shortText = z.string().max(500);
+const name = z.string().min(1).max(128);
+export const rpcIdSchema = z.union([z.string().min(1).max(64), z.int().min(0).max(Number.MAX_SAFE_INTEGER)]);
+export const fieldSchema = z.enum(CCCD_FIELDS);
+/** Unique, non-empty list of requested fields. */
+export const fieldListSchema = z
+  .array(fieldSchema)
+  .min(1)
+  .max(CCCD_FIELDS.length)
+  .refine((a) => new Set(a).size === a.length, 'duplicate field');
+/** A purpose label recorded in the audit trail, e.g. 'clinic-checkin', 'bank-kyc', 'commune-form'. */
+export const purposeSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/);
+/** ≥ 128-bit random value, base64url (Web eID asks for ≥ 256 bits; 22+ chars here). */
+export const nonceSchema = z.string().regex(/^[A-Za-z0-9_-]{22,128}$/);
+
+// ---------- JSON-RPC envelopes ----------
+
+export const errorDataSchema = z.strictObject({
+  code: z.enum(ERROR_CODES as [ErrorCode, ...ErrorCode[]]),
+  retriable: z.boolean(),
+  messageKey: z.string().min(1).max(64),
+  details: z.record(z.string().max(64), z.union([z.string().max(256), z.number(), z.boolean()])).optional(),
+});
+
+export const requestSchema = z.strictObject({
+  jsonrpc: z.literal('2.0'),
+  id: rpcIdSchema,
+  method: z.string().min(1).max(64),
+  params: z.unknown().optional(),
+});
+export const notificationSchema = z.strictObject({
+  jsonrpc: z.literal('2.0'),
+  method: z.string().min(1).max(64),
+  params: z.unknown().optional(),
+});
+export const successSchema = z.strictObject({ jsonrpc: z.literal('2.0'), id: rpcIdSchema, result: z.unknown() });
+export const errorObjectSchema = z.strictObject({
+  code: z.int(),
+  message: z.string().max(512),
+  data: errorDataSchema.optional(),
+});
+export const errorResponseSchema = z.strictObject({
+  jsonrpc: z.literal('2.0'),
+  id: z.union([rpcIdSchema, z.null()]),
+  error: errorObjectSchema,
+});
+/** Anything the agent may send: a response to one of our requests or a notification. */
+export const serverMessageSchema = z.union([successSchema, errorResponseSchema, notificationSchema]);
+/** Anything a client may send. */
+export const clientMessageSchema = z.union([requestSchema, notificationSchema]);
+
+// ---------- access keys ----------
+
+export const accessKeySchema = z.union([
+  /** CAN: on CCCD the last 6 digits of the 12-digit ID (vn-cccd.md §3.2). */
+  z.strictObject({ can: z.string().regex(/^\d{6}$/) }),
+  /** BAC from the card data; dateOfExpiry null = card without expiry (MRZ 991231). */
+  z.strictObject({
+    idNumber: z.string().regex(/^\d{12}$/),
+    dateOfBirth: dateInput,
+    dateOfExpiry: dateInput.nullable(),
+  }),
+  /** TD1 MRZ text (3 × 30 characters, line breaks optional). */
+  z.strictObject({ mrz: z.string().regex(/^[A-Z0-9<\r\n]{90,96}$/) }),
+  /** The agent waits for the HID QR scanner; the scan starts the read. */
+  z.strictObject({ fromQrScanner: z.literal(true) }),
+]);
+export type AccessKeyParam = z.infer<typeof accessKeySchema>;
+
+// ---------- read result ----------
+
+export const cccdFieldsSchema = z.strictObject({
+  idNumber: z
+    .string()
+    .regex(/^\d{12}$/)
+    .nullable()
+    .optional(),
+  oldIdNumber: z
+    .string()
+    .regex(/^\d{9}$/)
+    .nullable()
+    .optional(),
+  fullName: shortText.nullable().optional(),
+  dateOfBirth: isoDate.nullable().optional(),
+  sex: z.enum(['M', 'F']).nullable().optional(),
+  nationality: shortText.nullable().optional(),
+  ethnicity: shortText.nullable().optional(),
+  religion: shortText.nullable().optional(),
+  placeOfOrigin: shortText.nullable().optional(),
+  placeOfResidence: shortText.nullable().optional(),
+  identifyingMarks: shortText.nullable().optional(),
+  dateOfIssue: isoDate.nullable().optional(),
+  /** 'none' when the card states it does not expire ('Không thời hạn'); null when unreadable. */
+  dateOfExpiry: z
+    .union([isoDate, z.literal('none')])
+    .nullable()
+    .optional(),
+  fatherName: shortText.nullable().optional(),
+  motherName: shortText.nullable().optional(),
+  spouseName: shortText.nullable().optional(),
+});
+export type CccdFields = z.infer<typeof cccdFieldsSchema>;
+
+const reasonSchema = z.strictObject({
+  code: z.string().min(1).max(64),
+  severity: z.enum(['error', 'warning', 'info']),
+  message: z.strictObject({ vi: z.string().max(1024), en: z.string().max(1024) }),
+});
+export type VerificationReason = z.infer<typeof reasonSchema>;
+const dgNameSchema = z.string().regex(/^DG([1-9]|1[0-6])$/);
+
+export const verificationSchema = z.strictObject({
+  /** authentic: PA + CA/AA; genuine-data: PA only (a clone is possible); invalid; unknown-csca; not-checked. */
+  overall: z.enum(['authentic', 'genuine-data', 'invalid', 'unknown-csca', 'not-checked']),
+  passive: z.strictObject({
+    status: z.enum(['valid', 'invalid', 'unknown-csca', 'not-checked']),
+    dataGroups: z.record(dgNameSchema, z.enum(['match', 'mismatch', 'missing', 'not-read'])),
+    reasons: z.array(reasonSchema).max(64),
+  }),
+  chip: z.strictObject({
+    status: z.enum(['valid', 'invalid', 'not-checked']),
+    reasons: z.array(reasonSchema).max(16).optional(),
+  }),
+  active: z.strictObject({
+    status: z.enum(['valid', 'invalid', 'not-checked']),
+    reasons: z.array(reasonSchema).max(16).optional(),
+  }),
+  /** Reasons about the combination (e.g. CA/AA not counted because PA is not valid). */
+  reasons: z.array(reasonSchema).max(16).optional(),
+});
+export type Verification = z.infer<typeof verificationSchema>;
+
+/** emrtd `serializeEvidence` output: the backend re-runs every check with `verifyEvidence(JSON.stringify(e))`. */
+export const evidenceSchema = z.strictObject({
+  format: z.literal('cccd-evidence'),
+  version: z.literal(1),
+  createdAt: z.iso.datetime(),
+  sod: b64,
+  dataGroups: z.record(dgNameSchema, b64),
+  dsCertificate: b64.optional(),
+  activeAuthentication: z.strictObject({ challenge: b64, response: b64 }).optional(),
+  chipAuthentication: z
+    .strictObject({
+      succeeded: z.boolean(),
+      protocol: z.string().max(64).optional(),
+      keyId: z.int().min(0).optional(),
+      ephemeralPublicKey: b64.optional(),
+    })
+    .optional(),
+});
+export type Evidence = z.infer<typeof evidenceSchema>;
+
+/**
+ * The agent's device-key signature (see signature.ts). Ed25519 (the agent's default) or ES256 = ECDSA P-256 with
+ * SHA-256, signature as IEEE P1363 r‖s (WebCrypto's format). Key as SPKI DER, base64.
+ */
+export const agentSigSchema = z.strictObject({
+  alg: z.enum(['Ed25519', 'ES256']),
+  publicKey: b64,
+  signature: b64,
+});
+export type AgentSig = z.infer<typeof agentSigSchema>;
+
+export const readResultSchema = z.strictObject({
+  readId: z.string().min(1).max(64),
+  fields: cccdFieldsSchema,
+  photo: z.strictObject({ mime: z.enum(['image/jpeg', 'image/jp2']), b64 }).optional(),
+  verification: verificationSchema,
+  evidence: evidenceSchema.optional(),
+  agentSig: agentSigSchema,
+});
+export type ReadResult = z.infer<typeof readResultSchema>;
+export type UnsignedReadResult = Omit<ReadResult, 'agentSig'>;
+
+// ---------- methods ----------
+
+const empty = z.strictObject({}).optional();
+
+export const readerSchema = z.strictObject({
+  readerId: z.string().min(1).max(64),
+  name: z.string().max(256),
+  kind: z.enum(['pcsc', 'simulated']),
+  cardPresent: z.boolean(),
+});
+export type ReaderInfo = z.infer<typeof readerSchema>;
+
+export const readStartParamsSchema = z.strictObject({
+  readerId: z.string().min(1).max(64).optional(),
+  accessKey: accessKeySchema,
+  fields: fieldListSchema,
+  purpose: purposeSchema,
+  nonce: nonceSchema,
+  /** Reference to the consent the HIS/bank recorded; required by policy for sensitive fields. */
+  consentRef: z.string().min(1).max(128).optional(),
+  includeEvidence: z.boolean().optional(),
+  timeoutMs: z.int().min(1000).max(READ_TIMEOUT_MAX_MS).optional(),
+});
+export type ReadStartParams = z.infer<typeof readStartParamsSchema>;
+
+export const METHODS = {
+  /** Works before authentication; after it adds agentId and capabilities (no fingerprinting before auth). */
+  'agent.getInfo': {
+    params: empty,
+    result: z.strictObject({
+      protocol: z.literal(PROTOCOL),
+      agentVersion: z.string().max(32),
+      agentId: z.string().max(64).optional(),
+      capabilities: z
+        .strictObject({ pace: z.boolean(), chipAuth: z.boolean(), activeAuth: z.boolean(), photo: z.boolean() })
+        .optional(),
+    }),
+  },
+  'session.authenticate': {
+    params: z.union([
+      z.strictObject({ ticket: z.string().min(16).max(8192) }),
+      /** Paired client: Ed25519 or ES256 signature (b64) over pairAuthMessage(challenge from agent.hello). */
+      z.strictObject({ clientId: z.string().min(1).max(64), signature: b64 }),
+    ]),
+    result: z.strictObject({
+      sessionId: z.string().min(1).max(64),
+      expiresAt: z.iso.datetime(),
+      allowedFields: z.array(fieldSchema).max(CCCD_FIELDS.length),
+      purpose: purposeSchema.optional(),
+    }),
+  },
+  'readers.list': {
+    params: empty,
+    result: z.strictObject({ readers: z.array(readerSchema).max(64) }),
+  },
+  'read.start': { params: readStartParamsSchema, result: readResultSchema },
+  /** requestId = the JSON-RPC id of the read.start request; that request then fails with ERR_CANCELLED. */
+  'read.cancel': {
+    params: z.strictObject({ requestId: rpcIdSchema }),
+    result: z.strictObject({ cancelled: z.boolean() }),
+  },
+  'agent.ping': { params: empty, result: z.strictObject({ t: z.number() }) },
+  'pair.begin': {
+    params: z.strictObject({ clientName: name, publicKey: b64 }),
+    result: z.strictObject({
+      clientId: z.string().min(1).max(64),
+      code: z.string().regex(/^\d{6}$/),
+      expiresAt: z.iso.datetime(),
+    }),
+  },
+  'pair.status': {
+    params: z.strictObject({ clientId: z.string().min(1).max(64) }),
+    result: z.strictObject({ status: z.enum(['pending', 'approved', 'rejected', 'expired']) }),
+  },
+} as const;
+export type MethodName = keyof typeof METHODS;
+export type MethodParams<M extends MethodName> = z.input<(typeof METHODS)[M]['params']>;
+export type MethodResult<M extends MethodName> = z.infer<(typeof METHODS)[M]['result']>;
+export const METHOD_NAMES = Object.keys(METHODS) as MethodName[];
+/** Methods that work before session.authenticate succeeds (pair.* is how desktop clients get a credential). */
+export const UNAUTHENTICATED_METHODS: readonly MethodName[] = [
+  'agent.getInfo',
+  'session.authenticate',
+  'pair.begin',
+  'pair.status',
+];
+
+// ---------- notifications (agent → client) ----------
+
+const readerIdOnly = z.strictObject({ readerId: z.string().min(1).max(64) });
+
+export const NOTIFICATIONS = {
+  /** First message on every connection. `challenge` is what a paired client signs. */
+  'agent.hello': z.strictObject({
+    protocol: z.literal(PROTOCOL),
+    agentVersion: z.string().max(32),
+    challenge: z.string().regex(/^[A-Za-z0-9_-]{22,128}$/),
+  }),
+  'agent.status': z.strictObject({ pcsc: z.enum(['up', 'down', 'disabled']), simulated: z.boolean().optional() }),
+  'reader.attached': z.strictObject({
+    readerId: z.string().min(1).max(64),
+    name: z.string().max(256),
+    kind: z.enum(['pcsc', 'simulated']),
+  }),
+  'reader.detached': readerIdOnly,
+  /** No ATR, no card data: these go to every session. */
+  'card.inserted': readerIdOnly,
+  'card.removed': readerIdOnly,
+  /** Only to the session that owns the read. */
+  'read.progress': z.strictObject({
+    requestId: rpcIdSchema,
+    stage: z.enum(READ_STAGES),
+    percent: z.number().min(0).max(100),
+  }),
+  'session.expiring': z.strictObject({ inSeconds: z.int().min(0) }),
+} as const;
+export type NotificationName = keyof typeof NOTIFICATIONS;
+export type NotificationParams<N extends NotificationName> = z.infer<(typeof NOTIFICATIONS)[N]>;
+
+// ---------- tickets (backend → agent, via the page) ----------
+
+/**
+ * JWS (ES256) claims of a backend-signed ticket. aud = 'cccd-agent' or 'cccd-agent:<agentId>'; exp − iat ≤ 300 s;
+ * jti is single use; origin must equal the WebSocket's Origin; nonce is the one read.start must carry.
+ */
+export const ticketClaimsSchema = z.strictObject({
+  iss: z.string().min(1).max(256),
+  aud: z.union([z.string().regex(/^cccd-agent(:[A-Za-z0-9_-]{1,64})?$/), z.array(z.string().max(128)).min(1).max(4)]),
+  sub: z.string().max(128).optional(),
+  origin: z.string().regex(/^https?:\/\/[^/\s]+$/),
+  /** The front-desk operator, recorded in the audit trail (BHXH lookups also need the officer: CV 1923). */
+  operatorId: z.string().min(1).max(128),
+  purpose: purposeSchema,
+  fields: fieldListSchema,
+  nonce: nonceSchema,
+  iat: z.int(),
+  nbf: z.int().optional(),
+  exp: z.int(),
+  jti: z.string().min(8).max(128),
+});
+export type TicketClaims = z.infer<typeof ticketClaimsSchema>;
+
+/** Demo mode only: `POST /demo/ticket` on the agent mints a ticket for the agent's own origin. */
+export const demoTicketRequestSchema = z.strictObject({ purpose: purposeSchema, fields: fieldListSchema });
+export const demoTicketResponseSchema = z.strictObject({
+  ticket: z.string().min(16).max(8192),
+  nonce: nonceSchema,
+  expiresAt: z.iso.datetime(),
+});
+export type DemoTicketResponse = z.infer<typeof demoTicketResponseSchema>;
