@@ -1,0 +1,190 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { connect as netConnect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PROTOCOL, readResultSchema } from '@cccd/client';
+import { describe, expect, it } from 'vitest';
+import type { AgentHandle } from './server.js';
+import { CAN, connect, HIS, mintTicket, refusedStatus, startTestAgent, usePrivacyNet } from './test-support/harness.js';
+
+usePrivacyNet();
+
+interface HttpResult {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+function http(
+  agent: AgentHandle,
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<HttpResult> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { host: '127.0.0.1', port: agent.port, path, method: options.method ?? 'GET', headers: options.headers },
+      (res) => {
+        let body = '';
+        res.on('data', (c) => {
+          body += c;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+describe('HTTP endpoints', () => {
+  it('/health reports PC/SC state, reader count and uptime only', async () => {
+    const agent = await startTestAgent({ simulation: { readers: 2 } });
+    const r = await http(agent, '/health');
+    expect(r.status).toBe(200);
+    const body = JSON.parse(r.body);
+    expect(Object.keys(body).sort()).toEqual(['pcsc', 'readers', 'sessions', 'status', 'uptimeSec']);
+    expect(body).toMatchObject({ status: 'ok', pcsc: 'disabled', readers: 2 });
+    expect(r.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('/.well-known/cccd-agent gives the protocol version only, with CORS for allowed origins only', async () => {
+    const agent = await startTestAgent();
+    const ok = await http(agent, '/.well-known/cccd-agent', { headers: { Origin: HIS } });
+    expect(JSON.parse(ok.body)).toEqual({ protocol: PROTOCOL, version: expect.any(String) });
+    expect(ok.headers['access-control-allow-origin']).toBe(HIS);
+    const evil = await http(agent, '/.well-known/cccd-agent', { headers: { Origin: 'https://evil.example' } });
+    expect(evil.headers['access-control-allow-origin']).toBeUndefined();
+    const preflight = await http(agent, '/.well-known/cccd-agent', {
+      method: 'OPTIONS',
+      headers: { Origin: HIS, 'Access-Control-Request-Private-Network': 'true' },
+    });
+    expect(preflight.headers['access-control-allow-private-network']).toBe('true');
+  });
+
+  it('refuses HTTP requests whose Host is not a loopback name (DNS rebinding)', async () => {
+    const agent = await startTestAgent();
+    expect((await http(agent, '/health', { headers: { Host: `rebind.evil.example:${agent.port}` } })).status).toBe(421);
+    expect((await http(agent, '/health', { headers: { Host: `localhost:${agent.port}` } })).status).toBe(200);
+    expect((await http(agent, '/health', { headers: { Host: `[::1]:${agent.port}` } })).status).toBe(200);
+    expect((await http(agent, '/health', { headers: { Host: 'localhost:1' } })).status).toBe(421);
+  });
+
+  it('listens on 127.0.0.1 only (no IPv6 or LAN listener)', async () => {
+    const agent = await startTestAgent();
+    expect(agent.url).toBe(`http://127.0.0.1:${agent.port}`);
+    const refused = await new Promise<string>((resolve) => {
+      const s = netConnect({ host: '::1', port: agent.port });
+      s.on('connect', () => {
+        s.destroy();
+        resolve('connected');
+      });
+      s.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+    });
+    expect(refused).not.toBe('connected');
+  });
+});
+
+describe('upgrade gate', () => {
+  it('refuses wrong Host (421), Origin (403), subprotocol (400) and path (404) before any socket exists', async () => {
+    const agent = await startTestAgent();
+    const p = agent.port;
+    expect(await refusedStatus(agent, { host: `attacker.example:${p}` })).toBe(421);
+    expect(await refusedStatus(agent, { host: `127.0.0.1:${p + 1}` })).toBe(421);
+    expect(await refusedStatus(agent, { origin: 'https://evil.example' })).toBe(403);
+    // Exact match: look-alike origins are not allowed.
+    expect(await refusedStatus(agent, { origin: `${HIS}.evil.example` })).toBe(403);
+    expect(await refusedStatus(agent, { origin: 'http://his.example.vn' })).toBe(403);
+    expect(await refusedStatus(agent, { origin: `${HIS}:443` })).toBe(403);
+    expect(await refusedStatus(agent, { origin: 'null' })).toBe(403);
+    expect(await refusedStatus(agent, { origin: null })).toBe(403);
+    expect(await refusedStatus(agent, { protocol: 'cccd-agent.v0' })).toBe(400);
+    expect(await refusedStatus(agent, { protocol: null })).toBe(400);
+    expect(await refusedStatus(agent, { path: '/v2' })).toBe(404);
+    expect(await refusedStatus(agent, {})).toBe(101);
+  });
+
+  it('lets clients without Origin in only when native clients are configured, and they cannot use tickets', async () => {
+    const agent = await startTestAgent({
+      policy: [{ origin: 'native', purpose: '*', fields: ['idNumber'] }],
+    });
+    const client = await connect(agent, { origin: null });
+    const ticket = await mintTicket(agent.agentId, { origin: HIS });
+    const r = await client.request('session.authenticate', { ticket });
+    expect(r.error?.data).toMatchObject({ code: 'ERR_TICKET_INVALID', details: { reason: 'origin' } });
+  });
+});
+
+describe('demo mode (dev only)', () => {
+  it('is off by default: no ticket mint, own origin not allowed', async () => {
+    const agent = await startTestAgent();
+    const r = await http(agent, '/demo/ticket', {
+      method: 'POST',
+      headers: { Origin: `http://127.0.0.1:${agent.port}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ purpose: 'demo', fields: ['idNumber'] }),
+    });
+    expect(r.status).toBe(404);
+    expect(await refusedStatus(agent, { origin: `http://127.0.0.1:${agent.port}` })).toBe(403);
+  });
+
+  it('mints tickets for the agent origin only, serves /demo/, and the pages can read the photo', async () => {
+    const demoDir = mkdtempSync(join(tmpdir(), 'cccd-demo-'));
+    writeFileSync(join(demoDir, 'index.html'), '<!doctype html><title>demo</title>');
+    const agent = await startTestAgent({ demo: true }, { demoDir });
+    const own = `http://127.0.0.1:${agent.port}`;
+    expect(agent.demoUrl).toBe(`${own}/demo/`);
+    expect((await http(agent, '/demo/')).body).toContain('<title>demo</title>');
+    const mint = (origin: string, body: unknown) =>
+      http(agent, '/demo/ticket', {
+        method: 'POST',
+        headers: { Origin: origin, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect((await mint(HIS, { purpose: 'bank-teller', fields: ['photo'] })).status).toBe(403);
+    expect((await mint(own, { purpose: 'bank-teller', fields: ['photo'], extra: 1 })).status).toBe(400);
+    const r = await mint(own, { purpose: 'bank-teller', fields: ['fullName', 'photo'] });
+    expect(r.status).toBe(200);
+    const { ticket, nonce } = JSON.parse(r.body);
+    const client = await connect(agent, { origin: own });
+    expect((await client.request('session.authenticate', { ticket })).result.allowedFields).toEqual([
+      'fullName',
+      'photo',
+    ]);
+    const read = await client.request('read.start', {
+      accessKey: { can: CAN },
+      fields: ['fullName', 'photo'],
+      purpose: 'bank-teller',
+      nonce,
+    });
+    const result = readResultSchema.parse(read.result);
+    expect(result.photo?.mime).toBe('image/jpeg');
+    expect(Buffer.from(result.photo!.b64, 'base64').subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+    // A demo ticket lifted by another (allowed) origin is useless there: it is bound to the agent's own origin.
+    const his = await connect(agent, { origin: HIS });
+    const lifted = await his.request('session.authenticate', { ticket });
+    expect(lifted.error?.data?.code).toBe('ERR_TICKET_INVALID');
+  });
+});
+
+describe('admin page', () => {
+  it('is absent without an admin token, and guarded by token and origin with one', async () => {
+    const off = await startTestAgent();
+    expect((await http(off, '/admin')).status).toBe(404);
+    const token = 'a'.repeat(32);
+    const agent = await startTestAgent({ adminToken: token });
+    expect((await http(agent, '/admin')).body).toContain('Client pairing');
+    expect((await http(agent, '/admin/api/pairings')).status).toBe(401);
+    expect((await http(agent, '/admin/api/pairings', { headers: { 'X-Admin-Token': 'b'.repeat(32) } })).status).toBe(
+      401,
+    );
+    expect(
+      (
+        await http(agent, '/admin/api/pairings', {
+          headers: { 'X-Admin-Token': token, Origin: 'https://evil.example' },
+        })
+      ).status,
+    ).toBe(403);
+    const ok = await http(agent, '/admin/api/pairings', { headers: { 'X-Admin-Token': token } });
+    expect(JSON.parse(ok.body)).toEqual({ pending: [], paired: [] });
+  });
+});

@@ -1,0 +1,184 @@
+/**
+ * HTTP side of the agent (express): Host allow-list on every request, /health, /.well-known/cccd-agent (CORS only
+ * to allowed origins), static /demo/, the dev-only ticket mint POST /demo/ticket, and the /admin pairing page.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { demoTicketRequestSchema, PROTOCOL } from '@cccd/client';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { generateKeyPair, SignJWT } from 'jose';
+import { adminPage } from './admin-page.js';
+import { AgentError } from './errors.js';
+import { hostAllowed } from './gate.js';
+import type { Logger } from './log.js';
+import type { PairingRegistry } from './pairing.js';
+import type { TicketVerifier } from './tickets.js';
+import { AGENT_VERSION } from './version.js';
+
+export interface HttpContext {
+  allowedHosts: () => ReadonlySet<string>;
+  allowedOrigins: () => ReadonlySet<string>;
+  /** The agent's own origins (http://127.0.0.1:p, http://localhost:p), for demo tickets and admin CSRF checks. */
+  ownOrigins: () => ReadonlySet<string>;
+  health: () => { pcsc: string; readers: number; uptimeSec: number; sessions: number };
+  demoDir: string | undefined;
+  demo: { agentId: () => string; tickets: TicketVerifier } | undefined;
+  admin:
+    | { token: string; pairing: PairingRegistry; onDecision: (clientId: string, approved: boolean) => void }
+    | undefined;
+  log: Logger;
+}
+
+const DEMO_ISSUER = 'cccd-agent-demo';
+const DEMO_TICKET_LIFETIME_S = 120;
+
+function sameToken(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function cors(req: Request, res: Response, allowed: ReadonlySet<string>): void {
+  const origin = req.headers.origin;
+  res.vary('Origin');
+  if (origin && allowed.has(origin)) {
+    res.setHeader('Access-Control-Allow-Origin', origin);
+    // Chrome's Private/Local Network Access preflight for pages that are not on loopback themselves.
+    if (req.headers['access-control-request-private-network'])
+      res.setHeader('Access-Control-Allow-Private-Network', 'true');
+  }
+}
+
+/** The demo issuer: an ephemeral ES256 key registered with the ticket verifier for the agent's own origins. */
+async function demoIssuer(ctx: NonNullable<HttpContext['demo']>, ownOrigins: () => ReadonlySet<string>) {
+  const { privateKey, publicKey } = await generateKeyPair('ES256');
+  ctx.tickets.addIssuer(DEMO_ISSUER, publicKey);
+  return async (origin: string, purpose: string, fields: string[]) => {
+    if (!ownOrigins().has(origin)) throw new AgentError('ERR_TICKET_INVALID', 'demo tickets are for the agent origin');
+    const nonce = randomBytes(32).toString('base64url');
+    const now = Math.floor(Date.now() / 1000);
+    const ticket = await new SignJWT({ origin, operatorId: 'demo-operator', purpose, fields, nonce })
+      .setProtectedHeader({ alg: 'ES256' })
+      .setIssuer(DEMO_ISSUER)
+      .setAudience(`cccd-agent:${ctx.agentId()}`)
+      .setIssuedAt(now)
+      .setExpirationTime(now + DEMO_TICKET_LIFETIME_S)
+      .setJti(randomBytes(16).toString('base64url'))
+      .sign(privateKey);
+    return { ticket, nonce, expiresAt: new Date((now + DEMO_TICKET_LIFETIME_S) * 1000).toISOString() };
+  };
+}
+
+export async function createHttpApp(ctx: HttpContext): Promise<Express> {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (!hostAllowed(req.headers.host, ctx.allowedHosts())) {
+      res.status(421).type('text/plain').send('misdirected request');
+      return;
+    }
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok', ...ctx.health() });
+  });
+
+  app.options('/.well-known/cccd-agent', (req, res) => {
+    cors(req, res, ctx.allowedOrigins());
+    res.setHeader('Access-Control-Allow-Methods', 'GET');
+    res.status(204).end();
+  });
+  app.get('/.well-known/cccd-agent', (req, res) => {
+    cors(req, res, ctx.allowedOrigins());
+    res.json({ protocol: PROTOCOL, version: AGENT_VERSION });
+  });
+
+  if (ctx.demo) {
+    const mint = await demoIssuer(ctx.demo, ctx.ownOrigins);
+    app.post('/demo/ticket', express.json({ limit: '4kb' }), async (req, res) => {
+      const origin = req.headers.origin;
+      // Only the demo pages served by this agent: a ticket is bound to the requesting origin anyway.
+      if (!origin || !ctx.ownOrigins().has(origin)) {
+        res.status(403).json({ error: 'demo tickets are only for the agent origin' });
+        return;
+      }
+      const body = demoTicketRequestSchema.safeParse(req.body);
+      if (!body.success) {
+        res.status(400).json({ error: 'expected {purpose, fields}' });
+        return;
+      }
+      res.setHeader('Access-Control-Allow-Origin', origin);
+      res.json(await mint(origin, body.data.purpose, body.data.fields));
+    });
+  }
+  if (ctx.demoDir && existsSync(ctx.demoDir))
+    app.use('/demo', express.static(ctx.demoDir, { index: 'index.html', dotfiles: 'deny', fallthrough: true }));
+
+  if (ctx.admin) {
+    const admin = ctx.admin;
+    const guard = (req: Request, res: Response, next: NextFunction) => {
+      const origin = req.headers.origin;
+      const token = req.headers['x-admin-token'];
+      if (origin !== undefined && !ctx.ownOrigins().has(origin)) res.status(403).json({ error: 'origin' });
+      else if (typeof token !== 'string' || !sameToken(token, admin.token)) res.status(401).json({ error: 'token' });
+      else next();
+    };
+    app.get('/admin', (_req, res) => {
+      res.setHeader(
+        'Content-Security-Policy',
+        "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'",
+      );
+      res.type('html').send(adminPage.html);
+    });
+    app.get('/admin/admin.js', (_req, res) => {
+      res.type('application/javascript').send(adminPage.script);
+    });
+    app.get('/admin/api/pairings', guard, (_req, res) => {
+      res.json({
+        pending: admin.pairing.list().map((p) => ({
+          clientId: p.clientId,
+          clientName: p.clientName,
+          origin: p.origin,
+          code: p.code,
+          expiresAt: new Date(p.expiresAt).toISOString(),
+        })),
+        paired: admin.pairing
+          .paired()
+          .map((c) => ({ clientId: c.clientId, clientName: c.clientName, origin: c.origin, approvedAt: c.approvedAt })),
+      });
+    });
+    const decide = (approve: boolean) => (req: Request, res: Response) => {
+      const clientId = String(req.params.clientId);
+      try {
+        if (approve) admin.pairing.approve(clientId);
+        else admin.pairing.reject(clientId);
+      } catch {
+        res.status(404).json({ error: 'no such pending pairing' });
+        return;
+      }
+      admin.onDecision(clientId, approve);
+      res.json({ clientId, status: approve ? 'approved' : 'rejected' });
+    };
+    app.post('/admin/api/pairings/:clientId/approve', guard, decide(true));
+    app.post('/admin/api/pairings/:clientId/reject', guard, decide(false));
+  }
+
+  app.use((_req, res) => {
+    res.status(404).type('text/plain').send('not found');
+  });
+  // express 5 error handler: never echo the error (it may quote a request body).
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    ctx.log.warn({ event: 'http-error', errorName: err instanceof Error ? err.name : typeof err }, 'http error');
+    const status = (err as { status?: number }).status;
+    res
+      .status(typeof status === 'number' && status >= 400 && status < 500 ? status : 500)
+      .json({ error: 'request failed' });
+  });
+  return app;
+}

@@ -1,0 +1,243 @@
+/**
+ * One read, end to end: access key → reader lease → card → readVerified (only the groups the released fields
+ * need) → release filter → signed result → audit line. Personal data lives only in this call's memory: byte
+ * buffers are zeroed once the result is built, and nothing but field names, codes and an HMAC reaches logs/audit.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  type CccdFields,
+  cccdFieldsSchema,
+  type ReadResult,
+  type ReadStage,
+  type ReadStartParams,
+  signReadResult,
+  type UnsignedReadResult,
+  type Verification,
+} from '@cccd/client';
+import {
+  type AccessKey,
+  type CandidateKey,
+  canKey,
+  EmrtdError,
+  keyFromCccd,
+  keyFromMrzText,
+  type ReadProgress,
+  readVerified,
+  serializeEvidence,
+  type TrustStore,
+  type VerifiedRead,
+} from '@cccd/emrtd';
+import type { AuditTrail } from './audit.js';
+import { AgentError, codeOfCardError } from './errors.js';
+import { type FieldName, groupsFor, pickFields } from './fields.js';
+import type { DeviceIdentity } from './identity.js';
+import { errorFields, type Logger } from './log.js';
+import type { QrKeySource } from './qr.js';
+import type { ReaderHub } from './readers/hub.js';
+import type { CardLink, Reader } from './readers/types.js';
+
+export interface ReadEnvironment {
+  hub: ReaderHub;
+  qr: QrKeySource | undefined;
+  /** Trust store for PC/SC readers (real CSCAs only). */
+  trustStore: TrustStore;
+  /** Trust store for simulated readers: the real one plus the simulator's test CSCA. */
+  simulatorTrustStore: TrustStore;
+  identity: DeviceIdentity;
+  audit: AuditTrail | undefined;
+  log: Logger;
+  limits: { waitCardTimeoutMs: number; readTimeoutMs: number; leaseQueueTimeoutMs: number };
+}
+
+export interface ReadRequest {
+  requestId: string | number;
+  params: ReadStartParams;
+  /** Connection origin, or 'native' for clients without one; the signature binds it. */
+  origin: string;
+  operatorId?: string;
+  clientId?: string;
+  sessionId: string;
+  includeEvidence: boolean;
+  signal: AbortSignal;
+  onProgress(stage: ReadStage, percent: number): void;
+}
+
+/** Access key from the request (validated formats only; errors name no value). */
+async function accessKeyOf(
+  p: ReadStartParams['accessKey'],
+  env: ReadEnvironment,
+  signal: AbortSignal,
+  timeoutMs: number,
+): Promise<AccessKey | CandidateKey[]> {
+  try {
+    if ('can' in p) return canKey(p.can);
+    if ('mrz' in p) return keyFromMrzText(p.mrz);
+    if ('idNumber' in p) return keyFromCccd(p.idNumber, p.dateOfBirth, p.dateOfExpiry);
+  } catch (e) {
+    if (e instanceof EmrtdError) throw new AgentError('ERR_INVALID_PARAMS', 'bad access key', { field: 'accessKey' });
+    throw e;
+  }
+  if (!env.qr) throw new AgentError('ERR_ACCESS_KEY_REQUIRED', 'no QR scanner', { reason: 'no-scanner' });
+  return env.qr.waitForScan(signal, timeoutMs);
+}
+
+const STAGE_OF_FILE: Record<string, ReadStage> = {
+  DG1: 'dg1',
+  DG2: 'dg2',
+  DG13: 'dg13',
+  DG14: 'dg14',
+  DG15: 'dg15',
+  SOD: 'sod',
+};
+
+/** Progress 10→90 % over the files in read order; never goes backwards. */
+function fileProgress(groups: string[], report: (stage: ReadStage, percent: number) => void) {
+  const order = ['DG14', ...groups.filter((g) => g !== 'SOD'), 'SOD', 'DG15'];
+  return (p: ReadProgress) => {
+    const stage = STAGE_OF_FILE[p.file] ?? 'access-control';
+    const i = Math.max(0, order.indexOf(p.file));
+    const fraction = p.total > 0 ? Math.min(1, p.bytes / p.total) : 0;
+    report(stage, Math.round(10 + (80 * (i + fraction)) / order.length));
+  };
+}
+
+/** Protocol view of the verdict: statuses and reasons only (no certificate bytes, no data). */
+function verificationOf(v: VerifiedRead['verification']): Verification {
+  return {
+    overall: v.overall,
+    passive: { status: v.passive.status, dataGroups: { ...v.passive.dataGroups }, reasons: v.passive.reasons },
+    chip: { status: v.chip?.status ?? 'not-checked', reasons: v.chip?.reasons ?? [] },
+    active: { status: v.active?.status ?? 'not-checked', reasons: v.active?.reasons ?? [] },
+    reasons: v.reasons,
+  };
+}
+
+/** Values that do not fit the protocol's shapes are released as null rather than sent malformed. */
+function sanitize(fields: CccdFields): CccdFields {
+  const shape = cccdFieldsSchema.shape as Record<string, { safeParse(v: unknown): { success: boolean } }>;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(fields)) out[k] = shape[k]?.safeParse(v).success ? v : null;
+  return out as CccdFields;
+}
+
+function wipe(read: VerifiedRead | undefined): void {
+  if (!read) return;
+  for (const bytes of Object.values(read.raw)) bytes?.fill(0);
+  read.photo?.image.fill(0);
+}
+
+const readId = () => `r_${randomBytes(12).toString('base64url')}`;
+
+function withDeadline(signal: AbortSignal, ms: number): { signal: AbortSignal; timedOut: () => boolean } {
+  const timeout = AbortSignal.timeout(ms);
+  return { signal: AbortSignal.any([signal, timeout]), timedOut: () => timeout.aborted && !signal.aborted };
+}
+
+export async function performRead(env: ReadEnvironment, req: ReadRequest): Promise<ReadResult> {
+  const { params } = req;
+  const fields = params.fields as FieldName[];
+  const groups = groupsFor(fields);
+  const id = readId();
+  const started = Date.now();
+  const timeoutMs = params.timeoutMs ?? env.limits.waitCardTimeoutMs;
+  const log = env.log.child({ sessionId: req.sessionId, readId: id });
+  let lastPercent = 0;
+  const progress = (stage: ReadStage, percent: number) => {
+    lastPercent = Math.max(lastPercent, Math.min(100, percent));
+    req.onProgress(stage, lastPercent);
+  };
+  let reader: Reader | undefined;
+  let link: CardLink | undefined;
+  let read: VerifiedRead | undefined;
+  let release: (() => void) | undefined;
+  const audit = (outcome: string, extra: { verdict?: string; idHash?: string; fieldsReleased?: string[] } = {}) =>
+    env.audit?.append({
+      event: 'read',
+      outcome,
+      origin: req.origin,
+      ...(req.clientId ? { clientId: req.clientId } : {}),
+      ...(req.operatorId ? { operatorId: req.operatorId } : {}),
+      purpose: params.purpose,
+      ...(reader ? { readerId: reader.readerId } : {}),
+      readId: id,
+      fieldsRequested: [...fields],
+      fieldsReleased: extra.fieldsReleased ?? [],
+      ...(extra.verdict ? { verdict: extra.verdict } : {}),
+      ...(extra.idHash ? { idHash: extra.idHash } : {}),
+      evidence: req.includeEvidence,
+    });
+  try {
+    progress('queued', 0);
+    const waitKey = 'fromQrScanner' in params.accessKey;
+    if (waitKey) progress('waiting-card', 2);
+    const key = await accessKeyOf(params.accessKey, env, req.signal, timeoutMs);
+    const lease = await env.hub.acquire(params.readerId, {
+      signal: req.signal,
+      queueTimeoutMs: env.limits.leaseQueueTimeoutMs,
+    });
+    release = lease.release;
+    reader = lease.reader;
+    log.info({ event: 'read-start', readerId: reader.readerId, fields, groups, purpose: params.purpose }, 'read');
+    progress('waiting-card', 5);
+    link = await reader.open({ signal: req.signal, waitCardTimeoutMs: timeoutMs });
+    progress('access-control', 8);
+    const deadline = withDeadline(req.signal, env.limits.readTimeoutMs);
+    try {
+      read = await readVerified(link.transport, key, {
+        groups,
+        trustStore: reader.kind === 'simulated' ? env.simulatorTrustStore : env.trustStore,
+        evidence: req.includeEvidence,
+        signal: deadline.signal,
+        onProgress: fileProgress(groups, progress),
+      });
+    } catch (e) {
+      if (deadline.timedOut()) throw new AgentError('ERR_CARD_IO', 'chip read timed out', { reason: 'timeout' });
+      throw e;
+    }
+    progress('verifying', 92);
+    const released = fields.filter((f) => f !== 'photo' || read?.photo);
+    const unsigned: UnsignedReadResult = {
+      readId: id,
+      fields: sanitize(pickFields(read.document, fields)),
+      verification: verificationOf(read.verification),
+    };
+    if (fields.includes('photo') && read.photo)
+      unsigned.photo = {
+        mime: read.photo.mimeType === 'image/jp2' ? 'image/jp2' : 'image/jpeg',
+        b64: Buffer.from(read.photo.image).toString('base64'),
+      };
+    if (req.includeEvidence && read.evidence) unsigned.evidence = JSON.parse(serializeEvidence(read.evidence));
+    const result = await signReadResult(unsigned, {
+      origin: req.origin,
+      nonce: params.nonce,
+      privateKey: env.identity.privateKey,
+      publicKeySpki: env.identity.publicKeySpki,
+    });
+    const idNumber = read.document?.idNumber;
+    audit('ok', {
+      verdict: read.verification.overall,
+      fieldsReleased: released,
+      ...(idNumber && env.audit ? { idHash: env.audit.idHash(idNumber) } : {}),
+    });
+    log.info(
+      { event: 'read-done', verdict: read.verification.overall, durationMs: Date.now() - started },
+      'read finished',
+    );
+    progress('done', 100);
+    return result;
+  } catch (e) {
+    const code = req.signal.aborted ? 'ERR_CANCELLED' : codeOfCardError(e);
+    audit(code);
+    log.warn(
+      { event: 'read-failed', ...errorFields(e), status: code, durationMs: Date.now() - started },
+      'read failed',
+    );
+    if (req.signal.aborted && !(e instanceof AgentError && e.code === 'ERR_CANCELLED'))
+      throw new AgentError('ERR_CANCELLED', 'read cancelled');
+    throw e;
+  } finally {
+    wipe(read);
+    await link?.close().catch(() => {});
+    release?.();
+  }
+}

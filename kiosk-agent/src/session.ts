@@ -1,0 +1,348 @@
+/**
+ * One WebSocket connection speaking cccd-agent.v1: JSON-RPC 2.0 framing with strict schemas, the authentication
+ * gate (only agent.getInfo, session.authenticate and pair.* before it), one read in flight per session, results
+ * and progress only to this session. A malformed frame gets an error answer and never affects other sessions.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  METHODS,
+  type MethodName,
+  type NotificationName,
+  type NotificationParams,
+  PROTOCOL,
+  type ReadStartParams,
+  requestSchema,
+  rpcError,
+  UNAUTHENTICATED_METHODS,
+} from '@cccd/client';
+import type { WebSocket } from 'ws';
+import { AgentError, toRpcError } from './errors.js';
+import type { FieldName } from './fields.js';
+import { errorFields, type Logger } from './log.js';
+import type { PairedClient, PairingRegistry } from './pairing.js';
+import { allowedFields, checkRelease, type EffectivePolicy, policyFor } from './policy.js';
+import { performRead, type ReadEnvironment } from './read.js';
+import type { Ticket, TicketVerifier } from './tickets.js';
+import { AGENT_VERSION } from './version.js';
+
+export const CLOSE = { POLICY: 1008, INTERNAL: 1011, EXPIRED: 4001, SHUTDOWN: 4002 } as const;
+
+export interface SessionServices {
+  agentId: string;
+  config: {
+    policy: Parameters<typeof policyFor>[0];
+    limits: { maxAuthFailures: number; idleSessionMs: number; ticketMaxLifetimeSec: number; clockToleranceSec: number };
+  };
+  tickets: TicketVerifier;
+  pairing: PairingRegistry;
+  read: ReadEnvironment;
+  log: Logger;
+  readersList(): { readerId: string; name: string; kind: 'pcsc' | 'simulated'; cardPresent: boolean }[];
+  onAuthenticated(session: Session): void;
+}
+
+type Auth = { kind: 'ticket'; ticket: Ticket } | { kind: 'paired'; client: PairedClient };
+
+type RpcId = string | number;
+
+/** Frames per second a session may send before it is refused (then closed). */
+const MESSAGE_RATE = 50;
+
+export class Session {
+  readonly id = `s_${randomBytes(9).toString('base64url')}`;
+  readonly challenge = randomBytes(32).toString('base64url');
+  auth: Auth | undefined;
+  expiresAt = 0;
+  private authFailures = 0;
+  private inflight: { requestId: RpcId; controller: AbortController } | undefined;
+  private closed = false;
+  private windowStart = Date.now();
+  private windowCount = 0;
+  private readonly log: Logger;
+
+  constructor(
+    private readonly ws: WebSocket,
+    /** Origin header, undefined for native clients. */
+    readonly origin: string | undefined,
+    private readonly services: SessionServices,
+  ) {
+    this.log = services.log.child({ sessionId: this.id, origin: origin ?? 'native' });
+    this.notify('agent.hello', { protocol: PROTOCOL, agentVersion: AGENT_VERSION, challenge: this.challenge });
+  }
+
+  /** Origin as policies and signatures name it. */
+  get policyOrigin(): string {
+    return this.origin ?? 'native';
+  }
+
+  get authenticated(): boolean {
+    return this.auth !== undefined;
+  }
+
+  send(message: unknown): void {
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    this.ws.send(JSON.stringify(message));
+  }
+
+  notify<N extends NotificationName>(method: N, params: NotificationParams<N>): void {
+    this.send({ jsonrpc: '2.0', method, params });
+  }
+
+  private reply(id: RpcId | null, result: unknown): void {
+    this.send({ jsonrpc: '2.0', id, result });
+  }
+
+  private fail(id: RpcId | null, error: ReturnType<typeof rpcError>): void {
+    this.send({ jsonrpc: '2.0', id, error });
+  }
+
+  close(code: number, reason: string): void {
+    this.cancelRead();
+    if (this.closed) return;
+    this.closed = true;
+    this.ws.close(code, reason);
+  }
+
+  /** Drops the connection without a close handshake (dead peer, shutdown grace over). */
+  terminate(): void {
+    this.cancelRead();
+    this.closed = true;
+    this.ws.terminate();
+  }
+
+  ping(): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.ping();
+  }
+
+  /** The connection went away: a read in flight is cancelled and its reader lease freed. */
+  dispose(): void {
+    this.closed = true;
+    this.cancelRead();
+  }
+
+  private cancelRead(): void {
+    this.inflight?.controller.abort();
+  }
+
+  private rateExceeded(): boolean {
+    const now = Date.now();
+    if (now - this.windowStart >= 1000) {
+      this.windowStart = now;
+      this.windowCount = 0;
+    }
+    return ++this.windowCount > MESSAGE_RATE;
+  }
+
+  async handle(data: Buffer | string, isBinary: boolean): Promise<void> {
+    if (this.rateExceeded()) {
+      if (this.windowCount > MESSAGE_RATE * 2) this.close(CLOSE.POLICY, 'rate limit');
+      else this.fail(null, rpcError('ERR_RATE_LIMITED'));
+      return;
+    }
+    if (isBinary) return this.fail(null, rpcError('ERR_INVALID_REQUEST', { reason: 'binary' }));
+    let message: unknown;
+    try {
+      message = JSON.parse(data.toString());
+    } catch {
+      return this.fail(null, rpcError('ERR_PARSE'));
+    }
+    const id = idOf(message);
+    const parsed = requestSchema.safeParse(message);
+    if (!parsed.success) {
+      // A notification (no id) from the client needs no answer; anything else malformed is an invalid request.
+      if (isNotification(message)) return;
+      return this.fail(id, rpcError('ERR_INVALID_REQUEST'));
+    }
+    const { method, params } = parsed.data;
+    const requestId = parsed.data.id;
+    if (!Object.hasOwn(METHODS, method)) return this.fail(requestId, rpcError('ERR_METHOD_NOT_FOUND'));
+    const m = method as MethodName;
+    if (!this.auth && !UNAUTHENTICATED_METHODS.includes(m))
+      return this.fail(requestId, rpcError('ERR_UNAUTHENTICATED'));
+    if (this.auth && Date.now() >= this.expiresAt) {
+      this.fail(requestId, rpcError('ERR_UNAUTHENTICATED', { reason: 'expired' }));
+      return this.close(CLOSE.EXPIRED, 'session expired');
+    }
+    const p = METHODS[m].params.safeParse(params);
+    if (!p.success) {
+      const path = p.error.issues[0]?.path.map(String).join('.') ?? '';
+      return this.fail(requestId, rpcError('ERR_INVALID_PARAMS', path ? { field: path.slice(0, 64) } : undefined));
+    }
+    try {
+      const result = await this.dispatch(m, p.data, requestId);
+      if (result !== undefined) this.reply(requestId, result);
+    } catch (e) {
+      if (!(e instanceof AgentError)) this.log.error({ event: 'internal-error', method: m, ...errorFields(e) }, 'bug');
+      this.fail(requestId, toRpcError(e));
+    }
+  }
+
+  private async dispatch(method: MethodName, params: unknown, requestId: RpcId): Promise<unknown> {
+    const s = this.services;
+    switch (method) {
+      case 'agent.getInfo':
+        return this.auth
+          ? {
+              protocol: PROTOCOL,
+              agentVersion: AGENT_VERSION,
+              agentId: s.agentId,
+              capabilities: { pace: true, chipAuth: true, activeAuth: true, photo: this.allowed().includes('photo') },
+            }
+          : { protocol: PROTOCOL, agentVersion: AGENT_VERSION };
+      case 'agent.ping':
+        return { t: Date.now() };
+      case 'session.authenticate':
+        return this.authenticate(params as { ticket: string } | { clientId: string; signature: string });
+      case 'readers.list':
+        return { readers: s.readersList() };
+      case 'pair.begin': {
+        const { clientName, publicKey } = params as { clientName: string; publicKey: string };
+        const p = s.pairing.begin(clientName, publicKey, this.policyOrigin);
+        s.log.warn(
+          { event: 'pairing-request', pairingId: p.clientId, pairingCode: p.code, origin: p.origin },
+          'pairing request: compare the code with the client, approve on /admin',
+        );
+        return { clientId: p.clientId, code: p.code, expiresAt: new Date(p.expiresAt).toISOString() };
+      }
+      case 'pair.status':
+        return { status: s.pairing.status((params as { clientId: string }).clientId) };
+      case 'read.cancel': {
+        const target = (params as { requestId: RpcId }).requestId;
+        const match = this.inflight !== undefined && this.inflight.requestId === target;
+        if (match) this.inflight?.controller.abort();
+        return { cancelled: match };
+      }
+      case 'read.start':
+        this.startRead(params as ReadStartParams, requestId);
+        return undefined;
+    }
+  }
+
+  private policy(purpose: string | '*'): EffectivePolicy {
+    return policyFor(this.services.config.policy, this.policyOrigin, purpose);
+  }
+
+  private allowed(): FieldName[] {
+    if (!this.auth) return [];
+    if (this.auth.kind === 'ticket')
+      return allowedFields(this.policy(this.auth.ticket.purpose), this.auth.ticket.fields);
+    return allowedFields(this.policy('*'));
+  }
+
+  private async authenticate(params: { ticket: string } | { clientId: string; signature: string }) {
+    const s = this.services;
+    if (this.auth) throw new AgentError('ERR_INVALID_REQUEST', 'already authenticated', { reason: 'authenticated' });
+    try {
+      if ('ticket' in params) {
+        const ticket = await s.tickets.verify(params.ticket, {
+          agentId: s.agentId,
+          connectionOrigin: this.origin,
+          maxLifetimeSec: s.config.limits.ticketMaxLifetimeSec,
+          clockToleranceSec: s.config.limits.clockToleranceSec,
+        });
+        this.auth = { kind: 'ticket', ticket };
+      } else {
+        const client = s.pairing.authenticate(params.clientId, params.signature, this.challenge, this.policyOrigin);
+        this.auth = { kind: 'paired', client };
+      }
+    } catch (e) {
+      this.authFailures++;
+      const code = e instanceof AgentError ? e.code : 'ERR_INTERNAL';
+      this.log.warn(
+        { event: 'auth-failed', status: code, reason: e instanceof AgentError ? e.details?.reason : undefined },
+        'authentication failed',
+      );
+      s.read.audit?.append({ event: 'auth', outcome: code, origin: this.policyOrigin });
+      if (this.authFailures >= s.config.limits.maxAuthFailures)
+        setImmediate(() => this.close(CLOSE.POLICY, 'auth failures'));
+      throw e;
+    }
+    this.expiresAt = Date.now() + s.config.limits.idleSessionMs;
+    const auth = this.auth;
+    const purpose = auth.kind === 'ticket' ? auth.ticket.purpose : undefined;
+    this.log.info(
+      {
+        event: 'authenticated',
+        method: auth.kind,
+        purpose,
+        clientId: auth.kind === 'paired' ? auth.client.clientId : undefined,
+      },
+      'session authenticated',
+    );
+    s.read.audit?.append({
+      event: 'auth',
+      outcome: 'ok',
+      origin: this.policyOrigin,
+      ...(auth.kind === 'ticket' && auth.ticket.operatorId ? { operatorId: auth.ticket.operatorId } : {}),
+      ...(auth.kind === 'paired' ? { clientId: auth.client.clientId } : {}),
+      ...(purpose ? { purpose } : {}),
+    });
+    s.onAuthenticated(this);
+    return {
+      sessionId: this.id,
+      expiresAt: new Date(this.expiresAt).toISOString(),
+      allowedFields: this.allowed(),
+      ...(purpose ? { purpose } : {}),
+    };
+  }
+
+  private startRead(params: ReadStartParams, requestId: RpcId): void {
+    const auth = this.auth!;
+    if (this.inflight) throw new AgentError('ERR_ACTION_PENDING', 'read in progress');
+    if (auth.kind === 'ticket') {
+      // The ticket fixes purpose and nonce: the backend checks the signed result against the nonce it issued.
+      if (params.purpose !== auth.ticket.purpose)
+        throw new AgentError('ERR_FIELD_NOT_ALLOWED', 'purpose differs from the ticket', { field: 'purpose' });
+      if (params.nonce !== auth.ticket.nonce)
+        throw new AgentError('ERR_INVALID_PARAMS', 'nonce differs from the ticket', { field: 'nonce' });
+    }
+    const policy = this.policy(params.purpose);
+    checkRelease({
+      requested: params.fields,
+      policy,
+      ...(auth.kind === 'ticket' ? { ticketFields: auth.ticket.fields } : {}),
+      ...(params.consentRef ? { consentRef: params.consentRef } : {}),
+      includeEvidence: params.includeEvidence ?? false,
+    });
+    const controller = new AbortController();
+    this.inflight = { requestId, controller };
+    const s = this.services;
+    void performRead(s.read, {
+      requestId,
+      params,
+      origin: this.policyOrigin,
+      sessionId: this.id,
+      ...(auth.kind === 'ticket' && auth.ticket.operatorId ? { operatorId: auth.ticket.operatorId } : {}),
+      ...(auth.kind === 'paired' ? { clientId: auth.client.clientId } : {}),
+      includeEvidence: params.includeEvidence ?? false,
+      signal: controller.signal,
+      onProgress: (stage, percent) => this.notify('read.progress', { requestId, stage, percent }),
+    })
+      .then(
+        (result) => this.reply(requestId, result),
+        (e) => this.fail(requestId, toRpcError(e)),
+      )
+      .finally(() => {
+        if (this.inflight?.controller === controller) this.inflight = undefined;
+      });
+  }
+}
+
+function idOf(message: unknown): RpcId | null {
+  if (typeof message !== 'object' || message === null) return null;
+  const id = (message as { id?: unknown }).id;
+  if (typeof id === 'string' && id.length > 0 && id.length <= 64) return id;
+  if (typeof id === 'number' && Number.isSafeInteger(id) && id >= 0) return id;
+  return null;
+}
+
+function isNotification(message: unknown): boolean {
+  return (
+    typeof message === 'object' &&
+    message !== null &&
+    !Array.isArray(message) &&
+    (message as { jsonrpc?: unknown }).jsonrpc === '2.0' &&
+    typeof (message as { method?: unknown }).method === 'string' &&
+    !('id' in message)
+  );
+}
