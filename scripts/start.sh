@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# The main job: set the machine up, then run the product. Today that is the `cccd demo` command (a simulated CCCD read
-# end to end by the SDK); once the kiosk agent lands (step 6) it becomes the agent serving a simulated reader.
+# The main job: set the machine up, then run the kiosk agent on http://127.0.0.1:31500 with the demo pages. It uses
+# the PC/SC readers attached to this machine and falls back to a simulated CCCD while no reader is attached.
+# Stop it with Ctrl+C. Extra arguments go to `cccd agent` (e.g. --port 31600, --config FILE, --simulate).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-exec node packages/cli/dist/main.js demo "$@"
+export CCCD_AGENT_SIMULATE_WHEN_NO_READER="${CCCD_AGENT_SIMULATE_WHEN_NO_READER:-true}"
+export CCCD_AGENT_DEMO="${CCCD_AGENT_DEMO:-true}"
+exec node packages/cli/dist/main.js agent "$@"

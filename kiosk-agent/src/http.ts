@@ -4,6 +4,8 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import { demoTicketRequestSchema, PROTOCOL } from '@cccd/client';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { generateKeyPair, SignJWT } from 'jose';
@@ -117,8 +119,16 @@ export async function createHttpApp(ctx: HttpContext): Promise<Express> {
       res.json(await mint(origin, body.data.purpose, body.data.fields));
     });
   }
-  if (ctx.demoDir && existsSync(ctx.demoDir))
-    app.use('/demo', express.static(ctx.demoDir, { index: 'index.html', dotfiles: 'deny', fallthrough: true }));
+  if (ctx.demoDir && existsSync(ctx.demoDir)) {
+    const statics = { dotfiles: 'deny', fallthrough: true } as const;
+    app.use('/demo', express.static(ctx.demoDir, { index: 'index.html', ...statics }));
+    // The pages reuse the real client (no CDN): its build and its one dependency, served from node_modules.
+    const assets = demoAssets();
+    if (assets) {
+      app.use('/client', express.static(assets.client, statics));
+      app.use('/vendor/zod', express.static(assets.zod, statics));
+    }
+  }
 
   if (ctx.admin) {
     const admin = ctx.admin;
@@ -181,4 +191,14 @@ export async function createHttpApp(ctx: HttpContext): Promise<Express> {
       .json({ error: 'request failed' });
   });
   return app;
+}
+
+/** Folders of the built @cccd/client and of zod, or undefined when they are not installed/built. */
+function demoAssets(): { client: string; zod: string } | undefined {
+  try {
+    const require = createRequire(import.meta.url);
+    return { client: dirname(require.resolve('@cccd/client')), zod: dirname(require.resolve('zod/package.json')) };
+  } catch {
+    return undefined;
+  }
 }

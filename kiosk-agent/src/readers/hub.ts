@@ -10,6 +10,8 @@ import { PcscSource } from './pcsc.js';
 import { createSimulatedReaders, type SimulatedReader } from './simulated.js';
 import type { Reader, ReaderSourceEvents } from './types.js';
 
+/** Reader names of vsmartcard's vpcd driver (software cards, e.g. `cccd sim run`). */
+const VIRTUAL_READER = /^Virtual PCD\b/;
 export interface HubOptions {
   pcsc: boolean;
   simulate: boolean;
@@ -99,7 +101,9 @@ export class ReaderHub extends EventEmitter<HubEvents> {
   private refresh(_changed?: Reader): void {
     if (this.closed) return;
     const pcscReaders = [...(this.pcsc?.readers.values() ?? [])];
-    const useSim = this.options.simulate || (this.options.simulateWhenNoReader && pcscReaders.length === 0);
+    // vsmartcard's virtual readers are always there on a dev machine: they are not an attached reader.
+    const hardware = pcscReaders.filter((r) => !VIRTUAL_READER.test(r.name));
+    const useSim = this.options.simulate || (this.options.simulateWhenNoReader && hardware.length === 0);
     const wanted = new Map<string, Reader>();
     for (const r of pcscReaders) wanted.set(r.readerId, r);
     if (useSim) for (const r of this.simulated) if (r.plugged) wanted.set(r.readerId, r);

@@ -14,7 +14,7 @@ const AGENT_PACKAGE = '@cccd/kiosk-agent';
 interface AgentApi {
   startAgent(options: {
     configFile?: string;
-    config?: { port?: number; simulate?: boolean };
+    config?: { port?: number; simulate?: boolean; demo?: boolean };
     env?: Record<string, string | undefined>;
     print?: (line: string) => void;
     handleSignals?: boolean;
@@ -48,11 +48,15 @@ export async function agent(argv: string[], io: Io): Promise<number> {
       return EXIT.usage;
     }
     const config = args.get('config');
+    if (!args.flag('simulate')) await startPcscdForAgent();
     let handle: Awaited<ReturnType<AgentApi['startAgent']>>;
     try {
       handle = await api.startAgent({
         ...(config === undefined ? {} : { configFile: config }),
-        config: { ...(port === undefined ? {} : { port }), ...(args.flag('simulate') ? { simulate: true } : {}) },
+        config: {
+          ...(port === undefined ? {} : { port }),
+          ...(args.flag('simulate') ? { simulate: true, demo: true } : {}),
+        },
         ...(io.env ? { env: io.env } : {}),
         print: (line) => io.stdout.write(`${line}\n`),
         handleSignals: io.signal === undefined,
@@ -73,4 +77,22 @@ export async function agent(argv: string[], io: Io): Promise<number> {
     }
     return EXIT.ok;
   });
+}
+
+/**
+ * Real readers need pcscd. When none runs and this process may start one (root on Debian), start it for the
+ * agent's lifetime and stop it when the process exits; otherwise the agent reports PC/SC as down and keeps trying.
+ */
+async function startPcscdForAgent(): Promise<void> {
+  const { ensurePcscd } = await import('@cccd/simulator');
+  const pcscd = await ensurePcscd({ timeoutMs: 10_000 }).catch(() => undefined);
+  const pid = pcscd?.started ? pcscd.pid : undefined;
+  if (pid !== undefined)
+    process.once('exit', () => {
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    });
 }
