@@ -15,12 +15,14 @@ export const SENSITIVE_FIELDS: ReadonlySet<FieldName> = new Set(DEFAULT_DENY_FIE
 const groupOf = (f: FieldName): CccdGroup => (f === 'photo' ? 'DG2' : 'DG13');
 
 /**
- * Data groups to read for these fields, plus EF.SOD for passive authentication. DG1 is added only as the fallback
- * source when DG13 fields are asked for on a chip without DG13; DG14/DG15 (public keys) come with CA/AA.
+ * Data groups to read for these fields, plus what verification needs: EF.SOD, and DG1 because passive
+ * authentication binds the signer's country to DG1's issuing state (ICAO 9303-12). DG1 is never released unless a
+ * field maps to it; DG14/DG15 (public keys) come with CA/AA.
  */
 export function groupsFor(fields: readonly FieldName[]): CccdGroup[] {
   const groups = new Set<CccdGroup>();
   for (const f of fields) groups.add(groupOf(f));
+  groups.add('DG1');
   groups.add('SOD');
   return [...groups];
 }

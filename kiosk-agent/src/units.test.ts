@@ -98,11 +98,11 @@ describe('field policy', () => {
     fc.assert(
       fc.property(fc.subarray([...CCCD_FIELDS], { minLength: 1 }), (fields) => {
         const groups = groupsFor(fields);
-        return groups.includes('DG2') === fields.includes('photo') && groups.includes('SOD') && !groups.includes('DG1');
+        return groups.includes('DG2') === fields.includes('photo') && groups.includes('SOD') && groups.includes('DG1');
       }),
     );
-    expect(groupsFor(['idNumber'])).toEqual(['DG13', 'SOD']);
-    expect(groupsFor(['photo'])).toEqual(['DG2', 'SOD']);
+    expect(groupsFor(['idNumber'])).toEqual(['DG13', 'DG1', 'SOD']);
+    expect(groupsFor(['photo'])).toEqual(['DG2', 'DG1', 'SOD']);
   });
 });
 
