@@ -120,7 +120,7 @@ describe('field policy for sensitive data', () => {
     const plainResult = readResultSchema.parse(plain.result);
     expect(Object.keys(plainResult.fields)).toEqual(['idNumber']);
     expect(plainResult.photo).toBeUndefined();
-    expect(Object.keys(plainResult.evidence!.dataGroups).sort()).toEqual(['DG13', 'DG14', 'DG15']);
+    expect(Object.keys(plainResult.evidence!.dataGroups).sort()).toEqual(['DG1', 'DG13', 'DG14', 'DG15']);
     const full = await a.client.request(
       'read.start',
       readParams(a.nonce, { purpose: 'bank-kyc', fields: sensitive, consentRef: 'consent-42', includeEvidence: true }),

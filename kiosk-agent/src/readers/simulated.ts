@@ -61,6 +61,12 @@ class SimulatedLink implements Transport, CardLink {
   }
 }
 
+/**
+ * Extended length, as on the recommended readers (ACR1552U, OMNIKEY 5022/5422, uTrust 3700F): a 2048-bit RSA
+ * active-authentication answer does not fit a short APDU under secure messaging.
+ */
+const cardOptions = (faults: string[]) => ({ faults, extendedLength: true });
+
 export class SimulatedReader implements Reader {
   readonly kind = 'simulated' as const;
   readonly name: string;
@@ -75,7 +81,7 @@ export class SimulatedReader implements Reader {
     private readonly events: EventEmitter<ReaderSourceEvents>,
   ) {
     this.name = `Simulated CCCD reader ${readerId.replace(/^sim-/, '')}`;
-    this.card = new SimulatedCard(image, { faults });
+    this.card = new SimulatedCard(image, cardOptions(faults));
   }
 
   cardPresent(): boolean {
@@ -100,7 +106,7 @@ export class SimulatedReader implements Reader {
   /** Puts a fresh card (same citizen, new chip state and faults) on the reader. */
   insertCard(faults: string[] = this.faults): void {
     if (this.present || !this.plugged) return;
-    this.card = new SimulatedCard(this.image, { faults });
+    this.card = new SimulatedCard(this.image, cardOptions(faults));
     this.present = true;
     this.events.emit('card-inserted', this);
   }
