@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
+import { fuzzRuns } from '../../emrtd/src/testing/fuzz-runs.js';
 import { ScanAssembler } from './assembler.js';
 import type { DecoderEvent, ReportDecoder } from './decoder.js';
 import { HidPosDecoder } from './hid-pos.js';
@@ -38,7 +39,7 @@ function checkDecoder(make: () => ReportDecoder, runs: number) {
       const d = make();
       for (const r of reports) for (const e of d.push(r)) expect(isTyped(e)).toBe(true);
     }),
-    { numRuns: runs },
+    { numRuns: fuzzRuns(runs) },
   );
 }
 
@@ -74,7 +75,7 @@ describe('decoder fuzz', () => {
           expect(decodeAll(new HidPosDecoder(), hidPosReportsFor(s))).toBe(`${s}\u241e`);
         },
       ),
-      { numRuns: 500 },
+      { numRuns: fuzzRuns(500) },
     );
   });
 
@@ -95,7 +96,7 @@ describe('decoder fuzz', () => {
         if (deadline !== undefined) a.flush(deadline);
         expect(a.nextDeadline()).toBeUndefined();
       }),
-      { numRuns: 2_000 },
+      { numRuns: fuzzRuns(2_000) },
     );
   });
 
@@ -119,7 +120,7 @@ describe('decoder fuzz', () => {
             expect(vi.getTimerCount()).toBe(0);
           },
         ),
-        { numRuns: 500 },
+        { numRuns: fuzzRuns(500, 10_000) },
       );
     } finally {
       vi.useRealTimers();

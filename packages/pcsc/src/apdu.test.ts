@@ -1,6 +1,7 @@
 import { fromHex, hex, MalformedData } from '@cccd/emrtd';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { fuzzRuns } from '../../emrtd/src/testing/fuzz-runs.js';
 import { encodeCommandApdu, getResponse, parseCommandApdu, withLe } from './apdu.js';
 
 describe('command APDU cases (ISO 7816-4 §5.1)', () => {
@@ -36,7 +37,7 @@ describe('command APDU cases (ISO 7816-4 §5.1)', () => {
         expect(parsed.data).toEqual(data);
         expect(encodeCommandApdu(parsed)).toEqual(bytes);
       }),
-      { numRuns: 200 },
+      { numRuns: fuzzRuns(200) },
     );
   });
 

@@ -1,6 +1,7 @@
 import { fromHex } from '@cccd/emrtd';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { fuzzRuns } from '../../../packages/emrtd/src/testing/fuzz-runs.js';
 import { encodeCommandApdu, parseCommandApdu } from './apdu.js';
 
 describe('command APDU decoding (ISO/IEC 7816-4 §5.1)', () => {
@@ -34,7 +35,7 @@ describe('command APDU decoding (ISO/IEC 7816-4 §5.1)', () => {
         expect(r.ok).toBe(true);
         if (r.ok) expect({ ...r.apdu, extended: undefined }).toEqual({ ...c, extended: undefined });
       }),
-      { numRuns: 2000 },
+      { numRuns: fuzzRuns(2000) },
     );
   });
 });

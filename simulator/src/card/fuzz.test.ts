@@ -1,6 +1,7 @@
 import { fromHex } from '@cccd/emrtd';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { fuzzRuns } from '../../../packages/emrtd/src/testing/fuzz-runs.js';
 import { SimulatedCard } from './applet.js';
 import { testImage } from './testing/image.js';
 import { appendixDSession } from './testing/sessions.js';
@@ -16,7 +17,7 @@ describe('malformed APDU fuzz', () => {
         expect(r.length).toBeGreaterThanOrEqual(2);
         expect(swOf(r)).not.toBe(0x6f00);
       }),
-      { numRuns: 10_000 },
+      { numRuns: fuzzRuns(10_000) },
     );
     expect(card.internalErrors).toBe(0);
   });
@@ -36,7 +37,7 @@ describe('malformed APDU fuzz', () => {
         const r = card.process(Uint8Array.of(h.cla, h.ins, h.p1, h.p2, ...data, 0));
         expect(r.length).toBeGreaterThanOrEqual(2);
       }),
-      { numRuns: 5_000 },
+      { numRuns: fuzzRuns(5_000) },
     );
     expect(card.internalErrors).toBe(0);
   });
@@ -50,7 +51,7 @@ describe('malformed APDU fuzz', () => {
         expect(card.secureMessagingActive).toBe(false);
         expect(card.internalErrors).toBe(0);
       }),
-      { numRuns: 300 },
+      { numRuns: fuzzRuns(300) },
     );
     expect(swOf(appendixDSession().card.process(fromHex('0CB00000')))).toBe(0x6987);
   });

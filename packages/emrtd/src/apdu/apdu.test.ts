@@ -11,6 +11,7 @@ import {
   SecurityStatusNotSatisfied,
   Timeout,
 } from '../errors.js';
+import { fuzzRuns } from '../testing/fuzz-runs.js';
 import type { Transport } from '../transport.js';
 import { PlainChannel, transmitApdu } from './channel.js';
 import { type CommandApdu, decodeCommand, encodeCommand } from './command.js';
@@ -61,7 +62,7 @@ describe('command APDU encoding', () => {
         expect(d.data ? hex(d.data) : undefined).toBe(c.data ? hex(c.data) : undefined);
         expect(d.ne).toBe(c.ne);
       }),
-      { numRuns: 300 },
+      { numRuns: fuzzRuns(300) },
     );
   });
 
@@ -74,7 +75,7 @@ describe('command APDU encoding', () => {
           expect(e).toBeInstanceOf(EmrtdError);
         }
       }),
-      { numRuns: 2000 },
+      { numRuns: fuzzRuns(2000) },
     );
   });
 });

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MalformedData } from '../errors.js';
+import { fuzzRuns } from '../testing/fuzz-runs.js';
 import { fromHex, hex } from './bytes.js';
 import { isConstructed, readTlv, readTlvs, tlv } from './tlv.js';
 
@@ -47,7 +48,7 @@ describe('TLV', () => {
           if (!(e instanceof MalformedData)) throw e;
         }
       }),
-      { numRuns: 10_000 },
+      { numRuns: fuzzRuns(10_000) },
     );
   });
 });

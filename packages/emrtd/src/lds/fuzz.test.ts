@@ -10,6 +10,7 @@ import { OID } from '../asn1/oids.js';
 import { fromHex } from '../codec/bytes.js';
 import { tlv } from '../codec/tlv.js';
 import { EmrtdError } from '../errors.js';
+import { fuzzRuns } from '../testing/fuzz-runs.js';
 import { parseCardAccess } from './card-access.js';
 import { ID_SECURITY_OBJECT, parseCardSecurity } from './card-security.js';
 import { crossCheck, toCccdDocument } from './cccd.js';
@@ -163,11 +164,11 @@ describe('LDS parsers under fuzzing', () => {
       );
       fc.assert(
         fc.property(random, (b) => onlyTypedErrors(t.parse, b)),
-        { numRuns: RUNS },
+        { numRuns: fuzzRuns(RUNS) },
       );
       fc.assert(
         fc.property(mutated(t.valid), (b) => onlyTypedErrors(t.parse, b)),
-        { numRuns: RUNS },
+        { numRuns: fuzzRuns(RUNS) },
       );
     });
   }
@@ -176,7 +177,7 @@ describe('LDS parsers under fuzzing', () => {
     const names = fc.constantFrom('COM', 'SOD', 'CardAccess', 'CardSecurity', 'DG3', 'DG16', 'DG2', 'DG13', 'X');
     fc.assert(
       fc.property(names, fc.uint8Array({ maxLength: 64 }), (n, b) => onlyTypedErrors((x) => parseLdsFile(n, x), b)),
-      { numRuns: 2_000 },
+      { numRuns: fuzzRuns(2_000) },
     );
   });
 
@@ -188,7 +189,7 @@ describe('LDS parsers under fuzzing', () => {
         const m = parseMrz(s);
         return m.lines.join('') === s;
       }),
-      { numRuns: RUNS },
+      { numRuns: fuzzRuns(RUNS) },
     );
     fc.assert(
       fc.property(fc.string({ maxLength: 100 }), (s) => {
@@ -201,7 +202,7 @@ describe('LDS parsers under fuzzing', () => {
         }
         return true;
       }),
-      { numRuns: RUNS },
+      { numRuns: fuzzRuns(RUNS) },
     );
   });
 });

@@ -48,6 +48,11 @@ export interface FileReadOptions {
   maxResumes?: number;
   /** Select by short file identifier in READ BINARY instead of SELECT (default false). */
   useSfi?: boolean;
+  /**
+   * Never ask for more than this many bytes per READ BINARY: a fixed block strategy (223 as JMRTD, 160 as the iOS
+   * NFCPassportReader) for comparisons, or for a reader known to choke on larger blocks. Default: no cap.
+   */
+  maxBlockSize?: number;
   onProgress?: (progress: ReadProgress) => void;
   signal?: AbortSignal;
 }
@@ -82,6 +87,15 @@ export function blockLadder(capabilities: TransportCapabilities | undefined, cip
   if (!capabilities?.extendedLength) return short;
   const ext = maxBlockForResponse(capabilities.maxResponseLength ?? 65538, cipher);
   return ext > short[0]! ? [ext, ...short] : short;
+}
+
+/** The ladder cut at `max`: `max` becomes the first rung when the ladder started above it. */
+export function capLadder(ladder: number[], max: number | undefined): number[] {
+  if (max === undefined) return ladder;
+  if (!Number.isInteger(max) || max < 1 || max > 65536)
+    throw new EmrtdError('invalid-argument', 'maxBlockSize must be an integer from 1 to 65536');
+  const below = ladder.filter((b) => b < max);
+  return ladder[0]! > max ? [max, ...below] : ladder;
 }
 
 const isSwError = (e: unknown): e is EmrtdError => e instanceof EmrtdError && e.sw !== undefined;
@@ -166,7 +180,7 @@ export async function readFile(
     blockSizes: [],
     resumes: 0,
   };
-  const ladder = blockLadder(session.capabilities, session.cipher);
+  const ladder = capLadder(blockLadder(session.capabilities, session.cipher), options.maxBlockSize);
   let rung = session.blockSize ? ladder.findIndex((b) => b <= session.blockSize!) : 0;
   if (rung < 0) rung = ladder.length - 1;
   let failuresHere = 0;
@@ -238,6 +252,9 @@ export async function readFile(
         if (i < 0) i = ladder.length;
         if (ladder[i] !== target) ladder.splice(i, 0, target);
         rung = i;
+        // Remember it for this card now: a chip that rejects the length often drops secure messaging too, and the
+        // resume below must not try the same size again.
+        session.blockSize = ladder[rung];
       } else if (e.retriable || e.code === 'transport') {
         if (++failuresHere >= 2 && rung < ladder.length - 1) {
           rung++;

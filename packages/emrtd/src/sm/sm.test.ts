@@ -9,6 +9,7 @@ import { tlv } from '../codec/tlv.js';
 import { aesCmac } from '../crypto/aes.js';
 import { pad } from '../crypto/padding.js';
 import { EmrtdError, FileNotFound, SecureMessagingError } from '../errors.js';
+import { fuzzRuns } from '../testing/fuzz-runs.js';
 import { SecureChannel } from './secure-channel.js';
 import { SecureMessaging } from './secure-messaging.js';
 
@@ -149,7 +150,7 @@ describe('secure messaging failures never reuse a desynced SSC', () => {
           }
         },
       ),
-      { numRuns: 3000 },
+      { numRuns: fuzzRuns(3000) },
     );
   });
 
@@ -169,7 +170,7 @@ describe('secure messaging failures never reuse a desynced SSC', () => {
           expect(e).toBeInstanceOf(SecureMessagingError);
         }
       }),
-      { numRuns: 500 },
+      { numRuns: fuzzRuns(500) },
     );
   });
 });

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { buildSod, createTestPki } from '../../../../simulator/src/pki/index.js';
 import { fromHex } from '../codec/bytes.js';
 import { tlv } from '../codec/tlv.js';
+import { fuzzRuns } from '../testing/fuzz-runs.js';
 import { TrustStore } from '../trust/store.js';
 import { chipAuthenticationVerdict } from './chip-auth.js';
 import { createEvidence, EvidenceError, parseEvidence, serializeEvidence, verifyEvidence } from './evidence.js';
@@ -124,7 +125,7 @@ describe('evidence bundle', () => {
           expect(e).toBeInstanceOf(EvidenceError);
         }
       }),
-      { numRuns: 2000 },
+      { numRuns: fuzzRuns(2000) },
     );
   });
 });

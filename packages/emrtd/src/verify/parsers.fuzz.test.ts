@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { buildLdif, buildMasterList, buildSod, createTestPki } from '../../../../simulator/src/pki/index.js';
 import { tlv } from '../codec/tlv.js';
 import { EmrtdError } from '../errors.js';
+import { fuzzRuns } from '../testing/fuzz-runs.js';
 import { parseLdif } from '../trust/ldif.js';
 import { parseMasterList } from '../trust/master-list.js';
 import { TrustStore } from '../trust/store.js';
@@ -82,25 +83,25 @@ describe('fuzz: parsers give typed errors only', () => {
   it(`EF.SOD (${RUNS} cases)`, () => {
     fc.assert(
       fc.property(hostile(sod), (b) => onlyTyped(() => readSod(b))),
-      { numRuns: RUNS },
+      { numRuns: fuzzRuns(RUNS) },
     );
   });
 
   it(`X.509 certificate and CRL (${RUNS} cases each)`, () => {
     fc.assert(
       fc.property(hostile(pki.ds.certDer), (b) => onlyTyped(() => parseCertificate(b))),
-      { numRuns: RUNS },
+      { numRuns: fuzzRuns(RUNS) },
     );
     fc.assert(
       fc.property(hostile(pki.crlDer), (b) => onlyTyped(() => parseCrl(b))),
-      { numRuns: RUNS },
+      { numRuns: fuzzRuns(RUNS) },
     );
   });
 
   it(`CSCA master list (${RUNS} cases)`, () => {
     fc.assert(
       fc.property(hostile(masterList), (b) => onlyTyped(() => parseMasterList(b))),
-      { numRuns: RUNS },
+      { numRuns: fuzzRuns(RUNS) },
     );
   });
 
@@ -114,7 +115,7 @@ describe('fuzz: parsers give typed errors only', () => {
         ),
         (b) => onlyTyped(() => parseLdif(b)),
       ),
-      { numRuns: RUNS },
+      { numRuns: fuzzRuns(RUNS) },
     );
   });
 
@@ -126,7 +127,7 @@ describe('fuzz: parsers give typed errors only', () => {
         const v = verifyPassive({ sod: b, dataGroups: { DG1 }, trustStore: store, now: pki.now });
         expect(['valid', 'invalid', 'unknown-csca']).toContain(v.status);
       }),
-      { numRuns: 500 },
+      { numRuns: fuzzRuns(500, 10_000) },
     );
   });
 });
