@@ -84,6 +84,7 @@ export class SimulatedCard extends EventEmitter<CardEvents> {
   private readonly maxLc: number;
   private readonly maxNe: number;
   private present = true;
+  private removalCount = 0;
   private powered = true;
   private uidBytes: Uint8Array;
   private sm: SecureMessaging | undefined;
@@ -120,6 +121,11 @@ export class SimulatedCard extends EventEmitter<CardEvents> {
 
   get isPresent(): boolean {
     return this.present;
+  }
+
+  /** How many times the card has left the field: a link compares it to notice tag loss without a listener. */
+  get removals(): number {
+    return this.removalCount;
   }
 
   get isPowered(): boolean {
@@ -204,6 +210,7 @@ export class SimulatedCard extends EventEmitter<CardEvents> {
     if (!this.present) return;
     this.present = false;
     this.powered = false;
+    this.removalCount++;
     this.dropSession();
     this.emit('removed', reason);
   }

@@ -15,7 +15,8 @@ import type { ExchangeResult, SimulatedCard } from '../card/applet.js';
  */
 export class InProcessTransport implements Transport {
   readonly capabilities: TransportCapabilities;
-  private lost: boolean;
+  /** The card's removal count when this link last saw it: a newer count means the tag was lost since. */
+  private seenRemovals: number;
 
   constructor(readonly card: SimulatedCard) {
     const { maxLc, maxNe } = card.limits;
@@ -25,10 +26,12 @@ export class InProcessTransport implements Transport {
       maxCommandLength: ext ? 4 + 3 + maxLc + 2 : 4 + 1 + 255 + 1,
       maxResponseLength: ext ? maxNe + 2 : 258,
     };
-    this.lost = !card.isPresent;
-    card.on('removed', () => {
-      this.lost = true;
-    });
+    // Tag loss is read off the card rather than listened for: links come and go per read on a long-lived card.
+    this.seenRemovals = card.isPresent ? card.removals : -1;
+  }
+
+  private get lost(): boolean {
+    return this.seenRemovals !== this.card.removals || !this.card.isPresent;
   }
 
   async transmit(command: Uint8Array, options: TransmitOptions = {}): Promise<Uint8Array> {
@@ -52,10 +55,7 @@ export class InProcessTransport implements Transport {
       if (onAbort) signal?.removeEventListener('abort', onAbort);
     }
     if (result.kind === 'response') return result.bytes;
-    if (result.kind === 'removed') {
-      this.lost = true;
-      throw new CardRemoved({ step: 'transmit' });
-    }
+    if (result.kind === 'removed') throw new CardRemoved({ step: 'transmit' });
     // A mute card outlived its cap without the caller setting a deadline: report it as the timeout it is.
     throw new Timeout('transmit', this.card.muteCapMs);
   }
@@ -64,7 +64,7 @@ export class InProcessTransport implements Transport {
   async reconnect(options: TransmitOptions = {}): Promise<void> {
     if (options.signal?.aborted) throw new Cancelled('reconnect');
     this.card.powerOn();
-    this.lost = false;
+    this.seenRemovals = this.card.removals;
   }
 
   atr(): Uint8Array | undefined {
