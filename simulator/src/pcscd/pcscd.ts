@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 
@@ -73,6 +73,39 @@ function isAlive(pid: number): boolean {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** PIDs of running processes called `pcscd` (Linux /proc), other than `except`. */
+function pcscdProcesses(except?: number): number[] {
+  const out: number[] = [];
+  let entries: string[] = [];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return out;
+  }
+  for (const entry of entries) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === except) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'pcscd') out.push(pid);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/**
+ * A pcscd whose socket file was deleted keeps running, holding the vpcd TCP ports, and no client can reach it; a
+ * new daemon would start but never see the virtual readers. Such a daemon serves nobody: stop it.
+ */
+async function stopUnreachableDaemons(): Promise<void> {
+  const pids = pcscdProcesses(process.pid);
+  for (const pid of pids) process.kill(pid, 'SIGTERM');
+  const until = Date.now() + 3000;
+  while (Date.now() < until && pids.some(isAlive)) await sleep(50);
+  for (const pid of pids.filter(isAlive)) process.kill(pid, 'SIGKILL');
+}
+
 /**
  * Makes sure a pcscd is serving: reuses a running one, otherwise clears the stale files a killed daemon leaves
  * behind, starts `pcscd -f` and waits until its socket accepts connections.
@@ -94,6 +127,7 @@ export async function ensurePcscd(options: PcscdOptions = {}): Promise<PcscdHand
     }
     if (isAlive(existing)) throw new PcscdError('timeout', `pcscd (pid ${existing}) is running but not answering`);
   }
+  if (runDir === PCSCD_RUN_DIR && !options.binary) await stopUnreachableDaemons();
   rmSync(join(runDir, 'pcscd.comm'), { force: true });
   rmSync(join(runDir, 'pcscd.pid'), { force: true });
 

@@ -1,15 +1,22 @@
 /** Response APDU: data ‖ SW1 SW2. */
-import { MalformedData } from '../errors.js';
+import { EmrtdError } from '../errors.js';
 
 export interface ResponseApdu {
   data: Uint8Array;
   sw: number;
 }
 
+/**
+ * A response without two status bytes, or whose SW1 is outside ISO 7816-4's 6X/9X, was cut or garbled on the way:
+ * a link error worth a retry (resume), not a statement by the chip such as a refused key.
+ */
 export function parseResponse(bytes: Uint8Array, step = 'response'): ResponseApdu {
-  if (bytes.length < 2) throw new MalformedData(step, 0, 'response APDU shorter than the 2 status bytes');
+  const garbled = (why: string) => new EmrtdError('transport', `${step}: ${why}`, { step, retriable: true });
+  if (bytes.length < 2) throw garbled('response APDU shorter than the 2 status bytes');
   const n = bytes.length - 2;
-  return { data: bytes.slice(0, n), sw: (bytes[n]! << 8) | bytes[n + 1]! };
+  const sw1 = bytes[n]!;
+  if (sw1 >> 4 !== 0x6 && sw1 >> 4 !== 0x9) throw garbled('status word outside ISO 7816-4 (truncated answer?)');
+  return { data: bytes.slice(0, n), sw: (sw1 << 8) | bytes[n + 1]! };
 }
 
 export function encodeResponse(r: ResponseApdu): Uint8Array {

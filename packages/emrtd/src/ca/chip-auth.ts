@@ -218,6 +218,8 @@ export async function performChipAuthentication(
     return { transcript, channel };
   } catch (e) {
     if (!(e instanceof EmrtdError) || isTransientError(e)) throw e;
+    // A bad MAC on the key-agreement answer is still under the PACE/BAC keys: a link glitch, not the chip's key.
+    if (step === 'CA key agreement' && e.code === 'secure-messaging') throw e;
     // A protected error status that verified under the new keys still proves the chip derived them.
     if (channel && step === 'CA confirmation' && !channel.sm.broken && e.code !== 'secure-messaging') {
       transcript.success = true;

@@ -227,9 +227,17 @@ export class CardSession implements FileSession {
     for (let attempt = 0; !result; attempt++) {
       if (this.lost) await this.reestablish();
       try {
-        result = await performChipAuthentication(this.secure, params, options);
+        const r = await performChipAuthentication(this.secure, params, options);
+        // A MAC failure under the new keys is how CA fails, but a noisy link looks the same: one more try on a
+        // fresh session before the chip is reported as not holding its key (a false "invalid" for a real card).
+        if (!r.channel && r.transcript.failure?.code === 'secure-messaging' && attempt === 0) {
+          await this.reauthenticate();
+          continue;
+        }
+        result = r;
       } catch (e) {
-        if (attempt > 0 || !isTransientError(e) || (e as EmrtdError).code === 'cancelled') throw e;
+        const linkError = isTransientError(e) || (e instanceof EmrtdError && e.code === 'secure-messaging');
+        if (attempt > 0 || !linkError || (e as EmrtdError).code === 'cancelled') throw e;
         await this.reauthenticate();
       }
     }
