@@ -15,6 +15,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import type { AgentConfigInput } from '../kiosk-agent/src/config.js';
 import { startAgent } from '../kiosk-agent/src/server.js';
 import {
   baseConfig,
@@ -28,7 +29,7 @@ import {
 import { startRecording, stopRecording } from './lib/agent-hook.js';
 import { median, quantile } from './lib/stats.js';
 
-type AgentHandle = Awaited<ReturnType<typeof startAgent>>;
+export type AgentHandle = Awaited<ReturnType<typeof startAgent>>;
 
 export interface AgentDelivery {
   reads: number;
@@ -60,9 +61,11 @@ const quiet = () =>
     },
   });
 
-async function agentWith(
+/** An agent on port 0 with `readers` simulated readers, room for `sessions` clients, quiet logs, a temporary data folder. */
+export async function agentWith(
   readers: number,
   sessions: number,
+  limits: AgentConfigInput['limits'] = {},
 ): Promise<{ agent: AgentHandle; done: () => Promise<void> }> {
   const base = await baseConfig();
   const dataDir = mkdtempSync(join(tmpdir(), 'cccd-agent-bench-'));
@@ -83,6 +86,7 @@ async function agentWith(
         maxQueuePerReader: sessions,
         leaseQueueTimeoutMs: 120_000,
         readTimeoutMs: 120_000,
+        ...limits,
       },
     },
   });

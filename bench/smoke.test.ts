@@ -4,6 +4,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { measureAgentDelivery, measureAgentLoad } from './agent.js';
+import { runAgentSoak } from './agent-soak.js';
 import { measureCpu } from './cpu.js';
 import { machineInfo } from './lib/machine.js';
 import { type BenchResults, renderResults, targetChecks } from './lib/report.js';
@@ -56,6 +57,11 @@ describe('benchmark smoke run', () => {
     expect(delivery.echoP50Ms).toBeGreaterThan(0);
     const load = await measureAgentLoad(2, 2, 1);
     expect([load.reads, load.failures]).toEqual([2, 0]);
+    const agentSoak = await runAgentSoak(1200, { clients: 2, readers: 2, reconnectEvery: 2, sampleEveryMs: 0 });
+    expect(agentSoak.reads).toBeGreaterThanOrEqual(2);
+    expect([agentSoak.failures, agentSoak.failureCodes]).toEqual([0, {}]);
+    expect(agentSoak.samples).toBeGreaterThan(0);
+    expect(agentSoak.resourcesLast.TCPServerWrap).toBeGreaterThan(0);
     const results: BenchResults = {
       command: 'smoke',
       machine: machineInfo(),
@@ -63,6 +69,7 @@ describe('benchmark smoke run', () => {
       cpu,
       pa,
       soak,
+      agentSoak,
       agent: { delivery, load },
     };
     const checks = targetChecks(results);
@@ -70,5 +77,6 @@ describe('benchmark smoke run', () => {
     const md = renderResults(results);
     expect(md).toContain('| 424 | adaptive | ');
     expect(md).toContain('ecdsa-p256-sha256');
+    expect(md).toMatch(/### Soak \(agent\)\n\n`startAgent` with 2 simulated readers and 2 `CccdAgentClient` clients/);
   }, 30_000);
 });

@@ -1,6 +1,7 @@
 /** Renders benchmark results as Markdown and splices them into docs/performance.md between markers. */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AgentDelivery, AgentLoad } from '../agent.js';
+import type { AgentSoakResult } from '../agent-soak.js';
 import type { CpuMeasurement } from '../cpu.js';
 import type { ReadMeasurement } from '../link.js';
 import type { PaMeasurement } from '../pa.js';
@@ -14,6 +15,9 @@ export interface BenchResults {
   cpu: CpuMeasurement;
   pa: PaMeasurement[];
   soak?: SoakResult;
+  agentSoak?: AgentSoakResult;
+  /** Set when the agent soak was measured by a later `BENCH_ONLY=agent-soak` run rather than with the rest. */
+  agentSoakRun?: { command: string; date: string };
   /** Sizes of the files the full read touches (bytes). */
   files?: Record<string, number>;
   agent?: { delivery: AgentDelivery; load: AgentLoad };
@@ -147,15 +151,13 @@ export function renderResults(r: BenchResults): string {
       `${f(s.durationMs / 1000)} s, ${s.reads} full verified reads, ${s.failures} failures, ${s.samples} samples` +
         `${s.gcForced ? ' (GC forced before each sample)' : ''}. Slopes after the first 10 % of samples:`,
       '',
-      '| RSS | heap used | external + array buffers | active handles |',
-      '|---:|---:|---:|---:|',
-      `| ${mb(s.rssBytesPerMin)} MB/min | ${mb(s.heapBytesPerMin)} MB/min | ${mb(s.externalBytesPerMin)} MB/min | ` +
-        `${f(s.handlesPerMin, 3)} /min |`,
+      ...slopeTable(s),
       '',
       `Start → end: RSS ${mb(s.first.rss)} → ${mb(s.last.rss)} MB, heap ${mb(s.first.heapUsed)} → ${mb(s.last.heapUsed)} MB, ` +
-        `handles ${s.first.handles} → ${s.last.handles}.`,
+        `handles ${s.first.handles} → ${s.last.handles}.${warningsLine(s.warnings)}`,
     );
   } else lines.push('Not run (SOAK_SECONDS=0).');
+  lines.push('', '### Soak (agent)', '', ...agentSoakLines(r));
   lines.push('', '### Agent (kiosk-agent in process, simulated readers)', '');
   if (r.agent) {
     const d = r.agent.delivery;
@@ -184,4 +186,55 @@ export function spliceIntoDoc(path: string, block: string): void {
   const generated = `${BEGIN}\n${block}\n${END}`;
   const next = i >= 0 && j > i ? doc.slice(0, i) + generated + doc.slice(j + END.length) : `${doc}\n${generated}\n`;
   writeFileSync(path, next);
+}
+
+function slopeTable(s: SoakResult | AgentSoakResult): string[] {
+  return [
+    '| RSS | heap used | external + array buffers | active handles |',
+    '|---:|---:|---:|---:|',
+    `| ${mb(s.rssBytesPerMin)} MB/min | ${mb(s.heapBytesPerMin)} MB/min | ${mb(s.externalBytesPerMin)} MB/min | ` +
+      `${f(s.handlesPerMin, 3)} /min |`,
+  ];
+}
+
+/** Results written before warnings were collected have none recorded. */
+const warningsLine = (warnings: string[] | undefined) =>
+  warnings === undefined
+    ? ''
+    : warnings.length === 0
+      ? ' Process warnings: none.'
+      : ` Process warnings (${warnings.length}): ${[...new Set(warnings)].join('; ')}.`;
+
+const byType = (counts: Record<string, number>) =>
+  Object.entries(counts)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+
+function agentSoakLines(r: BenchResults): string[] {
+  const s = r.agentSoak;
+  if (!s) return ['Not run (SOAK_SECONDS=0).'];
+  const codes = Object.entries(s.failureCodes).map(([k, v]) => `${k} × ${v}`);
+  return [
+    ...(r.agentSoakRun
+      ? [
+          `Measured separately by \`${r.agentSoakRun.command}\` on ${r.agentSoakRun.date.slice(0, 10)} (${r.agentSoakRun.date}), same machine.`,
+          '',
+        ]
+      : []),
+    `\`startAgent\` with ${s.readers} simulated readers and ${s.clients} \`CccdAgentClient\` clients over \`ws\`, one ` +
+      'read.start per client per round, clinic check-in and bank KYC (photo + evidence) alternately; every client ' +
+      `re-authenticates with a fresh ticket every ${s.reconnectEvery} rounds. Agent, clients and simulated cards ` +
+      'share one process, so the figures are their sum.',
+    '',
+    `${f(s.durationMs / 1000)} s, ${s.rounds} rounds, ${s.reads} reads through the agent over ${s.sessions} sessions, ` +
+      `${s.failures} failures${codes.length ? ` (${codes.join(', ')})` : ''}, ${s.samples} samples` +
+      `${s.gcForced ? ' (GC forced before each sample, no read in flight)' : ''}. Slopes after the first 10 % of samples:`,
+    '',
+    ...slopeTable(s),
+    '',
+    `Start → end: RSS ${mb(s.first.rss)} → ${mb(s.last.rss)} MB, heap ${mb(s.first.heapUsed)} → ${mb(s.last.heapUsed)} MB, ` +
+      `external ${mb(s.first.external)} → ${mb(s.last.external)} MB, handles ${s.first.handles} → ${s.last.handles} ` +
+      `(${byType(s.resourcesLast)}).${warningsLine(s.warnings)}`,
+  ];
 }
