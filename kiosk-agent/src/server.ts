@@ -201,8 +201,7 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Agent
     readersList: () => hub.readers().map((r) => ({ ...readerInfo(r), cardPresent: r.cardPresent() })),
     onAuthenticated: (s) => {
       s.notify('agent.status', status());
-      const t = setTimeout(() => s.close(CLOSE.EXPIRED, 'session expired'), Math.max(0, s.expiresAt - Date.now()));
-      t.unref();
+      s.armExpiry(() => s.close(CLOSE.EXPIRED, 'session expired'));
     },
   };
 

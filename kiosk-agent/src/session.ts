@@ -53,6 +53,7 @@ export class Session {
   readonly challenge = randomBytes(32).toString('base64url');
   auth: Auth | undefined;
   expiresAt = 0;
+  private expiryTimer: ReturnType<typeof setTimeout> | undefined;
   private authFailures = 0;
   private inflight: { requestId: RpcId; controller: AbortController } | undefined;
   private closed = false;
@@ -117,7 +118,18 @@ export class Session {
   /** The connection went away: a read in flight is cancelled and its reader lease freed. */
   dispose(): void {
     this.closed = true;
+    clearTimeout(this.expiryTimer);
     this.cancelRead();
+  }
+
+  /**
+   * (Re)arms the end of the authenticated session. The timer is cleared when the connection goes away: a pending
+   * timer would keep a closed session (socket, logger) in memory until it fires.
+   */
+  armExpiry(onExpire: () => void): void {
+    clearTimeout(this.expiryTimer);
+    this.expiryTimer = setTimeout(onExpire, Math.max(0, this.expiresAt - Date.now()));
+    this.expiryTimer.unref();
   }
 
   private cancelRead(): void {
