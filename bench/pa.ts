@@ -1,8 +1,7 @@
 /**
  * Benchmark 3: passive-authentication verifications per second, verifyPassive (pure TypeScript, in process) beside
- * an `openssl cms -verify` loop on the same SOD and CSCA, in one run. Same SOD construction as
- * packages/emrtd/bench/pa.bench.ts (DG1 + 20 kB DG2, DS in the SOD, CSCA as the anchor); that file gives tinybench's
- * statistics for the same pairs (`pnpm bench` runs both). OpenSSL pays one process start per verification, as a
+ * an `openssl cms -verify` loop on the same SOD and CSCA, in one run (DG1 + 20 kB DG2, DS in the SOD, CSCA as the
+ * anchor). OpenSSL pays one process start per verification, as a
  * shell loop does; the start-up alone (`openssl version`) is measured too so the net verify cost can be read off.
  */
 import { spawnSync } from 'node:child_process';
