@@ -23,10 +23,13 @@ export function personalisedCard(profile: string, seed: number): Promise<Persona
   return card;
 }
 
+/** How long a read waits for the card to come back after tag loss (the operator lifting and re-tapping it). */
+const RETAP_WAIT_MS = 5000;
+
 /** The card link: the in-process transport, failing for good once the reader is unplugged. */
 class SimulatedLink implements Transport, CardLink {
   readonly transport: Transport = this;
-  private readonly inner: InProcessTransport;
+  private inner: InProcessTransport;
 
   constructor(private readonly reader: SimulatedReader) {
     // A fresh activation per read, as a PC/SC connect after the previous client's reset disposition.
@@ -43,11 +46,23 @@ class SimulatedLink implements Transport, CardLink {
     return this.inner.transmit(command, options);
   }
 
-  /** A re-tap: only when the card is back on a plugged reader (no waiting: the simulator cannot be re-tapped). */
+  /**
+   * After tag loss: waits (bounded, like PcscTransport.reconnect) for the card to be presented again, then
+   * continues on it — a re-tap resumes the read instead of ending it.
+   */
   async reconnect(options: TransmitOptions = {}): Promise<void> {
     if (options.signal?.aborted) throw new Cancelled('reconnect');
     if (!this.reader.plugged) throw new AgentError('ERR_READER_REMOVED', 'reader unplugged');
-    if (!this.reader.cardPresent()) throw new CardRemoved({ step: 'reconnect' });
+    if (!this.reader.cardPresent()) {
+      const signal = options.signal ?? new AbortController().signal;
+      await this.reader
+        .waitForRetap({ signal, waitCardTimeoutMs: options.timeoutMs ?? RETAP_WAIT_MS })
+        .catch((e: unknown) => {
+          throw e instanceof AgentError && e.code === 'ERR_CARD_TIMEOUT' ? new CardRemoved({ step: 'reconnect' }) : e;
+        });
+    }
+    // insertCard() puts a new chip on the reader: follow it.
+    if (this.inner.card !== this.reader.card) this.inner = new InProcessTransport(this.reader.card);
     await this.inner.reconnect(options);
   }
 
@@ -117,6 +132,11 @@ export class SimulatedReader implements Reader {
     if (this.present) this.card.remove('reader unplugged');
     this.plugged = false;
     this.events.emit('detached', this);
+  }
+
+  /** Waits (bounded) for a card to be put back on this reader. */
+  waitForRetap(options: OpenOptions): Promise<void> {
+    return this.cardPresent() ? Promise.resolve() : this.waitForCard(options);
   }
 
   private waitForCard(options: OpenOptions): Promise<void> {
