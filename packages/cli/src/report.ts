@@ -3,7 +3,14 @@
  * stdout only, as the intended output; verification texts are structural (DG numbers, certificate DNs).
  */
 import { createHash } from 'node:crypto';
-import type { ActiveAuthVerdict, ChipAuthVerdict, PassiveVerdict, Reason, Verdict } from '@cccd/emrtd';
+import {
+  type ActiveAuthVerdict,
+  CCCD_DOCUMENT_FIELDS,
+  type ChipAuthVerdict,
+  type PassiveVerdict,
+  type Reason,
+  type Verdict,
+} from '@cccd/emrtd';
 import type { Lang } from './i18n.js';
 import type { VerifiedRead } from './verified.js';
 
@@ -166,25 +173,7 @@ export function readSummary(read: VerifiedRead, stats: ReadStats, lang: Lang, si
   lines.push(`${t('title')} — ${t('via')} ${access}`);
   const d = read.document;
   if (d) {
-    const fields = [
-      'idNumber',
-      'oldIdNumber',
-      'fullName',
-      'dateOfBirth',
-      'sex',
-      'nationality',
-      'ethnicity',
-      'religion',
-      'placeOfOrigin',
-      'placeOfResidence',
-      'identifyingMarks',
-      'dateOfIssue',
-      'dateOfExpiry',
-      'fatherName',
-      'motherName',
-      'spouseName',
-    ] as const;
-    for (const f of fields) {
+    for (const f of CCCD_DOCUMENT_FIELDS) {
       let value = d[f] as string | null;
       if (f === 'dateOfExpiry' && d.noExpiry) value = t('noExpiry');
       if (f === 'sex' && value)

@@ -35,6 +35,26 @@ export interface CccdDocument {
   unknownFields: Record<number, string>;
 }
 
+/** The CCCD view's personal fields, in the order of the card's field table (for forms, reports, policies). */
+export const CCCD_DOCUMENT_FIELDS = [
+  'idNumber',
+  'oldIdNumber',
+  'fullName',
+  'dateOfBirth',
+  'sex',
+  'nationality',
+  'ethnicity',
+  'religion',
+  'placeOfOrigin',
+  'placeOfResidence',
+  'identifyingMarks',
+  'dateOfIssue',
+  'dateOfExpiry',
+  'fatherName',
+  'motherName',
+  'spouseName',
+] as const satisfies readonly (keyof CccdDocument)[];
+
 /** DG13 field numbers (vn-cccd.md §2.2). */
 export const DG13_FIELD = {
   idNumber: 1,
