@@ -6,11 +6,14 @@
 import { chipAuthenticationEvidence } from './ca/chip-auth.js';
 import type { AccessKey } from './keys/access-key.js';
 import type { CandidateKey } from './keys/cccd-qr.js';
-import { parseDg14 } from './lds/dg14.js';
 import { type CccdGroup, type CccdReadResult, type ReadCccdOptions, readCccd } from './reader/read-cccd.js';
 import type { Transport } from './transport.js';
 import type { TrustStore } from './trust/store.js';
-import { activeAuthenticationNotPerformed, verifyActiveAuthentication } from './verify/active-auth.js';
+import {
+  activeAuthenticationAlgorithm,
+  activeAuthenticationNotPerformed,
+  verifyActiveAuthentication,
+} from './verify/active-auth.js';
 import { chipAuthenticationVerdict } from './verify/chip-auth.js';
 import { createEvidence, type EvidenceBundle } from './verify/evidence.js';
 import { type DgName, type PassivePolicy, verifyPassive } from './verify/passive.js';
@@ -58,7 +61,7 @@ export function verifyRead(
     ...(ca.transcript ? { protocol: ca.transcript.oid } : {}),
   });
   const aa = read.activeAuthentication;
-  const signatureAlgorithm = aaAlgorithm(read.raw.DG14);
+  const signatureAlgorithm = activeAuthenticationAlgorithm(read.raw.DG14);
   const active =
     aa.performed && aa.challenge && aa.response && read.raw.DG15
       ? verifyActiveAuthentication({
@@ -70,16 +73,6 @@ export function verifyRead(
         })
       : activeAuthenticationNotPerformed();
   return overallVerdict({ passive, chip, active });
-}
-
-/** ActiveAuthenticationInfo's signature algorithm (ECDSA AA needs it); a bad DG14 shows up in PA instead. */
-function aaAlgorithm(dg14: Uint8Array | undefined): string | undefined {
-  if (!dg14) return undefined;
-  try {
-    return parseDg14(dg14).activeAuthenticationInfos[0]?.signatureAlgorithm;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Reads and verifies. Only the groups asked for are read (DG2 and DG13 are sensitive); EF.SOD always is. */

@@ -8,6 +8,7 @@ import { bigToBytes, bytesToBig, concat, equal } from '../codec/bytes.js';
 import { modPow } from '../crypto/domain-params.js';
 import { digest, type HashName } from '../crypto/hash.js';
 import { EmrtdError } from '../errors.js';
+import { parseDg14 } from '../lds/dg14.js';
 import { parseDg15 } from '../lds/dg15.js';
 import { parseSubjectPublicKeyInfo, type SubjectPublicKeyInfo } from '../lds/public-key.js';
 import { ecdsaSignatureCandidates, resolveCurve, verifyEcdsaDigest } from './ec.js';
@@ -183,4 +184,17 @@ export function verifyActiveAuthentication(input: ActiveAuthInput): ActiveAuthVe
 /** Verdict for a read where AA was not run. */
 export function activeAuthenticationNotPerformed(): ActiveAuthVerdict {
   return { status: 'not-checked', reasons: [reason('aa-not-performed')] };
+}
+
+/**
+ * ActiveAuthenticationInfo's signature algorithm from DG14 bytes (ECDSA AA needs its hash), or undefined; a
+ * malformed DG14 shows up in passive authentication instead.
+ */
+export function activeAuthenticationAlgorithm(dg14: Uint8Array | undefined): string | undefined {
+  if (!dg14) return undefined;
+  try {
+    return parseDg14(dg14).activeAuthenticationInfos[0]?.signatureAlgorithm;
+  } catch {
+    return undefined;
+  }
 }

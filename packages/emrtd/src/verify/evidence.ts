@@ -4,9 +4,8 @@
  * JSON with base64 fields; parsing is strict and fails with EvidenceError on anything unexpected.
  */
 import { EmrtdError } from '../errors.js';
-import { parseDg14 } from '../lds/dg14.js';
 import type { TrustStore } from '../trust/store.js';
-import { verifyActiveAuthentication } from './active-auth.js';
+import { activeAuthenticationAlgorithm, verifyActiveAuthentication } from './active-auth.js';
 import { chipAuthenticationVerdict } from './chip-auth.js';
 import { type DgName, type PassivePolicy, readSod, verifyPassive } from './passive.js';
 import { overallVerdict, type Verdict } from './verdict.js';
@@ -216,15 +215,6 @@ export interface VerifyEvidenceOptions {
   minRsaBits?: number;
 }
 
-function aaAlgorithm(dg14: Uint8Array | undefined): string | undefined {
-  if (!dg14) return undefined;
-  try {
-    return parseDg14(dg14).activeAuthenticationInfos[0]?.signatureAlgorithm;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Re-runs passive authentication, active authentication (from DG15 and the recorded challenge/response) and the
  * chip-authentication verdict (a reader's claim: CA cannot be re-proved offline) and combines them.
@@ -248,7 +238,7 @@ export function verifyEvidence(
   const aa = bundle.activeAuthentication;
   const dg15 = bundle.dataGroups.DG15;
   if (aa && dg15) {
-    const algorithm = aaAlgorithm(bundle.dataGroups.DG14);
+    const algorithm = activeAuthenticationAlgorithm(bundle.dataGroups.DG14);
     combined.active = verifyActiveAuthentication({
       publicKey: dg15,
       challenge: aa.challenge,

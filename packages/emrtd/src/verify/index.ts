@@ -3,6 +3,7 @@ export {
   type ActiveAuthInput,
   type ActiveAuthStatus,
   type ActiveAuthVerdict,
+  activeAuthenticationAlgorithm,
   activeAuthenticationNotPerformed,
   type Iso9796Recovery,
   randomChallenge,
