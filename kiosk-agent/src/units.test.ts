@@ -1,4 +1,5 @@
 import { CCCD_FIELDS, DEFAULT_DENY_FIELDS, METHOD_NAMES } from '@cccd/client';
+import { CCCD_DOCUMENT_FIELDS } from '@cccd/emrtd';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from './config.js';
@@ -129,5 +130,14 @@ describe('ticket replay cache', () => {
     expect(() => cache.use('c', 1000, 20)).toThrow();
     expect(cache.use('c', 5000, 2000)).toBe(true);
     expect(cache.use('a', 5000, 2000)).toBe(true);
+  });
+});
+
+describe('field names', () => {
+  // The browser client cannot import the core (node:crypto), so the wire protocol keeps its own list: the agent,
+  // which bridges both, checks that they agree.
+  it('the protocol offers exactly the core CCCD view fields, plus the photo', () => {
+    expect(CCCD_FIELDS.filter((f) => f !== 'photo')).toEqual([...CCCD_DOCUMENT_FIELDS]);
+    expect(CCCD_FIELDS).toContain('photo');
   });
 });
