@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedCard } from '../card/applet.js';
 import { CCCD_CARD_ACCESS, testImage } from '../card/testing/image.js';
-import { ensurePcscd, type PcscdHandle, pcscdInstalled } from '../pcscd/pcscd.js';
+import { ensurePcscd, type PcscdHandle } from '../pcscd/pcscd.js';
 import { VpcdBridge } from './bridge.js';
 
 // Slot 1 of the Debian vpcd entry (port 0x8C7C), so this test does not clash with users of slot 0.
@@ -46,7 +46,7 @@ async function scriptorWhenPresent(apdus: string[]): Promise<{ responses: string
   return last;
 }
 
-describe.runIf(pcscdInstalled())('VpcdBridge inside the real pcscd (vpcd slot 1)', () => {
+describe('VpcdBridge inside the real pcscd (vpcd slot 1)', () => {
   let pcscd: PcscdHandle;
   beforeAll(async () => {
     pcscd = await ensurePcscd({ timeoutMs: 10_000 });

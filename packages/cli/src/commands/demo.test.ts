@@ -24,7 +24,8 @@ describe('cccd demo', () => {
   });
 
   // The built binary, as `pnpm --silent cccd …` runs it (setup builds dist before the tests).
-  it.runIf(existsSync(MAIN))('runs as a child process: exit codes and clean stderr', () => {
+  it('runs as a child process: exit codes and clean stderr', () => {
+    expect(existsSync(MAIN), 'packages/cli/dist is missing: run scripts/setup.sh (tsc -b)').toBe(true);
     const run = (...argv: string[]) =>
       spawnSync(process.execPath, [MAIN, ...argv], { encoding: 'utf8', timeout: 20_000 });
     const ok = run('read', '--simulate', 'cccd-2021-adult', '--can', PERSONAL.can, '--groups', 'dg1', '--json');

@@ -156,7 +156,8 @@ describe('cccd read through pcscd + vpcd', () => {
     expect(unknown.code).toBe(6);
   });
 
-  it.runIf(existsSync(MAIN))('works through the built binary (pnpm --silent cccd read …)', async () => {
+  it('works through the built binary (pnpm --silent cccd read …)', async () => {
+    expect(existsSync(MAIN), 'packages/cli/dist is missing: run scripts/setup.sh (tsc -b)').toBe(true);
     await insert(0);
     const child = spawn(
       process.execPath,
