@@ -84,4 +84,19 @@ describe('INTERNAL AUTHENTICATE', () => {
     const channel = new SecureChannel(new PlainChannel(t), new SecureMessaging('3DES', KS_ENC, KS_MAC));
     await expect(internalAuthenticate(channel)).rejects.toMatchObject({ code: 'card-error', sw: 0x6d00 });
   });
+
+  it('tells a short-only link that cannot carry the signature apart from a chip refusal (6700)', async () => {
+    const answer = (n: number) => [
+      ['*', protected3desResponse(fromHex(`000000000000000${n}`), new Uint8Array(0), 0x6700)],
+    ];
+    const run = (expectedLength: number, extendedLength: boolean) => {
+      const t = new ScriptedTransport(answer(2) as [string, string][]);
+      const channel = new SecureChannel(new PlainChannel(t), new SecureMessaging('3DES', KS_ENC, KS_MAC));
+      return internalAuthenticate(channel, { expectedLength, extendedLength });
+    };
+    // RSA-2048: 256 bytes + SM framing > 258 on a short-only link → the reader is the limit.
+    await expect(run(256, false)).rejects.toMatchObject({ code: 'unsupported', sw: 0x6700 });
+    // RSA-1024 fits a short answer: 6700 is the chip's own refusal.
+    await expect(run(128, false)).rejects.toMatchObject({ code: 'card-error', sw: 0x6700 });
+  });
 });

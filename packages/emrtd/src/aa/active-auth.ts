@@ -61,12 +61,18 @@ export async function internalAuthenticate(
 ): Promise<ActiveAuthenticationExchange> {
   const challenge = options.challenge ?? randomChallenge();
   const n = options.expectedLength;
-  const needsExtended =
-    options.extendedLength === true && n !== undefined && n + smResponseOverhead(channel.sm.cipher, n) + 2 > 258;
+  const tooLongForShort = n !== undefined && n + smResponseOverhead(channel.sm.cipher, n) + 2 > 258;
+  const needsExtended = options.extendedLength === true && tooLongForShort;
   const step = 'INTERNAL AUTHENTICATE';
-  const r = expectSw(step, await channel.send(internalAuthenticateCommand(challenge, { needsExtended }), step), {
-    auth: 'AA',
-  });
+  const answer = await channel.send(internalAuthenticateCommand(challenge, { needsExtended }), step);
+  // A chip that does not chain its answer (61xx) refuses the short Le: the reader, not the chip, is the limit.
+  if (answer.sw === 0x6700 && tooLongForShort && !needsExtended) {
+    throw new EmrtdError('unsupported', `${step}: the signature needs extended length, which this link lacks`, {
+      step,
+      sw: answer.sw,
+    });
+  }
+  const r = expectSw(step, answer, { auth: 'AA' });
   if (r.data.length === 0) throw new MalformedData(step, 0, 'empty Active Authentication response');
   return { challenge: challenge.slice(), response: r.data };
 }

@@ -66,7 +66,8 @@ export interface ActiveAuthenticationReport {
    */
   verified?: boolean;
   verdict?: ActiveAuthVerdict;
-  skipped?: 'off' | 'no-dg15';
+  /** needs-extended-length: the chip's signature does not fit a short APDU and the reader is short-only. */
+  skipped?: 'off' | 'no-dg15' | 'needs-extended-length';
   failure?: StepFailure;
 }
 
@@ -158,6 +159,9 @@ async function runActiveAuthentication(
     });
   } catch (e) {
     if (!(e instanceof EmrtdError) || e.code === 'cancelled' || e.code === 'invalid-argument') throw e;
+    if (e.code === 'unsupported' && e.step === 'INTERNAL AUTHENTICATE') {
+      return { performed: false, skipped: 'needs-extended-length', failure: failureOf(e, 'INTERNAL AUTHENTICATE') };
+    }
     return { performed: true, ...(challenge ? { challenge } : {}), failure: failureOf(e, 'INTERNAL AUTHENTICATE') };
   }
   // ECDSA AA names its hash in DG14's ActiveAuthenticationInfo (not personal data: fetch it when CA did not).

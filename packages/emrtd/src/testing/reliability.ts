@@ -93,13 +93,15 @@ export function outcomeOf(
     .filter(([, v]) => v === 'mismatch')
     .map(([k]) => k);
   const caState = ca.performed ? (ca.success ? 'ok' : 'failed') : 'skipped';
-  const aaState = aa.failure
-    ? `failed:${aa.failure.code}`
-    : aa.performed
-      ? aa.verified
-        ? 'ok'
-        : 'invalid'
-      : 'skipped';
+  const aaState = aa.skipped
+    ? `skipped:${aa.skipped}`
+    : aa.failure
+      ? `failed:${aa.failure.code}`
+      : aa.performed
+        ? aa.verified
+          ? 'ok'
+          : 'invalid'
+        : 'skipped';
   const parts = [
     `completed via ${r.access.protocol}, verdict ${r.verification.overall}`,
     `resumes ${r.report.resumes}, retries ${r.report.retries}`,
