@@ -91,6 +91,17 @@ describe('response APDU and status words', () => {
     expect(swName(0x6c10)).toMatch(/16 bytes/);
   });
 
+  it('takes data before an error or proprietary SW of a plain command for a cut answer (retriable), not a refusal', () => {
+    const cut = (h: string) => () => parseResponse(fromHex(h), 'PACE', { plain: true });
+    // A PACE key-agreement answer cut two bytes early: its payload ends in 91 46.
+    expect(cut('7C438641049146')).toThrow(expect.objectContaining({ code: 'transport', retriable: true }));
+    expect(cut('01026A82')).toThrow(expect.objectContaining({ code: 'transport', retriable: true }));
+    expect(parseResponse(fromHex('6A82'), 'PACE', { plain: true }).sw).toBe(0x6a82);
+    expect(parseResponse(fromHex('01026282'), 'READ', { plain: true }).sw).toBe(0x6282);
+    // Under SM, a chip wraps its error in DO99 ‖ DO8E with the same outer SW: left to the SM layer.
+    expect(parseResponse(fromHex('99026A828E0801020304050607086A82')).sw).toBe(0x6a82);
+  });
+
   it('maps failures to typed errors naming the step', () => {
     const sw = (n: number) => ({ data: new Uint8Array(0), sw: n });
     expect(() => expectSw('SELECT DG11', sw(0x6a82), { file: 'DG11' })).toThrow(FileNotFound);

@@ -77,23 +77,24 @@ export class PlainChannel implements ApduChannel {
   }
 
   async send(command: CommandApdu, step: string): Promise<ResponseApdu> {
-    let response = await this.exchange(encodeCommand(command), step);
+    const plain = (command.cla & 0x0c) === 0;
+    let response = await this.exchange(encodeCommand(command), step, plain);
     // T=0 style continuation (pcscd does not do this for T=1): fetch the rest, bounded.
     const parts: Uint8Array[] = [];
     for (let i = 0; response.sw >> 8 === 0x61 && i < MAX_GET_RESPONSE; i++) {
       parts.push(response.data);
       const le = response.sw & 0xff || 256;
-      response = await this.exchange(encodeCommand({ cla: 0x00, ins: 0xc0, p1: 0, p2: 0, ne: le }), step);
+      response = await this.exchange(encodeCommand({ cla: 0x00, ins: 0xc0, p1: 0, p2: 0, ne: le }), step, plain);
     }
     if (parts.length) return { data: concat(...parts, response.data), sw: response.sw };
     return response;
   }
 
-  private async exchange(bytes: Uint8Array, step: string): Promise<ResponseApdu> {
+  private async exchange(bytes: Uint8Array, step: string, plain: boolean): Promise<ResponseApdu> {
     this.stats.apdus++;
     this.stats.bytesOut += bytes.length;
     const raw = await transmitApdu(this.transport, bytes, step, this.options);
     this.stats.bytesIn += raw.length;
-    return parseResponse(raw, step);
+    return parseResponse(raw, step, { plain });
   }
 }

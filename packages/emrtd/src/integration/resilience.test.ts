@@ -416,9 +416,9 @@ const SM_AND_LINK: Scenario[] = [
     failSafe: {
       check: (o) => o.outcome === 'error' && o.code === 'access-denied',
       note:
-        'F2: the cut answer leaves two payload bytes where the SW should be (e.g. F819); PACE takes any non-9000 ' +
-        'SW before GA 4 as "chip refuses PACE" and ends in AccessDenied — typed and bounded, but it tells the ' +
-        'operator "access denied" for a link glitch. Ideal: an SW1 outside 6x/9x is a transport error (retriable).',
+        'F2: the cut answer leaves two payload bytes where the SW should be; PACE took a 6x/9x one (e.g. 9146) ' +
+        'as "chip refuses PACE" and ended in AccessDenied. Data before an error or proprietary SW of a plain ' +
+        'command is now a retriable transport error (ISO 7816-4 §5.6); only a cut leaving a bare SW lands here.',
     },
     card: () => ({ faults: [`truncate-response=${at['PACE GA 3']!.index + 1}`] }),
   },
