@@ -2,8 +2,8 @@
  * `pnpm bench`: every benchmark in one run, printed and written to artifacts/bench.json, and spliced into
  * docs/performance.md (generated block). Knobs (environment): BENCH_CPU_ITERATIONS (default 20),
  * BENCH_PA_ITERATIONS (SDK verifications per algorithm, default 300), BENCH_OPENSSL_ITERATIONS (default 40),
- * BENCH_AGENT_READS (30), BENCH_AGENT_READS_PER_CLIENT (4), SOAK_SECONDS (default 0 here; scripts/bench.sh passes
- * 120) for both soaks, AGENT_SOAK_SECONDS (defaults to SOAK_SECONDS), AGENT_SOAK_CLIENTS (4),
+ * BENCH_PCSC_APDUS (400, PC/SC host process vs binding in process; needs pcscd + vpcd), BENCH_AGENT_READS (30),
+ * BENCH_AGENT_READS_PER_CLIENT (4), SOAK_SECONDS (default 0 here; scripts/bench.sh passes 120) for both soaks, AGENT_SOAK_SECONDS (defaults to SOAK_SECONDS), AGENT_SOAK_CLIENTS (4),
  * AGENT_SOAK_READERS (4), AGENT_SOAK_RECONNECT_EVERY (25 rounds), BENCH_WRITE_DOC=0 to leave the doc alone.
  * BENCH_ONLY=agent-soak runs the agent soak alone and re-renders the block from the previous full run's
  * artifacts/bench.json, the agent soak carrying its own date and command.
@@ -18,6 +18,7 @@ import { machineInfo } from './lib/machine.js';
 import { type BenchResults, renderResults, spliceIntoDoc } from './lib/report.js';
 import { runLinkBenchmark } from './link.js';
 import { measurePa } from './pa.js';
+import { measurePcscHost } from './pcsc.js';
 import { runSoak } from './soak.js';
 
 // The agent benchmark marks "result ready" when readVerified resolves inside the agent (bench/lib/agent-hook.ts).
@@ -48,6 +49,7 @@ async function everything(): Promise<BenchResults> {
   const link = await runLinkBenchmark();
   const cpu = await measureCpu(num('BENCH_CPU_ITERATIONS', 20), 5);
   const pa = measurePa(num('BENCH_PA_ITERATIONS', 300), num('BENCH_OPENSSL_ITERATIONS', 40));
+  const pcscHost = await measurePcscHost(num('BENCH_PCSC_APDUS', 400));
   const agent = {
     delivery: await measureAgentDelivery(num('BENCH_AGENT_READS', 30)),
     load: await measureAgentLoad(50, 4, num('BENCH_AGENT_READS_PER_CLIENT', 4)),
@@ -68,6 +70,7 @@ async function everything(): Promise<BenchResults> {
     link,
     cpu,
     pa,
+    pcscHost,
     ...(soak ? { soak } : {}),
     ...(viaAgent ? { agentSoak: viaAgent } : {}),
     agent,

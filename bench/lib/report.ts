@@ -5,6 +5,7 @@ import type { AgentSoakResult } from '../agent-soak.js';
 import type { CpuMeasurement } from '../cpu.js';
 import type { ReadMeasurement } from '../link.js';
 import type { PaMeasurement } from '../pa.js';
+import type { PcscHostCost } from '../pcsc.js';
 import type { SoakResult } from '../soak.js';
 import type { MachineInfo } from './machine.js';
 
@@ -21,6 +22,8 @@ export interface BenchResults {
   /** Sizes of the files the full read touches (bytes). */
   files?: Record<string, number>;
   agent?: { delivery: AgentDelivery; load: AgentLoad };
+  /** Absent in results from before the host process existed. */
+  pcscHost?: PcscHostCost;
   /** Why the agent rows are absent, when they are. */
   agentPending?: string;
 }
@@ -144,6 +147,22 @@ export function renderResults(r: BenchResults): string {
       `| ${x.algorithm} | ${f(x.sdkPerSecond)} | ${f(x.opensslPerSecond)} | ${f(x.ratio, 2)} | ` +
         `${f(x.opensslStartsPerSecond)} | ${f(x.opensslNetMs, 2)} |`,
     );
+  lines.push('', '### PC/SC host process (real pcscd + vpcd)', '');
+  const h = r.pcscHost;
+  if (h) {
+    lines.push(
+      `${h.apdus} READ BINARY round trips each way (${h.responseBytes}-byte answers from a vpcd card in this process),`,
+      'interleaved in four rounds. The host process isolates pcsclite (see packages/pcsc/README.md). Nearly all of',
+      "each round trip is pcscd + Debian's vpcd (the same on both sides; a real reader's time is the card's): the host",
+      `adds ${f((h.hostP50Ms - h.inProcessP50Ms) * 1000)} µs per APDU at the median.`,
+      '',
+      '| | p50 ms per APDU | first readers() ms |',
+      '|---|---:|---:|',
+      `| host process (default) | ${f(h.hostP50Ms, 3)} | ${f(h.hostStartMs, 1)} |`,
+      `| binding in process | ${f(h.inProcessP50Ms, 3)} | ${f(h.inProcessStartMs, 1)} |`,
+      `| ratio | ${f(h.ratio, 2)} × | |`,
+    );
+  } else lines.push('Not measured in this run.');
   lines.push('', '### Soak (in process)', '');
   if (r.soak) {
     const s = r.soak;

@@ -2,7 +2,9 @@ import { EventEmitter } from 'node:events';
 import { equal } from '@cccd/emrtd';
 import { bounded, deadlineIn } from './bounded.js';
 import { isServiceLoss, mapPcscError, PcscError, pcscCodeOf } from './errors.js';
-import { defaultFactory, type NativeContext, type NativeFactory, type NativeReader, STATE } from './native.js';
+import { type ProcessHostOptions, processFactory } from './host.js';
+import type { NativeContext, NativeFactory, NativeReader } from './native.js';
+import { STATE } from './native.js';
 
 export interface ReaderInfo {
   name: string;
@@ -34,9 +36,15 @@ export interface PcscContextEvents {
 export interface PcscContextOptions {
   /** First and longest delay between attempts to re-establish the context while the service is down. */
   backoff?: { initialMs?: number; maxMs?: number };
-  /** How long close() waits for a native call still running in a worker thread (e.g. a mute card). */
+  /** How long close() waits for a native call still running (e.g. a mute card). */
   closeTimeoutMs?: number;
-  /** Stand-in for the `pcsclite` binding (tests). */
+  /** Settings of the PC/SC host process (heartbeat, stall limit); ignored with `factory`. */
+  host?: ProcessHostOptions;
+  /**
+   * Where native contexts come from. Default: a host process owned by this context (`processFactory`), so a
+   * frozen binding can be killed. `inProcessFactory` loads pcsclite here instead (no child process); tests pass
+   * stand-ins.
+   */
   factory?: NativeFactory;
 }
 
@@ -80,7 +88,7 @@ export class PcscContext extends EventEmitter<PcscContextEvents> {
   private generation = 0;
   private readonly entries = new Map<string, ReaderEntry>();
   private readonly leases = new Map<string, ReaderLease>();
-  /** Native calls still running in a worker thread, per reader object (settle-only promises). */
+  /** Native calls still running, per reader object (settle-only promises). */
   private readonly busy = new Map<NativeReader, Promise<void>>();
   private readonly changeWaiters = new Set<() => void>();
   private enumerated = false;
@@ -96,7 +104,7 @@ export class PcscContext extends EventEmitter<PcscContextEvents> {
 
   constructor(options: PcscContextOptions = {}) {
     super();
-    this.factory = options.factory ?? defaultFactory;
+    this.factory = options.factory ?? processFactory(options.host);
     this.backoffInitial = options.backoff?.initialMs ?? 100;
     this.backoffMax = options.backoff?.maxMs ?? 2000;
     this.closeTimeoutMs = options.closeTimeoutMs ?? 2000;
@@ -403,6 +411,7 @@ export class PcscContext extends EventEmitter<PcscContextEvents> {
     this.teardown(false);
     const pending = Promise.allSettled([...this.pendingCloses]);
     await bounded(pending, deadlineIn(this.closeTimeoutMs), 'close').catch(() => {});
+    this.factory.dispose?.();
     this.removeAllListeners();
   }
 }

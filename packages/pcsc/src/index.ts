@@ -17,7 +17,8 @@ export {
   parseTlvProperties,
   scardCtlCode,
 } from './features.js';
-export type { NativeContext, NativeFactory, NativeReader } from './native.js';
+export { type ProcessHostOptions, processFactory } from './host.js';
+export { inProcessFactory, type NativeContext, type NativeFactory, type NativeReader } from './native.js';
 export {
   extendedCapabilities,
   PcscTransport,

@@ -1,5 +1,5 @@
 import type { EventEmitter } from 'node:events';
-import pcsclite from 'pcsclite';
+import { createRequire } from 'node:module';
 
 /**
  * The slice of the `pcsclite` binding this package drives. Declared here (the binding's own types are not
@@ -21,10 +21,16 @@ export interface NativeContext extends EventEmitter {
   start?: (cb: (err: unknown, readers?: Buffer) => void) => void;
 }
 
-export type NativeFactory = () => NativeContext;
+/** Creates one native context per call; `dispose` (if any) releases what the factory itself holds. */
+export type NativeFactory = (() => NativeContext) & { dispose?: () => void };
 
-/** Throws synchronously (SCardEstablishContext) when no resource manager is running. */
-export const defaultFactory: NativeFactory = () => pcsclite() as unknown as NativeContext;
+const require = createRequire(import.meta.url);
+
+/**
+ * The binding in this process. Throws synchronously (SCardEstablishContext) when no resource manager is running.
+ * Loaded on first use only, so a process that isolates PC/SC in its host never maps the native module.
+ */
+export const inProcessFactory: NativeFactory = () => (require('pcsclite') as () => NativeContext)();
 
 // pcsclite.h values; Windows winscard.h uses the same numbers.
 export const STATE = { UNKNOWN: 0x4, UNAVAILABLE: 0x8, EMPTY: 0x10, PRESENT: 0x20, MUTE: 0x200 } as const;

@@ -80,7 +80,7 @@ export class PcscTransport implements Transport, ReaderLease {
   private insertion = 0;
   /** Set when a call saw the card go: reconnect() then wants a re-tap, not the stale "present" state. */
   private cardLost = false;
-  /** Settles when the last native call really ends (a timed-out call keeps running in a worker thread). */
+  /** Settles when the last native call really ends (a timed-out call keeps running in the host). */
   private inflight: Promise<void> | undefined;
   private queue: Promise<void> = Promise.resolve();
   private closing: Promise<void> | undefined;
