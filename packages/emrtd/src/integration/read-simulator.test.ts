@@ -5,7 +5,6 @@
  */
 import {
   type CardOptions,
-  type CitizenProfile,
   InProcessTransport,
   listProfiles,
   loadProfile,
@@ -17,6 +16,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AccessDenied } from '../errors.js';
 import { canKey, keyFromCccd } from '../keys/access-key.js';
 import { readCccd } from '../reader/read-cccd.js';
+import { expectedDocument as expected } from '../testing/profile-view.js';
 
 const cards = new Map<string, PersonalisedCard>();
 
@@ -27,30 +27,6 @@ beforeAll(async () => {
 function transportFor(name: string, options: CardOptions = {}) {
   const image = cards.get(name)!;
   return { transport: new InProcessTransport(new SimulatedCard(image, options)), image };
-}
-
-/** The profile's fields as the SDK must return them. */
-function expected(profile: CitizenProfile) {
-  const empty = (v: string | null | undefined) => (v ? v.normalize('NFC') : null);
-  return {
-    idNumber: profile.idNumber,
-    oldIdNumber: profile.oldIdNumber ?? null,
-    fullName: profile.fullName.normalize('NFC'),
-    dateOfBirth: profile.dateOfBirth,
-    sex: profile.sex,
-    nationality: profile.nationality,
-    ethnicity: profile.ethnicity,
-    religion: profile.religion,
-    placeOfOrigin: profile.placeOfOrigin,
-    placeOfResidence: profile.placeOfResidence,
-    identifyingMarks: empty(profile.identifyingMarks),
-    dateOfIssue: profile.dateOfIssue,
-    dateOfExpiry: profile.dateOfExpiry,
-    noExpiry: profile.dateOfExpiry === null,
-    fatherName: empty(profile.fatherName),
-    motherName: empty(profile.motherName),
-    spouseName: empty(profile.spouseName),
-  };
 }
 
 const CCCD_PROFILES = listProfiles().filter((p) => !p.startsWith('passport'));
