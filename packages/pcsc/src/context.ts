@@ -3,8 +3,7 @@ import { equal } from '@cccd/emrtd';
 import { bounded, deadlineIn } from './bounded.js';
 import { isServiceLoss, mapPcscError, PcscError, pcscCodeOf } from './errors.js';
 import { type ProcessHostOptions, processFactory } from './host.js';
-import type { NativeContext, NativeFactory, NativeReader } from './native.js';
-import { STATE } from './native.js';
+import { type NativeContext, type NativeFactory, type NativeReader, STATE } from './native.js';
 
 export interface ReaderInfo {
   name: string;
@@ -81,6 +80,7 @@ const EMPTY = new Uint8Array(0);
  */
 export class PcscContext extends EventEmitter<PcscContextEvents> {
   private readonly factory: NativeFactory;
+  private readonly ownsFactory: boolean;
   private readonly backoffInitial: number;
   private readonly backoffMax: number;
   private readonly closeTimeoutMs: number;
@@ -104,6 +104,7 @@ export class PcscContext extends EventEmitter<PcscContextEvents> {
 
   constructor(options: PcscContextOptions = {}) {
     super();
+    this.ownsFactory = options.factory === undefined;
     this.factory = options.factory ?? processFactory(options.host);
     this.backoffInitial = options.backoff?.initialMs ?? 100;
     this.backoffMax = options.backoff?.maxMs ?? 2000;
@@ -411,7 +412,8 @@ export class PcscContext extends EventEmitter<PcscContextEvents> {
     this.teardown(false);
     const pending = Promise.allSettled([...this.pendingCloses]);
     await bounded(pending, deadlineIn(this.closeTimeoutMs), 'close').catch(() => {});
-    this.factory.dispose?.();
+    // A factory passed in may serve other contexts: only the one created here is this context's to stop.
+    if (this.ownsFactory) this.factory.dispose?.();
     this.removeAllListeners();
   }
 }

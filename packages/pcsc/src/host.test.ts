@@ -3,7 +3,6 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, expect, it } from 'vitest';
 import { PcscContext } from './context.js';
 import { PcscError } from './errors.js';
-import { processFactory } from './host.js';
 import { PcscTransport } from './transport.js';
 
 const FAKE_HOST = fileURLToPath(new URL('./test-support/fake-host.mjs', import.meta.url));
@@ -64,7 +63,7 @@ it.each([
   ['dies in the middle of a call', 0xdd],
 ])('a host process that %s fails the call as a lost service and is replaced', async (_, ins) => {
   const context = new PcscContext({
-    factory: processFactory({ script: FAKE_HOST, heartbeatMs: 100, stallMs: 600 }),
+    host: { script: FAKE_HOST, heartbeatMs: 100, stallMs: 600 },
     backoff: { initialMs: 20, maxMs: 100 },
   });
   ctx = context;
@@ -92,7 +91,7 @@ it.each([
 
 it('close() stops the host process even while a call hangs in it', async () => {
   const context = new PcscContext({
-    factory: processFactory({ script: FAKE_HOST, heartbeatMs: 100, stallMs: 60_000 }),
+    host: { script: FAKE_HOST, heartbeatMs: 100, stallMs: 60_000 },
     closeTimeoutMs: 300,
   });
   ctx = context;
