@@ -51,6 +51,14 @@ describe('cccd sim', () => {
     for (const f of ['EF.SOD.bin', 'DG13.bin', 'EF.CardAccess.bin', 'csca.pem', 'profile.json', 'card.json'])
       expect(files).toContain(f);
     expect(JSON.parse(readFileSync(join(out, 'profile.json'), 'utf8')).idNumber).toBe('001090012345');
+    expect(JSON.parse(readFileSync(join(out, 'card.json'), 'utf8')).can).toBe('012345');
+  });
+
+  it('personalise --can overrides the CAN (the last 6 digits of the ID by default)', async () => {
+    const out = join(tmp, 'card-can');
+    const r = await sim('personalise', '--profile', 'cccd-2021-adult', '--out', out, '--can', '123456');
+    expect(r).toMatchObject({ code: 0, err: '' });
+    expect(JSON.parse(readFileSync(join(out, 'card.json'), 'utf8')).can).toBe('123456');
   });
 
   it('usage errors exit 2 with one line and no personal data', async () => {
@@ -65,6 +73,8 @@ describe('cccd sim', () => {
       ['run', '--card', tmp, '--profile', 'cccd-young'],
       ['run', '--profile', 'cccd-young', '--fault', 'gremlins=3'],
       ['run', '--profile', 'cccd-young', '--slot', '7'],
+      ['run', '--card', tmp, '--can', '123456'],
+      ['personalise', '--profile', 'cccd-young', '--out', tmp, '--can', '12345'],
       ['profiles', 'extra'],
     ];
     for (const argv of cases) {

@@ -18,9 +18,9 @@ export interface SimOptions {
 }
 
 export const SIM_USAGE = `usage: cccd sim <command> [options]
-  personalise --profile NAME|FILE --out DIR [--sig ALGORITHM] [--seed N]
+  personalise --profile NAME|FILE --out DIR [--sig ALGORITHM] [--seed N] [--can 6DIGITS]
       build every file of a card (EF.*.bin, DG*.bin), csca.pem, ds.pem, crl.der, profile.json and card.json
-  run (--card DIR | --profile NAME|FILE [--seed N]) [--vpcd HOST:PORT] [--slot 0|1] [--fault NAME=VALUE]...
+  run (--card DIR | --profile NAME|FILE [--seed N] [--can 6DIGITS]) [--vpcd HOST:PORT] [--slot 0|1] [--fault NAME=VALUE]...
       [--extended N] [--block-after N]
       present the card to pcscd through vsmartcard-vpcd until SIGINT/SIGTERM
   profiles    list the ready profiles, one per line
@@ -31,6 +31,14 @@ function seedOf(text: string | undefined): string | number | undefined {
   if (text === undefined) return undefined;
   if (text === '') throw new UsageError('cccd sim: --seed needs a non-empty value');
   return /^\d{1,15}$/.test(text) ? Number(text) : text;
+}
+
+/** The profile, with --can overriding its CAN (default: the last 6 digits of the ID). */
+function profileOf(args: ParsedArgs, name: string) {
+  const can = single(args, 'can');
+  if (can !== undefined && !/^\d{6}$/.test(can)) throw new UsageError('cccd sim: --can must be exactly 6 digits');
+  const profile = loadProfile(name);
+  return can === undefined ? profile : { ...profile, can };
 }
 
 function signatureOf(text: string | undefined) {
@@ -56,13 +64,14 @@ async function personaliseCommand(argv: string[], io: SimIo): Promise<number> {
     out: { value: true },
     sig: { value: true },
     seed: { value: true },
+    can: { value: true },
   });
   noPositional(args, 'personalise');
   const profileName = required(args, 'personalise', 'profile');
   const out = required(args, 'personalise', 'out');
   const signature = signatureOf(single(args, 'sig'));
   const seed = seedOf(single(args, 'seed'));
-  const card = await personalise(loadProfile(profileName), { signature, seed });
+  const card = await personalise(profileOf(args, profileName), { signature, seed });
   const written = writeCardDir(card, out);
   io.stdout.write(`wrote ${written.length} files to ${out}\n`);
   return 0;
@@ -78,15 +87,20 @@ async function runCommand(argv: string[], io: SimIo, options: SimOptions): Promi
     extended: { value: true },
     'block-after': { value: true },
     seed: { value: true },
+    can: { value: true },
   });
   noPositional(args, 'run');
   const cardDir = single(args, 'card');
   const profile = single(args, 'profile');
   if ((cardDir === undefined) === (profile === undefined))
     throw new UsageError('cccd sim run: give exactly one of --card DIR or --profile NAME');
+  if (cardDir && (single(args, 'can') ?? single(args, 'seed')) !== undefined)
+    throw new UsageError(
+      'cccd sim run: --can and --seed apply to --profile (a card directory is already personalised)',
+    );
   const settings = runSettings(args);
   const seed = seedOf(single(args, 'seed'));
-  const image = cardDir ? readCardDir(cardDir) : await personalise(loadProfile(profile!), { seed });
+  const image = cardDir ? readCardDir(cardDir) : await personalise(profileOf(args, profile!), { seed });
   return runCard(image, settings, io, options.signal);
 }
 
