@@ -74,6 +74,9 @@ export class PcscSource {
       this.events.emit('status');
     });
     ctx.start();
+    // The first enumeration (the binding starts in its host process): bounded, so the agent starts with the real
+    // reader list and service state; a service that is down is reported by the events above.
+    await ctx.readers({ timeoutMs: 3000 }).catch(() => undefined);
   }
 
   async close(): Promise<void> {
