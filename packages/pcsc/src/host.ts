@@ -173,7 +173,7 @@ class PcscHost implements HostLink {
     this.contexts.clear();
     this.readers.clear();
     for (const [id, resolve] of calls) resolve({ t: 'result', id, connected: false, error: message });
-    for (const context of contexts) context.emit('error', new Error(message));
+    for (const context of contexts) emitError(context, message);
   }
 
   /** Keeps this process alive while a context is open or a call runs, like the in-process binding's threads. */
@@ -211,7 +211,7 @@ class PcscHost implements HostLink {
         return;
       }
       case 'context-error':
-        this.contexts.get(event.gen)?.emit('error', new Error(event.message));
+        emitError(this.contexts.get(event.gen), event.message);
         return;
       case 'enumerated':
         this.contexts.get(event.gen)?.enumerated();
@@ -233,7 +233,7 @@ class PcscHost implements HostLink {
         return;
       }
       case 'reader-error':
-        this.readers.get(event.rid)?.emit('error', new Error(event.message));
+        emitError(this.readers.get(event.rid), event.message);
         return;
       case 'reader-end': {
         const reader = this.readers.get(event.rid);
@@ -243,6 +243,11 @@ class PcscHost implements HostLink {
       }
     }
   }
+}
+
+/** Like the binding's 'error' events, but never an unhandled 'error' throw for an object nobody listens to. */
+function emitError(target: RemoteContext | RemoteReader | undefined, message: string): void {
+  if (target && target.listenerCount('error') > 0) target.emit('error', new Error(message));
 }
 
 /** host-child.js beside this module; when this module runs from src/ (tests), the compiled one in dist/. */
