@@ -63,6 +63,22 @@ describe('readCccd against the simulator', () => {
     expect(result.photo?.image.length).toBeGreaterThan(1000);
   });
 
+  it('reads EF.CardAccess by its SFI when the chip refuses SELECT by FID, and still runs PACE', async () => {
+    const { transport, image } = transportFor('cccd-2021-adult', { faults: ['sw=A4:6A86:1'] });
+    const result = await readCccd(transport, canKey(image.can), { groups: ['DG1'] });
+    expect(result.access.protocol).toBe('PACE');
+    expect(result.document?.idNumber).toBe(image.profile.idNumber);
+  });
+
+  it('falls back to BAC when EF.CardAccess is refused by FID and by SFI', async () => {
+    const { transport, image } = transportFor('cccd-2021-adult', { faults: ['sw=A4:6A82:1', 'sw=B0:6A82:1'] });
+    const p = image.profile;
+    const result = await readCccd(transport, keyFromCccd(p.idNumber, p.dateOfBirth, p.dateOfExpiry), {
+      groups: ['DG1'],
+    });
+    expect(result.access.protocol).toBe('BAC');
+  });
+
   it('a wrong CAN is AccessDenied naming PACE, without a retry storm', async () => {
     const { transport, image } = transportFor('cccd-2021-adult');
     const wrong = image.can === '000000' ? '111111' : '000000';

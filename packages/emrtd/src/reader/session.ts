@@ -1,7 +1,7 @@
 /**
- * Opening a session on the chip: SELECT EF.CardAccess directly (never SELECT MF: CCCD answers 6D00), parse its
- * SecurityInfos by OID, run PACE when offered (CAN or MRZ), then SELECT the eMRTD application under SM; fall back
- * to BAC (select the application first) only when allowed. Candidate keys are tried in order within a cap; the key
+ * Opening a session on the chip: SELECT EF.CardAccess directly (never SELECT MF: CCCD answers 6D00; by SFI when the
+ * SELECT is refused), parse its SecurityInfos by OID, run PACE when offered (CAN or MRZ), then SELECT the eMRTD
+ * application under SM; fall back to BAC (select the application first) only when allowed. Candidate keys are tried in order within a cap; the key
  * and method that worked are kept so a lost session can be re-established (resume) without new user input.
  */
 import {
@@ -300,7 +300,6 @@ export class CardSession implements FileSession {
       { cla: 0x00, ins: 0xa4, p1: 0x02, p2: 0x0c, data: Uint8Array.of(0x01, 0x1c) },
       SELECT_CARD_ACCESS,
     );
-    if (r.sw !== 0x9000) return {}; // no CardAccess: BAC-only chip
     const plainSession: FileSession = {
       channel: this.plain,
       stats: this.stats,
@@ -310,7 +309,19 @@ export class CardSession implements FileSession {
         await this.transport.reconnect?.({ signal: this.options.signal, timeoutMs: this.options.timeoutMs });
       },
     };
-    const { bytes } = await readFile(plainSession, FILES.CardAccess, { maxFileSize: 16 * 1024, maxResumes: 1 });
+    const options = { maxFileSize: 16 * 1024, maxResumes: 1 };
+    let bytes: Uint8Array;
+    if (r.sw === 0x9000) bytes = (await readFile(plainSession, FILES.CardAccess, options)).bytes;
+    else {
+      // Some chips refuse SELECT by FID outside an application; ICAO gives EF.CardAccess the SFI 1C as well.
+      try {
+        bytes = (await readFile(plainSession, FILES.CardAccess, { ...options, useSfi: true })).bytes;
+      } catch (e) {
+        // Refused both ways: no CardAccess, a BAC-only chip. Link trouble is not an answer.
+        if (e instanceof EmrtdError && !e.retriable && e.code !== 'cancelled' && e.code !== 'timeout') return {};
+        throw e;
+      }
+    }
     return { cardAccess: bytes, infos: parseCardAccess(bytes) };
   }
 
