@@ -1,8 +1,9 @@
 /**
  * Opening a session on the chip: SELECT EF.CardAccess directly (never SELECT MF: CCCD answers 6D00; by SFI when the
  * SELECT is refused), parse its SecurityInfos by OID, run PACE when offered (CAN or MRZ), then SELECT the eMRTD
- * application under SM; fall back to BAC (select the application first) only when allowed. Candidate keys are tried in order within a cap; the key
- * and method that worked are kept so a lost session can be re-established (resume) without new user input.
+ * application under SM; fall back to BAC (select the application first) only when allowed. Candidate keys are tried
+ * in order within a cap; the key and method that worked are kept so a lost session can be re-established (resume)
+ * without new user input.
  */
 import {
   type ActiveAuthenticationExchange,
