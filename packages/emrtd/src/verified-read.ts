@@ -71,7 +71,7 @@ export function verifyRead(
           ...(signatureAlgorithm ? { signatureAlgorithm } : {}),
           ...(passive.dataGroups.DG15 ? { dg15Status: passive.dataGroups.DG15 } : {}),
         })
-      : activeAuthenticationNotPerformed();
+      : activeAuthenticationNotPerformed(aa.skipped === 'needs-extended-length' ? aa.skipped : undefined);
   return overallVerdict({ passive, chip, active });
 }
 

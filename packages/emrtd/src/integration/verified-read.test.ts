@@ -5,11 +5,11 @@ import { TrustStore } from '../trust/store.js';
 import { readVerified } from '../verified-read.js';
 import { verifyEvidence } from '../verify/evidence.js';
 
-async function card(faults: string[] = [], activeAuthentication: 'RSA' | 'ECDSA' = 'RSA') {
+async function card(faults: string[] = [], activeAuthentication: 'RSA' | 'ECDSA' = 'RSA', extendedLength = true) {
   const image = await personalise(loadProfile('cccd-2021-adult'), { seed: 3, activeAuthentication });
   const store = new TrustStore();
   store.addCertificate(image.pki!.cscaCertDer);
-  const transport = new InProcessTransport(new SimulatedCard(image, { extendedLength: true, faults }));
+  const transport = new InProcessTransport(new SimulatedCard(image, { extendedLength, faults }));
   return { image, store, transport };
 }
 
@@ -37,6 +37,15 @@ describe('readVerified against the simulator', () => {
     const { image, store, transport } = await card([], 'ECDSA');
     const r = await readVerified(transport, canKey(image.can), { trustStore: store });
     expect(r.verification.active?.status).toBe('valid');
+  });
+
+  it('RSA-2048 AA on a short-only link is skipped with its reason; CA still makes the card authentic', async () => {
+    const { image, store, transport } = await card([], 'RSA', false);
+    const r = await readVerified(transport, canKey(image.can), { trustStore: store });
+    expect(r.activeAuthentication).toMatchObject({ performed: false, skipped: 'needs-extended-length' });
+    expect(r.verification.active).toMatchObject({ status: 'not-checked' });
+    expect(r.verification.active?.reasons.map((x) => x.code)).toEqual(['aa-needs-extended-length']);
+    expect(r.verification.overall).toBe('authentic');
   });
 
   it('a DG13 changed after signing is invalid, naming DG13', async () => {

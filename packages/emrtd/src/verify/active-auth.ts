@@ -182,8 +182,12 @@ export function verifyActiveAuthentication(input: ActiveAuthInput): ActiveAuthVe
 }
 
 /** Verdict for a read where AA was not run. */
-export function activeAuthenticationNotPerformed(): ActiveAuthVerdict {
-  return { status: 'not-checked', reasons: [reason('aa-not-performed')] };
+/** `why`: the reader, not the chip, was the limit (ActiveAuthenticationReport.skipped). */
+export function activeAuthenticationNotPerformed(why?: 'needs-extended-length'): ActiveAuthVerdict {
+  return {
+    status: 'not-checked',
+    reasons: [reason(why === 'needs-extended-length' ? 'aa-needs-extended-length' : 'aa-not-performed')],
+  };
 }
 
 /**

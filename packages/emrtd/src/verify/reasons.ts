@@ -292,6 +292,13 @@ const CATALOG = {
     'info',
     () => ({ vi: 'Chưa xác thực chủ động (AA).', en: 'Active authentication was not performed.' }),
   ],
+  'aa-needs-extended-length': [
+    'info',
+    () => ({
+      vi: 'Chưa xác thực chủ động (AA): chữ ký của chip cần APDU độ dài mở rộng mà đầu đọc này không hỗ trợ.',
+      en: "Active authentication was not performed: the chip's signature needs extended-length APDUs, which this reader lacks.",
+    }),
+  ],
   'aa-signature-invalid': [
     'error',
     (p) => ({
