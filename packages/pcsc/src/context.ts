@@ -3,7 +3,7 @@ import { equal } from '@cccd/emrtd';
 import { bounded, deadlineIn } from './bounded.js';
 import { isServiceLoss, mapPcscError, PcscError, pcscCodeOf } from './errors.js';
 import { type ProcessHostOptions, processFactory } from './host.js';
-import { type NativeContext, type NativeFactory, type NativeReader, STATE } from './native.js';
+import { type NativeContext, type NativeFactory, type NativeReader, STATE, safely } from './native.js';
 
 export interface ReaderInfo {
   name: string;
@@ -430,11 +430,3 @@ const removal = (reader: string, e: ReaderEntry): CardPresence => ({
   atr: e.atr ?? EMPTY,
   insertion: e.insertion ?? 0,
 });
-
-function safely(fn: () => void): void {
-  try {
-    fn();
-  } catch {
-    // Closing an already-failed native object may throw; there is nothing left to release then.
-  }
-}

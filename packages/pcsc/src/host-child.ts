@@ -5,7 +5,7 @@
  * this process; the parent notices the missing heartbeat and kills it.
  */
 import type { HostEvent, HostRequest } from './host-protocol.js';
-import { inProcessFactory, type NativeContext, type NativeReader } from './native.js';
+import { inProcessFactory, type NativeContext, type NativeReader, safely } from './native.js';
 
 const contexts = new Map<number, NativeContext>();
 const readers = new Map<number, NativeReader>();
@@ -16,14 +16,6 @@ const send = (event: HostEvent) => {
 };
 
 const text = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
-function safely(fn: () => void): void {
-  try {
-    fn();
-  } catch {
-    // closing an already-failed native object may throw; nothing is left to release then
-  }
-}
 
 function establish(gen: number): void {
   let native: NativeContext;

@@ -37,3 +37,12 @@ export const STATE = { UNKNOWN: 0x4, UNAVAILABLE: 0x8, EMPTY: 0x10, PRESENT: 0x2
 export const SHARE = { EXCLUSIVE: 1, SHARED: 2 } as const;
 export const PROTOCOL = { T0: 1, T1: 2, RAW: 4 } as const;
 export const DISPOSITION = { leave: 0, reset: 1, unpower: 2 } as const;
+
+/** Closes a native object; closing an already-failed one may throw, and there is nothing left to release then. */
+export function safely(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    // nothing to release
+  }
+}
