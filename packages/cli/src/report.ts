@@ -9,6 +9,7 @@ import {
   type ChipAuthVerdict,
   type PassiveVerdict,
   type Reason,
+  swHex,
   type Verdict,
 } from '@cccd/emrtd';
 import type { Lang } from './i18n.js';
@@ -47,13 +48,19 @@ const chipJson = (c: ChipAuthVerdict | undefined) =>
         status: c.status,
         keyVerified: c.keyVerified,
         ...(c.protocol ? { protocol: c.protocol } : {}),
+        ...(c.sw === undefined ? {} : { sw: swHex(c.sw) }),
         reasons: reasonsJson(c.reasons),
       }
     : { status: 'not-checked', keyVerified: false, reasons: [] };
 
 const activeJson = (a: ActiveAuthVerdict | undefined) =>
   a
-    ? { status: a.status, ...(a.algorithm ? { algorithm: a.algorithm } : {}), reasons: reasonsJson(a.reasons) }
+    ? {
+        status: a.status,
+        ...(a.algorithm ? { algorithm: a.algorithm } : {}),
+        ...(a.sw === undefined ? {} : { sw: swHex(a.sw) }),
+        reasons: reasonsJson(a.reasons),
+      }
     : { status: 'not-checked', reasons: [] };
 
 export function verificationJson(v: Verdict) {
@@ -160,6 +167,7 @@ const OVERALL: Record<Verdict['overall'], { vi: string; en: string }> = {
 const STATUS: Record<string, { vi: string; en: string }> = {
   valid: { vi: 'hợp lệ', en: 'valid' },
   invalid: { vi: 'không hợp lệ', en: 'invalid' },
+  refused: { vi: 'chip từ chối (không phải lỗi)', en: 'refused by the chip (not a failure)' },
   'unknown-csca': { vi: 'không rõ CSCA', en: 'unknown CSCA' },
   'not-checked': { vi: 'chưa kiểm tra', en: 'not checked' },
 };

@@ -33,7 +33,8 @@ export interface SourceOptions {
 }
 
 export async function openCardSource(options: SourceOptions): Promise<CardSource> {
-  if (options.simulate !== undefined) return openSimulated(options.simulate, options.faults ?? []);
+  if (options.simulate !== undefined)
+    return openSimulated(options.simulate, options.faults ?? [], options.extended === true);
   if ((options.faults ?? []).length > 0) throw new UsageError('--fault needs --simulate');
   return openReader(options);
 }
@@ -57,11 +58,12 @@ function personalised(profileName: string): Promise<PersonalisedCard> {
   return image;
 }
 
-async function openSimulated(profileName: string, faults: string[]): Promise<CardSource> {
+/** `extended`: the simulated card and its link take extended-length APDUs (a short-only pair otherwise). */
+async function openSimulated(profileName: string, faults: string[], extended: boolean): Promise<CardSource> {
   const image = await personalised(profileName);
   let card: SimulatedCard;
   try {
-    card = new SimulatedCard(image, { faults });
+    card = new SimulatedCard(image, { faults, extendedLength: extended });
   } catch (e) {
     throw new UsageError(e instanceof EmrtdError ? e.message : 'bad --fault');
   }

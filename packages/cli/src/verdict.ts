@@ -2,9 +2,16 @@ import type { Verdict } from '@cccd/emrtd';
 import { EXIT } from './exit.js';
 import { type Lang, message } from './i18n.js';
 
-/** Exit 0 when passive authentication is valid and nothing failed; else 3 with one line naming the cause. */
+/**
+ * Exit 0 when passive authentication is valid and nothing failed (a refused CA/AA is not a failure); else 3 with one
+ * line naming the cause. genuine-data also gets one line: why the chip is not proven to be no clone.
+ */
 export function verdictOutcome(v: Verdict, lang: Lang): { exitCode: number; text?: string } {
-  if (v.overall === 'authentic' || v.overall === 'genuine-data') return { exitCode: EXIT.ok };
+  if (v.overall === 'authentic') return { exitCode: EXIT.ok };
+  if (v.overall === 'genuine-data') {
+    const why = v.reasons.find((r) => r.code === 'no-anti-clone-proof');
+    return { exitCode: EXIT.ok, ...(why ? { text: why.message[lang] } : {}) };
+  }
   if (v.overall === 'unknown-csca')
     return {
       exitCode: EXIT.notValid,

@@ -179,12 +179,13 @@ export const verificationSchema = z.strictObject({
     dataGroups: z.record(dgNameSchema, z.enum(['match', 'mismatch', 'missing', 'not-read'])),
     reasons: z.array(reasonSchema).max(64),
   }),
+  /** refused: the chip declined CA/AA before any proof — a warning, never a failure (docs/verification.md). */
   chip: z.strictObject({
-    status: z.enum(['valid', 'invalid', 'not-checked']),
+    status: z.enum(['valid', 'invalid', 'refused', 'not-checked']),
     reasons: z.array(reasonSchema).max(16).optional(),
   }),
   active: z.strictObject({
-    status: z.enum(['valid', 'invalid', 'not-checked']),
+    status: z.enum(['valid', 'invalid', 'refused', 'not-checked']),
     reasons: z.array(reasonSchema).max(16).optional(),
   }),
   /** Reasons about the combination (e.g. CA/AA not counted because PA is not valid). */

@@ -12,6 +12,7 @@ import type { TrustStore } from './trust/store.js';
 import {
   activeAuthenticationAlgorithm,
   activeAuthenticationNotPerformed,
+  activeAuthenticationRefused,
   verifyActiveAuthentication,
 } from './verify/active-auth.js';
 import { chipAuthenticationVerdict } from './verify/chip-auth.js';
@@ -57,21 +58,27 @@ export function verifyRead(
   const ca = read.chipAuthentication;
   const chip = chipAuthenticationVerdict({
     ...(ca.performed ? { succeeded: ca.success } : {}),
+    ...(ca.refused?.sw === undefined ? {} : { refusedSw: ca.refused.sw }),
+    notOffered: ca.skipped === 'no-dg14' || ca.skipped === 'unsupported',
     ...(passive.dataGroups.DG14 ? { dg14Status: passive.dataGroups.DG14 } : {}),
     ...(ca.transcript ? { protocol: ca.transcript.oid } : {}),
   });
   const aa = read.activeAuthentication;
   const signatureAlgorithm = activeAuthenticationAlgorithm(read.raw.DG14);
   const active =
-    aa.performed && aa.challenge && aa.response && read.raw.DG15
-      ? verifyActiveAuthentication({
-          publicKey: read.raw.DG15,
-          challenge: aa.challenge,
-          response: aa.response,
-          ...(signatureAlgorithm ? { signatureAlgorithm } : {}),
-          ...(passive.dataGroups.DG15 ? { dg15Status: passive.dataGroups.DG15 } : {}),
-        })
-      : activeAuthenticationNotPerformed(aa.skipped === 'needs-extended-length' ? aa.skipped : undefined);
+    aa.refused?.sw !== undefined
+      ? activeAuthenticationRefused(aa.refused.sw)
+      : aa.performed && aa.challenge && aa.response && read.raw.DG15
+        ? verifyActiveAuthentication({
+            publicKey: read.raw.DG15,
+            challenge: aa.challenge,
+            response: aa.response,
+            ...(signatureAlgorithm ? { signatureAlgorithm } : {}),
+            ...(passive.dataGroups.DG15 ? { dg15Status: passive.dataGroups.DG15 } : {}),
+          })
+        : activeAuthenticationNotPerformed(
+            aa.skipped === 'needs-extended-length' || aa.skipped === 'no-dg15' ? aa.skipped : undefined,
+          );
   return overallVerdict({ passive, chip, active });
 }
 
@@ -93,6 +100,7 @@ export async function readVerified(
       ...(aa.performed && aa.challenge && aa.response
         ? { activeAuthentication: { challenge: aa.challenge, response: aa.response } }
         : {}),
+      ...(aa.refused?.sw === undefined ? {} : { activeAuthenticationRefused: { sw: aa.refused.sw } }),
       ...(ca ? { chipAuthentication: chipAuthenticationEvidence(ca) } : {}),
       ...(options.now ? { createdAt: options.now } : {}),
     });

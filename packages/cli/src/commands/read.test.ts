@@ -112,6 +112,31 @@ describe('cccd read --simulate (in-process card)', () => {
     expect(json.verification).toMatchObject({ overall: 'invalid', passive: { dataGroups: { DG13: 'mismatch' } } });
   });
 
+  it('exits 0, authentic, when the chip refuses CA (6A86 at MSE:Set AT) but proves itself with AA', async () => {
+    const r = await cccd([...withCan, '--extended', '--groups', 'dg1', '--fault', 'sw=22:6A86:2', '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.stdout);
+    expect(json.verification).toMatchObject({
+      overall: 'authentic',
+      chip: { status: 'refused', sw: '6A86' },
+      active: { status: 'valid' },
+    });
+  });
+
+  it('exits 0, genuine-data, and says why on stderr when the chip refuses both CA and AA', async () => {
+    const faults = ['--fault', 'sw=22:6A86:2', '--fault', 'sw=88:6D00'];
+    const r = await cccd([...withCan, '--extended', '--groups', 'dg1', ...faults]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/VALID — data signed by the issuer/);
+    expect(r.stdout).toMatch(/refused by the chip \(not a failure\)/);
+    expect(r.stderr).toBe(
+      'cccd read: The data is validly signed by the issuer, but nothing proves the chip is not a copy ' +
+        '(CA: refused by the chip SW 6A86; AA: refused by the chip SW 6D00).\n',
+    );
+    expect(leaks(r.stderr)).toEqual([]);
+  });
+
   it('exits 3 when the card chains to no trusted CSCA', async () => {
     const r = await cccd([...withCan, '--groups', 'dg1', '--trust', cscaPem(2)]);
     expect(r.code).toBe(3);

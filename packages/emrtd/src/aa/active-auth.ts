@@ -65,8 +65,9 @@ export async function internalAuthenticate(
   const needsExtended = options.extendedLength === true && tooLongForShort;
   const step = 'INTERNAL AUTHENTICATE';
   const answer = await channel.send(internalAuthenticateCommand(challenge, { needsExtended }), step);
-  // A chip that does not chain its answer (61xx) refuses the short Le: the reader, not the chip, is the limit.
-  if (answer.sw === 0x6700 && tooLongForShort && !needsExtended) {
+  // A signature that cannot fit a short answer, refused for its length (short Le, or an extended APDU the chip
+  // does not take): the link, not the chip's will, is the limit.
+  if (answer.sw === 0x6700 && tooLongForShort) {
     throw new EmrtdError('unsupported', `${step}: the signature needs extended length, which this link lacks`, {
       step,
       sw: answer.sw,

@@ -55,6 +55,13 @@ export interface ChipAuthenticationRecord {
   success: boolean;
   /** Why CA failed: step, error code and status word — never key material. */
   failure?: { step: string; code: ErrorCode; sw?: number };
+  /**
+   * The chip refused the protocol before any proof: an error status word to MSE:Set AT / Set KAT or to the
+   * GENERAL AUTHENTICATE that carries the key. Says nothing about the chip's key (a warning, not a failure).
+   */
+  refused?: boolean;
+  /** After a refusal: the chip answered under the current secure messaging, so the session is still usable. */
+  sessionKept?: boolean;
 }
 
 export interface ChipAuthenticationResult {
@@ -230,6 +237,11 @@ export async function performChipAuthentication(
       code: e.code,
       ...(e.sw === undefined ? {} : { sw: e.sw }),
     };
+    // Before the key went out there is no proof to fail: an error status word is the chip declining CA.
+    if (step === 'CA key agreement' && e.sw !== undefined && e.code !== 'malformed-data') {
+      transcript.refused = true;
+      transcript.sessionKept = !current.sm.broken;
+    }
     return { transcript };
   }
 }
@@ -241,5 +253,6 @@ export function chipAuthenticationEvidence(t: ChipAuthenticationRecord): Evidenc
     protocol: t.oid,
     ...(t.keyId === undefined ? {} : { keyId: t.keyId }),
     ephemeralPublicKey: t.ephemeralPublicKey,
+    ...(t.refused && t.failure?.sw !== undefined ? { refusedSw: t.failure.sw } : {}),
   };
 }

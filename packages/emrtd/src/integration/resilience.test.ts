@@ -334,8 +334,8 @@ const STATUS_WORDS: Scenario[] = [
     category: 'status word',
     stage: 'CA GENERAL AUTHENTICATE',
     fault: 'sw=86:6700 on the CA general authenticate',
-    expected: 'completes without CA (CA reported failed); verdict invalid (a chip refusing its own CA is suspect)',
-    check: (o) => o.outcome === 'completed' && o.ca === 'failed' && o.overall === 'invalid',
+    expected: 'completes; CA refused before any proof (a warning, not a failure); verdict authentic on PA + AA',
+    check: (o) => o.outcome === 'completed' && o.ca === 'refused' && o.overall === 'authentic',
     card: swAt('CA GENERAL AUTHENTICATE', '6700'),
   },
   {
@@ -343,8 +343,8 @@ const STATUS_WORDS: Scenario[] = [
     category: 'status word',
     stage: 'AA INTERNAL AUTHENTICATE',
     fault: 'sw=88:6D00 (INS not supported)',
-    expected: 'completes; AA failure recorded (card-error); verdict authentic on PA + CA',
-    check: (o) => o.outcome === 'completed' && o.aa === 'failed:card-error' && o.overall === 'authentic',
+    expected: 'completes; AA refused (6D00), a warning; verdict authentic on PA + CA',
+    check: (o) => o.outcome === 'completed' && o.aa === 'refused:6D00' && o.overall === 'authentic',
     card: swAt('AA INTERNAL AUTHENTICATE', '6D00'),
   },
   {

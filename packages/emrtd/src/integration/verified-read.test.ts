@@ -48,6 +48,30 @@ describe('readVerified against the simulator', () => {
     expect(r.verification.overall).toBe('authentic');
   });
 
+  it('a chip that refuses CA (protected 6A86 to MSE:Set AT) with AA is authentic, on the same PACE session', async () => {
+    const { image, store, transport } = await card(['sw=22:6A86:2']); // MSE #1 is PACE's, #2 is CA's
+    const r = await readVerified(transport, canKey(image.can), { trustStore: store, evidence: true });
+    expect(r.chipAuthentication).toMatchObject({ performed: true, success: false, refused: { sw: 0x6a86 } });
+    expect(r.verification.chip).toMatchObject({ status: 'refused', sw: 0x6a86 });
+    expect(r.verification.overall).toBe('authentic');
+    expect(r.access.tried).toEqual(['PACE-CAN']);
+    expect(r.report.resumes).toBe(0);
+    const genuine = await card();
+    const normal = await readVerified(genuine.transport, canKey(genuine.image.can), { trustStore: genuine.store });
+    // No second PACE (5 exchanges + SELECT): one MSE instead of MSE + GA + the confirming SELECT.
+    expect(r.report.apdus).toBeLessThan(normal.report.apdus);
+    expect(verifyEvidence(r.evidence!, store).overall).toBe('authentic');
+  });
+
+  it('CA refused and AA refused: genuine-data (not invalid), and the reason says why', async () => {
+    const { image, store, transport } = await card(['sw=22:6A86:2', 'sw=88:6985']);
+    const r = await readVerified(transport, canKey(image.can), { trustStore: store });
+    expect(r.verification.overall).toBe('genuine-data');
+    expect(r.verification.active).toMatchObject({ status: 'refused', sw: 0x6985 });
+    const why = r.verification.reasons.find((x) => x.code === 'no-anti-clone-proof');
+    expect(why?.message.en).toContain('CA: refused by the chip SW 6A86; AA: refused by the chip SW 6985');
+  });
+
   it('a DG13 changed after signing is invalid, naming DG13', async () => {
     const { image, store, transport } = await card(['tamper-file=DG13']);
     const r = await readVerified(transport, canKey(image.can), { trustStore: store });

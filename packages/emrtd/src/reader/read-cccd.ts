@@ -52,8 +52,10 @@ export interface ChipAuthenticationReport {
   transcript?: ChipAuthenticationRecord;
   /** Why CA was not run: switched off, no DG14, or DG14 offers nothing this reader supports / is malformed. */
   skipped?: 'off' | 'no-dg14' | 'unsupported' | 'malformed-dg14';
-  /** CA failed and the session was re-opened with PACE/BAC: the files were read without CA. */
+  /** CA did not complete and the files were read under the PACE/BAC keys. */
   continuedWithoutCa?: boolean;
+  /** The chip declined CA before any proof (error SW at MSE:Set AT / GENERAL AUTHENTICATE): not a failure. */
+  refused?: StepFailure;
 }
 
 export interface ActiveAuthenticationReport {
@@ -69,6 +71,8 @@ export interface ActiveAuthenticationReport {
   /** needs-extended-length: the chip's signature does not fit a short APDU and the reader is short-only. */
   skipped?: 'off' | 'no-dg15' | 'needs-extended-length';
   failure?: StepFailure;
+  /** The chip answered INTERNAL AUTHENTICATE with an error status word: it declined AA (not a failure). */
+  refused?: StepFailure;
 }
 
 export interface ReadReport {
@@ -127,11 +131,13 @@ async function runChipAuthentication(
     return { performed: false, success: false, skipped: 'unsupported' };
   try {
     const transcript = await session.chipAuthenticate(infos);
+    const refused = transcript.refused && transcript.failure ? { refused: transcript.failure } : {};
     return {
       performed: true,
       success: transcript.success,
       transcript,
       ...(transcript.success ? {} : { continuedWithoutCa: true }),
+      ...refused,
     };
   } catch (e) {
     if (!(e instanceof EmrtdError) || isTransientError(e)) throw e;
@@ -162,7 +168,10 @@ async function runActiveAuthentication(
     if (e.code === 'unsupported' && e.step === 'INTERNAL AUTHENTICATE') {
       return { performed: false, skipped: 'needs-extended-length', failure: failureOf(e, 'INTERNAL AUTHENTICATE') };
     }
-    return { performed: true, ...(challenge ? { challenge } : {}), failure: failureOf(e, 'INTERNAL AUTHENTICATE') };
+    const failure = failureOf(e, 'INTERNAL AUTHENTICATE');
+    // A status word is the chip's answer (declined); a link error or a malformed answer says nothing either way.
+    const refused = e.sw !== undefined && e.code !== 'secure-messaging' ? { refused: failure } : {};
+    return { performed: true, ...(challenge ? { challenge } : {}), failure, ...refused };
   }
   // ECDSA AA names its hash in DG14's ActiveAuthenticationInfo (not personal data: fetch it when CA did not).
   const dg14Bytes = raw.DG14 ?? (key?.publicKey.kind === 'ec' ? await readGroup('DG14') : undefined);

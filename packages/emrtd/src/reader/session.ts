@@ -216,8 +216,10 @@ export class CardSession implements FileSession {
   /**
    * Chip Authentication (ICAO 9303-11 §6.2) with DG14's key; on success reading continues under the new keys.
    * A failure is recorded in the returned transcript and the session is re-opened with PACE/BAC (without CA): the
-   * old keys are never reused after a failed CA. Throws EmrtdError('unsupported') when DG14 offers nothing this
-   * reader can run, MalformedData for a bad DG14, and transport errors after one reconnect-and-retry.
+   * old keys are never reused after a failed CA. A refusal answered under the current keys (a protected error
+   * before the key went out) keeps the session: nothing was derived, so there is nothing to distrust. Throws
+   * EmrtdError('unsupported') when DG14 offers nothing this reader can run, MalformedData for a bad DG14, and
+   * transport errors after one reconnect-and-retry.
    */
   async chipAuthenticate(
     dg14: Uint8Array | SecurityInfos,
@@ -246,7 +248,7 @@ export class CardSession implements FileSession {
     if (result.channel) {
       this.secure = result.channel;
       this.chipAuthenticated = { params, command: result.transcript.command };
-    } else await this.reauthenticate();
+    } else if (!result.transcript.sessionKept) await this.reauthenticate();
     return result.transcript;
   }
 

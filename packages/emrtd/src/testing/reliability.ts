@@ -4,6 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { swHex } from '../apdu/status.js';
 import { EmrtdError } from '../errors.js';
 import type { VerifiedRead } from '../verified-read.js';
 
@@ -38,7 +39,7 @@ export interface Observed {
   reconnects?: number;
   missing?: string[];
   mismatch?: string[];
-  ca?: 'ok' | 'failed' | 'skipped';
+  ca?: 'ok' | 'failed' | 'refused' | 'skipped';
   aa?: string;
   exchanges?: number;
   modelledMs?: number;
@@ -92,16 +93,18 @@ export function outcomeOf(
   const mismatch = Object.entries(r.verification.passive.dataGroups)
     .filter(([, v]) => v === 'mismatch')
     .map(([k]) => k);
-  const caState = ca.performed ? (ca.success ? 'ok' : 'failed') : 'skipped';
+  const caState = ca.performed ? (ca.success ? 'ok' : ca.refused ? 'refused' : 'failed') : 'skipped';
   const aaState = aa.skipped
     ? `skipped:${aa.skipped}`
-    : aa.failure
-      ? `failed:${aa.failure.code}`
-      : aa.performed
-        ? aa.verified
-          ? 'ok'
-          : 'invalid'
-        : 'skipped';
+    : aa.refused?.sw !== undefined
+      ? `refused:${swHex(aa.refused.sw)}`
+      : aa.failure
+        ? `failed:${aa.failure.code}`
+        : aa.performed
+          ? aa.verified
+            ? 'ok'
+            : 'invalid'
+          : 'skipped';
   const parts = [
     `completed via ${r.access.protocol}, verdict ${r.verification.overall}`,
     `resumes ${r.report.resumes}, retries ${r.report.retries}`,

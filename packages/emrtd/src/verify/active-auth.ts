@@ -3,6 +3,7 @@
  * with the DG15 key. RSA uses ISO/IEC 9796-2 digital signature scheme 1 (partial message recovery); ECDSA uses
  * the hash named by DG14's ActiveAuthenticationInfo. The APDU exchange itself belongs to the reader.
  */
+import { swHex } from '../apdu/status.js';
 import { OID } from '../asn1/oids.js';
 import { bigToBytes, bytesToBig, concat, equal } from '../codec/bytes.js';
 import { modPow } from '../crypto/domain-params.js';
@@ -16,7 +17,8 @@ import type { DataGroupStatus } from './passive.js';
 import { type Reason, reason } from './reasons.js';
 import { bitLength, HASH_LENGTH } from './rsa.js';
 
-export type ActiveAuthStatus = 'valid' | 'invalid' | 'not-checked';
+/** refused: the chip answered INTERNAL AUTHENTICATE with an error status word (a warning, not a failure). */
+export type ActiveAuthStatus = 'valid' | 'invalid' | 'refused' | 'not-checked';
 
 export interface ActiveAuthInput {
   /** DG15 file bytes (tag 6F), a DER SubjectPublicKeyInfo, or a parsed one. */
@@ -36,6 +38,8 @@ export interface ActiveAuthInput {
 export interface ActiveAuthVerdict {
   status: ActiveAuthStatus;
   algorithm?: string;
+  /** The status word of a refusal. */
+  sw?: number;
   reasons: Reason[];
 }
 
@@ -181,13 +185,22 @@ export function verifyActiveAuthentication(input: ActiveAuthInput): ActiveAuthVe
   return { status: 'invalid', reasons: [...reasons, reason('aa-unsupported', { detail: spki.algorithm.oid })] };
 }
 
-/** Verdict for a read where AA was not run. */
-/** `why`: the reader, not the chip, was the limit (ActiveAuthenticationReport.skipped). */
-export function activeAuthenticationNotPerformed(why?: 'needs-extended-length'): ActiveAuthVerdict {
-  return {
-    status: 'not-checked',
-    reasons: [reason(why === 'needs-extended-length' ? 'aa-needs-extended-length' : 'aa-not-performed')],
-  };
+const NOT_PERFORMED = {
+  'needs-extended-length': 'aa-needs-extended-length',
+  'no-dg15': 'aa-not-offered',
+} as const;
+
+/**
+ * Verdict for a read where AA was not run. `why`: the reader was the limit (needs-extended-length) or the card
+ * offers no AA (no-dg15); ActiveAuthenticationReport.skipped.
+ */
+export function activeAuthenticationNotPerformed(why?: keyof typeof NOT_PERFORMED): ActiveAuthVerdict {
+  return { status: 'not-checked', reasons: [reason(why ? NOT_PERFORMED[why] : 'aa-not-performed')] };
+}
+
+/** Verdict for a chip that answered INTERNAL AUTHENTICATE with an error status word. */
+export function activeAuthenticationRefused(sw: number): ActiveAuthVerdict {
+  return { status: 'refused', sw, reasons: [reason('aa-refused', { sw: swHex(sw) })] };
 }
 
 /**

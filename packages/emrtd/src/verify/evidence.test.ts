@@ -6,6 +6,11 @@ import { fromHex } from '../codec/bytes.js';
 import { tlv } from '../codec/tlv.js';
 import { fuzzRuns } from '../testing/fuzz-runs.js';
 import { TrustStore } from '../trust/store.js';
+import {
+  activeAuthenticationNotPerformed,
+  activeAuthenticationRefused,
+  verifyActiveAuthentication,
+} from './active-auth.js';
 import { chipAuthenticationVerdict } from './chip-auth.js';
 import { createEvidence, EvidenceError, parseEvidence, serializeEvidence, verifyEvidence } from './evidence.js';
 import { verifyPassive } from './passive.js';
@@ -50,6 +55,39 @@ describe('evidence bundle', () => {
     expect(v.overall).toBe('authentic');
     expect(v.passive.status).toBe('valid');
     expect(v.active).toMatchObject({ status: 'valid', algorithm: 'ecdsa-brainpoolP256r1-sha256' });
+  });
+
+  it('carries refusals: a refused CA with a valid AA re-verifies to authentic, refusals alone to genuine-data', () => {
+    const chipAuthentication = { succeeded: false, protocol: '0.4.0.127.0.7.2.2.3.2.4', refusedSw: 0x6a86 };
+    const withAa = createEvidence({
+      sod,
+      dataGroups,
+      chipAuthentication,
+      activeAuthentication: { challenge, response },
+    });
+    const json = serializeEvidence(withAa);
+    expect(parseEvidence(json)).toEqual(withAa);
+    const v = verifyEvidence(json, store, options);
+    expect(v.overall).toBe('authentic');
+    expect(v.chip).toMatchObject({ status: 'refused', sw: 0x6a86 });
+    const both = createEvidence({ sod, dataGroups, chipAuthentication, activeAuthenticationRefused: { sw: 0x6d00 } });
+    const w = verifyEvidence(serializeEvidence(both), store, options);
+    expect(w.overall).toBe('genuine-data');
+    expect(w.active).toMatchObject({ status: 'refused', sw: 0x6d00 });
+  });
+
+  it('rejects refusal claims that cannot be: a 9000 "refusal", a refused CA that succeeded, AA both ways', () => {
+    const base = JSON.parse(serializeEvidence(createEvidence({ sod, dataGroups })));
+    const bad = [
+      { ...base, activeAuthenticationRefused: { sw: 0x9000 } },
+      { ...base, chipAuthentication: { succeeded: true, refusedSw: 0x6a86 } },
+      {
+        ...base,
+        activeAuthenticationRefused: { sw: 0x6d00 },
+        activeAuthentication: { challenge: 'oaKjpKWmp6g=', response: 'AA==' },
+      },
+    ];
+    for (const b of bad) expect(() => parseEvidence(JSON.stringify(b))).toThrow(EvidenceError);
   });
 
   it('without AA/CA it is genuine-data; a failed claimed CA or a bad AA response is invalid', () => {
@@ -141,6 +179,50 @@ describe('overallVerdict gating', () => {
     expect(chip.reasons.map((r) => r.code)).toEqual(['ca-key-not-verified']);
     expect(overallVerdict({ passive: noDg14, chip }).overall).toBe('genuine-data');
     expect(overallVerdict({ passive, chip: chipAuthenticationVerdict({}) }).overall).toBe('genuine-data');
+  });
+
+  // The rule of docs/verification.md "Refused is not failed", one row per case.
+  const refusedCa = chipAuthenticationVerdict({ succeeded: false, refusedSw: 0x6a86, dg14Status: 'match' });
+  const failedCa = chipAuthenticationVerdict({ succeeded: false, dg14Status: 'match' });
+  const validCa = chipAuthenticationVerdict({ succeeded: true, dg14Status: 'match' });
+  const validAa = verifyActiveAuthentication({ publicKey: DG15, challenge, response, dg15Status: 'match' });
+  const badAa = verifyActiveAuthentication({ publicKey: DG15, challenge, response: response.map((b) => b ^ 1) });
+  const rows: [string, Parameters<typeof overallVerdict>[0], string, string?][] = [
+    ['CA refused, AA valid', { passive, chip: refusedCa, active: validAa }, 'authentic'],
+    ['CA refused, no AA', { passive, chip: refusedCa }, 'genuine-data', 'CA: refused by the chip SW 6A86; AA: not run'],
+    [
+      'CA refused, AA refused',
+      { passive, chip: refusedCa, active: activeAuthenticationRefused(0x6d00) },
+      'genuine-data',
+      'CA: refused by the chip SW 6A86; AA: refused by the chip SW 6D00',
+    ],
+    ['CA failed, AA valid', { passive, chip: failedCa, active: validAa }, 'invalid'],
+    ['CA valid, AA refused', { passive, chip: validCa, active: activeAuthenticationRefused(0x6985) }, 'authentic'],
+    ['CA valid, AA signature bad', { passive, chip: validCa, active: badAa }, 'invalid'],
+    [
+      'CA not offered, AA not offered',
+      {
+        passive,
+        chip: chipAuthenticationVerdict({ notOffered: true }),
+        active: activeAuthenticationNotPerformed('no-dg15'),
+      },
+      'genuine-data',
+      'CA: not offered by the card; AA: not offered by the card',
+    ],
+  ];
+  for (const [name, input, overall, why] of rows)
+    it(`${name} → ${overall}`, () => {
+      const v = overallVerdict(input);
+      expect(v.overall).toBe(overall);
+      const reason = v.reasons.find((r) => r.code === 'no-anti-clone-proof');
+      if (why) expect(reason?.message.en).toContain(why);
+      else expect(reason).toBeUndefined();
+    });
+
+  it('a refused CA is a warning with its status word, never an error', () => {
+    expect(refusedCa).toMatchObject({ status: 'refused', sw: 0x6a86 });
+    expect(refusedCa.reasons.map((r) => [r.code, r.severity])).toEqual([['ca-refused', 'warning']]);
+    expect(refusedCa.reasons[0]!.message.en).toContain('6A86');
   });
 
   it('not-checked without a SOD; invalid passive dominates', () => {

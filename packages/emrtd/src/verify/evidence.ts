@@ -5,7 +5,11 @@
  */
 import { EmrtdError } from '../errors.js';
 import type { TrustStore } from '../trust/store.js';
-import { activeAuthenticationAlgorithm, verifyActiveAuthentication } from './active-auth.js';
+import {
+  activeAuthenticationAlgorithm,
+  activeAuthenticationRefused,
+  verifyActiveAuthentication,
+} from './active-auth.js';
 import { chipAuthenticationVerdict } from './chip-auth.js';
 import { type DgName, type PassivePolicy, readSod, verifyPassive } from './passive.js';
 import { overallVerdict, type Verdict } from './verdict.js';
@@ -22,6 +26,13 @@ export interface ChipAuthenticationTranscript {
   keyId?: number;
   /** The terminal's ephemeral public key as sent in MSE:Set KAT / General Authenticate (base64 in JSON). */
   ephemeralPublicKey?: Uint8Array;
+  /** The chip declined CA with this status word before any proof (with `succeeded: false`). */
+  refusedSw?: number;
+}
+
+/** The chip answered INTERNAL AUTHENTICATE with an error status word (a reader's claim, like CA). */
+export interface ActiveAuthenticationRefusal {
+  sw: number;
 }
 
 export interface EvidenceBundle {
@@ -32,6 +43,7 @@ export interface EvidenceBundle {
   dataGroups: Partial<Record<DgName, Uint8Array>>;
   dsCertificate?: Uint8Array;
   activeAuthentication?: { challenge: Uint8Array; response: Uint8Array };
+  activeAuthenticationRefused?: ActiveAuthenticationRefusal;
   chipAuthentication?: ChipAuthenticationTranscript;
 }
 
@@ -56,6 +68,7 @@ export interface CreateEvidenceInput {
   /** Defaults to the DS certificate embedded in the SOD, when there is one. */
   dsCertificate?: Uint8Array;
   activeAuthentication?: { challenge: Uint8Array; response: Uint8Array };
+  activeAuthenticationRefused?: ActiveAuthenticationRefusal;
   chipAuthentication?: ChipAuthenticationTranscript;
   createdAt?: Date;
 }
@@ -78,6 +91,7 @@ export function createEvidence(input: CreateEvidenceInput): EvidenceBundle {
   }
   if (ds) bundle.dsCertificate = ds;
   if (input.activeAuthentication) bundle.activeAuthentication = input.activeAuthentication;
+  if (input.activeAuthenticationRefused) bundle.activeAuthenticationRefused = input.activeAuthenticationRefused;
   if (input.chipAuthentication) bundle.chipAuthentication = input.chipAuthentication;
   return bundle;
 }
@@ -105,8 +119,11 @@ export function serializeEvidence(bundle: EvidenceBundle): string {
     if (ca.protocol !== undefined) out.protocol = ca.protocol;
     if (ca.keyId !== undefined) out.keyId = ca.keyId;
     if (ca.ephemeralPublicKey) out.ephemeralPublicKey = base64Encode(ca.ephemeralPublicKey);
+    if (ca.refusedSw !== undefined) out.refusedSw = ca.refusedSw;
     json.chipAuthentication = out;
   }
+  if (bundle.activeAuthenticationRefused)
+    json.activeAuthenticationRefused = { sw: bundle.activeAuthenticationRefused.sw };
   return JSON.stringify(json);
 }
 
@@ -130,6 +147,13 @@ function bytes(v: unknown, field: string, required = true): Uint8Array | undefin
   }
 }
 
+/** An error status word: 6xxx (9000 is no refusal). */
+function statusWord(v: unknown, field: string): number {
+  if (!Number.isSafeInteger(v) || (v as number) < 0x6000 || (v as number) > 0x6fff)
+    throw new EvidenceError(field, 'expected an error status word (0x6000–0x6FFF)');
+  return v as number;
+}
+
 /** Strictly validates parsed JSON (or JSON text) as an EvidenceBundle. */
 export function parseEvidence(input: unknown): EvidenceBundle {
   let value = input;
@@ -149,6 +173,7 @@ export function parseEvidence(input: unknown): EvidenceBundle {
     'dataGroups',
     'dsCertificate',
     'activeAuthentication',
+    'activeAuthenticationRefused',
     'chipAuthentication',
   ]);
   if (o.format !== EVIDENCE_FORMAT) throw new EvidenceError('format', `expected ${EVIDENCE_FORMAT}`);
@@ -188,6 +213,7 @@ export function parseEvidence(input: unknown): EvidenceBundle {
       'protocol',
       'keyId',
       'ephemeralPublicKey',
+      'refusedSw',
     ]);
     if (typeof ca.succeeded !== 'boolean')
       throw new EvidenceError('chipAuthentication.succeeded', 'expected a boolean');
@@ -204,7 +230,17 @@ export function parseEvidence(input: unknown): EvidenceBundle {
     }
     const epk = bytes(ca.ephemeralPublicKey, 'chipAuthentication.ephemeralPublicKey', false);
     if (epk) out.ephemeralPublicKey = epk;
+    if (ca.refusedSw !== undefined) {
+      if (ca.succeeded) throw new EvidenceError('chipAuthentication.refusedSw', 'a refusal cannot have succeeded');
+      out.refusedSw = statusWord(ca.refusedSw, 'chipAuthentication.refusedSw');
+    }
     bundle.chipAuthentication = out;
+  }
+  if (o.activeAuthenticationRefused !== undefined) {
+    if (o.activeAuthentication !== undefined)
+      throw new EvidenceError('activeAuthenticationRefused', 'cannot stand beside an AA exchange');
+    const r = object(o.activeAuthenticationRefused, 'activeAuthenticationRefused', ['sw']);
+    bundle.activeAuthenticationRefused = { sw: statusWord(r.sw, 'activeAuthenticationRefused.sw') };
   }
   return bundle;
 }
@@ -248,9 +284,13 @@ export function verifyEvidence(
       ...(passive.dataGroups.DG15 ? { dg15Status: passive.dataGroups.DG15 } : {}),
     });
   }
+  if (bundle.activeAuthenticationRefused)
+    combined.active = activeAuthenticationRefused(bundle.activeAuthenticationRefused.sw);
   if (bundle.chipAuthentication) {
+    const refusedSw = bundle.chipAuthentication.refusedSw;
     combined.chip = chipAuthenticationVerdict({
       succeeded: bundle.chipAuthentication.succeeded,
+      ...(refusedSw === undefined ? {} : { refusedSw }),
       claimed: true,
       ...(passive.dataGroups.DG14 ? { dg14Status: passive.dataGroups.DG14 } : {}),
       ...(bundle.chipAuthentication.protocol ? { protocol: bundle.chipAuthentication.protocol } : {}),

@@ -5,6 +5,7 @@ export {
   type ActiveAuthVerdict,
   activeAuthenticationAlgorithm,
   activeAuthenticationNotPerformed,
+  activeAuthenticationRefused,
   type Iso9796Recovery,
   randomChallenge,
   verifyActiveAuthentication,

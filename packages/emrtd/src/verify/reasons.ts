@@ -19,6 +19,23 @@ export interface Reason {
 type Params = Record<string, string | number | undefined>;
 type Entry = [Severity, (p: Params) => LocalizedText];
 
+/** Why a chip proof (CA or AA) did not count: see verdict.ts `proofState`. */
+export type ProofState = 'refused' | 'not-offered' | 'not-run' | 'key-not-covered' | 'reader-limit';
+
+const PROOF: Record<ProofState, LocalizedText> = {
+  refused: { vi: 'chip từ chối', en: 'refused by the chip' },
+  'not-offered': { vi: 'thẻ không hỗ trợ', en: 'not offered by the card' },
+  'not-run': { vi: 'không thực hiện', en: 'not run' },
+  'key-not-covered': { vi: 'khóa chưa được SOD xác nhận', en: 'key not covered by the SOD' },
+  'reader-limit': { vi: 'đầu đọc không hỗ trợ', en: 'beyond this reader' },
+};
+
+function proof(state: Params[string], sw: Params[string]): LocalizedText {
+  const text = PROOF[state as ProofState] ?? PROOF['not-run'];
+  const suffix = sw === undefined ? '' : ` SW ${sw}`;
+  return { vi: text.vi + suffix, en: text.en + suffix };
+}
+
 const CATALOG = {
   'sod-not-read': [
     'info',
@@ -292,6 +309,13 @@ const CATALOG = {
     'info',
     () => ({ vi: 'Chưa xác thực chủ động (AA).', en: 'Active authentication was not performed.' }),
   ],
+  'aa-not-offered': [
+    'info',
+    () => ({
+      vi: 'Thẻ không có khóa xác thực chủ động (DG15).',
+      en: 'The card offers no active authentication key (DG15).',
+    }),
+  ],
   'aa-needs-extended-length': [
     'info',
     () => ({
@@ -342,7 +366,35 @@ const CATALOG = {
     'info',
     () => ({ vi: 'Chưa xác thực chip (CA).', en: 'Chip authentication was not performed.' }),
   ],
+  'ca-not-offered': [
+    'info',
+    () => ({
+      vi: 'Thẻ không cung cấp xác thực chip (CA) mà đầu đọc hỗ trợ.',
+      en: 'The card offers no chip authentication this reader supports.',
+    }),
+  ],
   'ca-failed': ['error', () => ({ vi: 'Xác thực chip (CA) thất bại.', en: 'Chip authentication failed.' })],
+  'ca-refused': [
+    'warning',
+    (p) => ({
+      vi: `Chip từ chối xác thực chip (CA) trước khi chứng minh (SW ${p.sw}); đây không phải là lỗi.`,
+      en: `The chip declined chip authentication before any proof (SW ${p.sw}); this is not a failure.`,
+    }),
+  ],
+  'aa-refused': [
+    'warning',
+    (p) => ({
+      vi: `Chip từ chối xác thực chủ động (AA) (SW ${p.sw}); đây không phải là lỗi.`,
+      en: `The chip declined active authentication (SW ${p.sw}); this is not a failure.`,
+    }),
+  ],
+  'no-anti-clone-proof': [
+    'warning',
+    (p) => ({
+      vi: `Dữ liệu do cơ quan cấp ký hợp lệ nhưng chưa chứng minh được chip không phải bản sao (CA: ${proof(p.ca, p.caSw).vi}; AA: ${proof(p.aa, p.aaSw).vi}).`,
+      en: `The data is validly signed by the issuer, but nothing proves the chip is not a copy (CA: ${proof(p.ca, p.caSw).en}; AA: ${proof(p.aa, p.aaSw).en}).`,
+    }),
+  ],
   'ca-key-not-verified': [
     'warning',
     () => ({

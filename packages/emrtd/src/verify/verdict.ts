@@ -1,12 +1,14 @@
 /**
  * The overall verdict. Chip and active authentication only prove a genuine chip when passive authentication
  * is valid AND covers the key they used (DG14 / DG15): those keys are supplied by the chip itself
- * (anchors-emrtd §2 pitfall 7). Any explicit failure makes the whole read invalid.
+ * (anchors-emrtd §2 pitfall 7). Any explicit failure makes the whole read invalid; a refusal does not
+ * (docs/verification.md, "Refused is not failed").
  */
+import { swHex } from '../apdu/status.js';
 import type { ActiveAuthVerdict } from './active-auth.js';
 import type { ChipAuthVerdict } from './chip-auth.js';
-import type { PassiveVerdict } from './passive.js';
-import { type Reason, reason } from './reasons.js';
+import type { DataGroupStatus, PassiveVerdict } from './passive.js';
+import { type ProofState, type Reason, reason } from './reasons.js';
 
 export type OverallStatus = 'authentic' | 'genuine-data' | 'invalid' | 'unknown-csca' | 'not-checked';
 
@@ -27,8 +29,10 @@ export interface OverallInput {
 
 /**
  * authentic: PA valid and CA or AA valid with its key covered by the SOD (the chip is not a copy).
- * genuine-data: PA valid, no counting CA/AA (the data was issued by the state; the chip may be a clone).
- * invalid: PA, CA or AA failed. unknown-csca: nothing failed but the CSCA is not in the trust store.
+ * genuine-data: PA valid and no counting CA/AA — refused, not offered or not run (the data was issued by the state;
+ * the chip may be a clone, and a clone can refuse CA, so a refusal never counts for or against the chip).
+ * invalid: PA, CA or AA failed — a proof that ran and did not verify. A refusal is never a failure.
+ * unknown-csca: nothing failed but the CSCA is not in the trust store.
  */
 export function overallVerdict(input: OverallInput): Verdict {
   const { passive, chip, active } = input;
@@ -40,11 +44,28 @@ export function overallVerdict(input: OverallInput): Verdict {
   else if (passive.status === 'unknown-csca') out.overall = 'unknown-csca';
   else if (passive.status === 'not-checked') out.overall = 'not-checked';
   else {
-    const caCounts = chip?.status === 'valid' && passive.dataGroups.DG14 === 'match';
-    const aaCounts = active?.status === 'valid' && passive.dataGroups.DG15 === 'match';
-    out.overall = caCounts || aaCounts ? 'authentic' : 'genuine-data';
+    const ca = proofState(chip, passive.dataGroups.DG14);
+    const aa = proofState(active, passive.dataGroups.DG15);
+    out.overall = ca === 'counts' || aa === 'counts' ? 'authentic' : 'genuine-data';
+    if (out.overall === 'genuine-data')
+      out.reasons.push(reason('no-anti-clone-proof', { ca, aa, caSw: swOf(chip), aaSw: swOf(active) }));
   }
   if (passive.status !== 'valid' && (chip?.status === 'valid' || active?.status === 'valid'))
     out.reasons.push(reason('passive-not-valid'));
   return out;
 }
+
+type Proof = { status: string; sw?: number; reasons: { code: string }[] };
+
+/** Whether a CA/AA verdict proves the chip, and if not, why (for the genuine-data reason). */
+function proofState(v: Proof | undefined, keyStatus: DataGroupStatus | undefined): ProofState | 'counts' {
+  if (!v) return 'not-run';
+  if (v.status === 'valid') return keyStatus === 'match' ? 'counts' : 'key-not-covered';
+  if (v.status === 'refused') return 'refused';
+  const codes = v.reasons.map((r) => r.code);
+  if (codes.includes('ca-not-offered') || codes.includes('aa-not-offered')) return 'not-offered';
+  if (codes.includes('aa-needs-extended-length')) return 'reader-limit';
+  return 'not-run';
+}
+
+const swOf = (v: Proof | undefined) => (v?.status === 'refused' && v.sw !== undefined ? swHex(v.sw) : undefined);
