@@ -7,17 +7,18 @@ import { InProcessTransport } from './in-process.js';
 const SELECT_AID = fromHex('00A4040C07A0000002471001');
 
 describe('InProcessTransport', () => {
-  it('derives its capabilities from the card options', () => {
+  it('says whether the card takes extended length, never its buffer size (a reader cannot know it)', () => {
     expect(new InProcessTransport(new SimulatedCard(testImage())).capabilities).toEqual({
       extendedLength: false,
       maxCommandLength: 261,
       maxResponseLength: 258,
     });
-    expect(new InProcessTransport(new SimulatedCard(testImage(), { extendedLength: 2048 })).capabilities).toEqual({
-      extendedLength: true,
-      maxCommandLength: 2057,
-      maxResponseLength: 2050,
-    });
+    const extended = { extendedLength: true, maxCommandLength: 65545, maxResponseLength: 65538 };
+    expect(new InProcessTransport(new SimulatedCard(testImage(), { extendedLength: 2048 })).capabilities).toEqual(
+      extended,
+    );
+    const reader = { extendedLength: true, maxResponseLength: 1026 };
+    expect(new InProcessTransport(new SimulatedCard(testImage()), reader).capabilities).toEqual(reader);
   });
 
   it('transmits, exposes the ATR, and fails with CardRemoved after tag loss until reconnect()', async () => {

@@ -18,13 +18,20 @@ export class InProcessTransport implements Transport {
   /** The card's removal count when this link last saw it: a newer count means the tag was lost since. */
   private seenRemovals: number;
 
-  constructor(readonly card: SimulatedCard) {
-    const { maxLc, maxNe } = card.limits;
+  /**
+   * The link says what a reader knows: whether the card takes extended length (from its historical bytes), never
+   * the chip's buffer size — a real reader cannot know it, so the file reader must discover it. `capabilities`
+   * overrides this (a reader with its own limit).
+   */
+  constructor(
+    readonly card: SimulatedCard,
+    capabilities?: TransportCapabilities,
+  ) {
     const ext = card.extendedLength;
-    this.capabilities = {
+    this.capabilities = capabilities ?? {
       extendedLength: ext,
-      maxCommandLength: ext ? 4 + 3 + maxLc + 2 : 4 + 1 + 255 + 1,
-      maxResponseLength: ext ? maxNe + 2 : 258,
+      maxCommandLength: ext ? 4 + 3 + 65535 + 3 : 4 + 1 + 255 + 1,
+      maxResponseLength: ext ? 65536 + 2 : 258,
     };
     // Tag loss is read off the card rather than listened for: links come and go per read on a long-lived card.
     this.seenRemovals = card.isPresent ? card.removals : -1;

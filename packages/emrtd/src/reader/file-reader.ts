@@ -1,8 +1,8 @@
 /**
- * READ BINARY of whole files over any ApduChannel with an adaptive block size: start with the largest block the
- * transport and card accept (extended length when advertised), step down on 6700/6Cxx/repeated failures, remember
- * what worked; odd-INS B1 with DO'54' above offset 32767; a size cap against hostile length fields; progress events;
- * and resume after tag loss through `FileSession.reestablish` from the last good offset.
+ * READ BINARY of whole files over any ApduChannel with an adaptive block size (read-size.ts: ask for the whole
+ * file, search down through common chip caps on a refusal, remember what worked for the session); odd-INS B1 with
+ * DO'54' above offset 32767; a size cap against hostile length fields; progress events; and resume after tag loss
+ * through `FileSession.reestablish` from the last good offset.
  */
 import type { ApduChannel, ExchangeStats } from '../apdu/channel.js';
 import type { CommandApdu } from '../apdu/command.js';
@@ -13,11 +13,18 @@ import { readTlv, tlv } from '../codec/tlv.js';
 import { Cancelled, CardError, EmrtdError, MalformedData } from '../errors.js';
 import type { TransportCapabilities } from '../transport.js';
 import type { FileRef } from './files.js';
+import {
+  initialReadSizes,
+  MAX_SIZE_REFUSALS,
+  nextReadSize,
+  type ReadSizes,
+  readRefused,
+  readSucceeded,
+  SHORT_LADDER,
+} from './read-size.js';
 
 export const DEFAULT_MAX_FILE_SIZE = 256 * 1024;
 export const DEFAULT_MAX_RESUMES = 3;
-/** Short-APDU ladder: 0xDF fits one short SM response for both 3DES and AES (sim-pcsc.md §4). */
-export const SHORT_LADDER = [0xdf, 0xa0, 0x80, 0x40, 0x20];
 const HEADER_READ = 8;
 const MAX_ODD_INS_OVERHEAD = 4;
 
@@ -64,41 +71,30 @@ export interface FileSession {
   /** Cipher of the SM session, or undefined for an unprotected channel. */
   readonly cipher?: SmCipher;
   readonly capabilities?: TransportCapabilities;
-  /** Last block size that worked on this session (remembered across files). */
-  blockSize?: number;
+  /** What the reader learned about the chip's READ sizes (kept across files and resumes; created on first use). */
+  readSizes?: ReadSizes;
   /** True when the channel cannot be used any more (SM session lost). */
   readonly lost: boolean;
   /** Reconnect if possible and redo access control; afterwards `channel` is usable again. */
   reestablish(): Promise<void>;
 }
 
-/** Largest plain block for one response of at most `maxResponse` bytes (data + SW) with SM framing. */
-export function maxBlockForResponse(maxResponse: number, cipher?: SmCipher): number {
-  const data = maxResponse - 2;
-  if (!cipher) return Math.min(data, 65536);
-  const bs = cipher === '3DES' ? 8 : 16;
-  const cryptogram = data - 4 - 10 - 5; // DO99, DO8E, DO87 header (87 82 LL LL) + indicator
-  return Math.min(Math.floor(cryptogram / bs) * bs - 1, 65535);
-}
-
-/** The block-size ladder for a session: extended first when the transport advertises it. */
-export function blockLadder(capabilities: TransportCapabilities | undefined, cipher?: SmCipher): number[] {
-  const short = cipher ? [...SHORT_LADDER] : [0x100, ...SHORT_LADDER];
-  if (!capabilities?.extendedLength) return short;
-  const ext = maxBlockForResponse(capabilities.maxResponseLength ?? 65538, cipher);
-  return ext > short[0]! ? [ext, ...short] : short;
-}
-
-/** The ladder cut at `max`: `max` becomes the first rung when the ladder started above it. */
-export function capLadder(ladder: number[], max: number | undefined): number[] {
-  if (max === undefined) return ladder;
-  if (!Number.isInteger(max) || max < 1 || max > 65536)
-    throw new EmrtdError('invalid-argument', 'maxBlockSize must be an integer from 1 to 65536');
-  const below = ladder.filter((b) => b < max);
-  return ladder[0]! > max ? [max, ...below] : ladder;
-}
-
 const isSwError = (e: unknown): e is EmrtdError => e instanceof EmrtdError && e.sw !== undefined;
+
+/**
+ * What a failed READ means: the chip refused reading past a small file's end (first READ of a file), refused the
+ * size, the link failed (resume), or the file cannot be read (fatal).
+ */
+function classify(e: unknown, firstRead: boolean, block: number): 'past-end' | 'size' | 'link' | 'fatal' {
+  if (!(e instanceof EmrtdError) || e.code === 'cancelled' || e.code === 'malformed-data') return 'fatal';
+  if (e.code === 'file-not-found' || e.code === 'security-status-not-satisfied' || e.code === 'access-denied')
+    return 'fatal';
+  if (sizeError(e) !== undefined) return 'size';
+  if (e instanceof CardError && firstRead) return block > HEADER_READ ? 'past-end' : 'fatal';
+  // Any other error status to an extended read: a chip capping Ne may say 6A86 or worse; try smaller.
+  if (e instanceof CardError && block > SHORT_LADDER[0]! + 1) return 'size';
+  return e.retriable || e.code === 'transport' ? 'link' : 'fatal';
+}
 
 function sizeError(e: unknown): number | undefined {
   if (!isSwError(e) || e.code === 'secure-messaging') return undefined;
@@ -180,16 +176,18 @@ export async function readFile(
     blockSizes: [],
     resumes: 0,
   };
-  const ladder = capLadder(blockLadder(session.capabilities, session.cipher), options.maxBlockSize);
-  let rung = session.blockSize ? ladder.findIndex((b) => b <= session.blockSize!) : 0;
-  if (rung < 0) rung = ladder.length - 1;
+  if (options.maxBlockSize !== undefined && (!Number.isInteger(options.maxBlockSize) || options.maxBlockSize < 1))
+    throw new EmrtdError('invalid-argument', 'maxBlockSize must be a positive integer');
+  session.readSizes ??= initialReadSizes(session.capabilities, session.cipher, options.maxBlockSize);
+  const sizes = session.readSizes;
   let failuresHere = 0;
   const useSfi = options.useSfi === true && file.sfi !== undefined;
   let selected = false;
   const chunks: Uint8Array[] = [];
   let have = 0;
   let total: number | undefined;
-  let retryBudget = ladder.length * 3 + maxResumes + 2;
+  let retryBudget = MAX_SIZE_REFUSALS + SHORT_LADDER.length * 3 + maxResumes + 2;
+  let block = 0;
 
   const finish = () => {
     report.apdus = session.stats.apdus - start.apdus;
@@ -200,17 +198,22 @@ export async function readFile(
 
   while (total === undefined || have < total) {
     if (options.signal?.aborted) throw new Cancelled(`READ BINARY ${file.name}`);
+    block = 0;
     try {
       if (session.lost) throw new EmrtdError('secure-messaging', 'session lost', { retriable: true });
       if (!selected && !useSfi) {
         await selectFile(session.channel, file);
         selected = true;
       }
-      const block = ladder[rung]!;
+      const reserve = have > 0x7fff ? MAX_ODD_INS_OVERHEAD : 0;
+      // The first READ takes as much as is known to work: a small file then needs no second READ.
       const want =
         total === undefined
-          ? Math.min(HEADER_READ, block)
-          : Math.min(block - (have > 0x7fff ? MAX_ODD_INS_OVERHEAD : 0), total - have);
+          ? sizes.pastEndRefused
+            ? HEADER_READ
+            : Math.max(HEADER_READ, sizes.good)
+          : nextReadSize(sizes, total - have, reserve);
+      block = want + reserve;
       const data = await readChunk(session.channel, file, have, want, useSfi && !selected);
       selected = true;
       if (data.length === 0)
@@ -219,8 +222,10 @@ export async function readFile(
       chunks.push(take);
       have += take.length;
       if (total !== undefined) {
-        report.blockSizes.push(want);
-        session.blockSize = block;
+        report.blockSizes.push(take.length);
+        // A short answer before the end of the file is a chip cutting at its buffer: learn its size.
+        if (take.length < want && have < total) readRefused(sizes, block);
+        readSucceeded(sizes, take.length + reserve);
       }
       failuresHere = 0;
       if (total === undefined) {
@@ -238,38 +243,22 @@ export async function readFile(
       }
       options.onProgress?.({ file: file.name, bytes: have, total });
     } catch (e) {
-      if (!(e instanceof EmrtdError) || e.code === 'cancelled' || e.code === 'malformed-data') throw e;
-      if (e.code === 'file-not-found' || e.code === 'security-status-not-satisfied' || e.code === 'access-denied')
-        throw e;
-      if (--retryBudget < 0) throw e;
+      const kind = classify(e, total === undefined, block);
+      if (kind === 'fatal' || --retryBudget < 0) throw e;
       report.retries++;
-      const exact = sizeError(e);
-      if (exact !== undefined) {
-        // Wrong length: step down (to the size the card named for 6Cxx) and retry at once.
-        const target = exact > 0 ? exact : ladder[rung + 1];
-        if (target === undefined || target >= ladder[rung]!) throw e;
-        let i = ladder.findIndex((b) => b <= target);
-        if (i < 0) i = ladder.length;
-        if (ladder[i] !== target) ladder.splice(i, 0, target);
-        rung = i;
-        // Remember it for this card now: a chip that rejects the length often drops secure messaging too, and the
-        // resume below must not try the same size again.
-        session.blockSize = ladder[rung];
-      } else if (e.retriable || e.code === 'transport') {
-        if (++failuresHere >= 2 && rung < ladder.length - 1) {
-          rung++;
-          failuresHere = 0;
-        }
-        if (report.resumes >= maxResumes) throw e;
-        report.resumes++;
-        await session.reestablish();
-        selected = false;
-      } else if (e instanceof CardError && rung < ladder.length - 1 && ladder[rung]! > 0xdf) {
-        // An unexpected SW on an extended read: the chip may not support it; fall back to short reads.
-        rung++;
-      } else throw e;
-      if (session.lost) {
-        if (report.resumes >= maxResumes) throw e;
+      if (kind === 'past-end') sizes.pastEndRefused = true;
+      else if (kind === 'size') {
+        // Remembered on the session at once: a chip that rejects the length often drops secure messaging too,
+        // and the resume below must not try the same size again.
+        if (!readRefused(sizes, block, sizeError(e) || undefined)) throw e;
+        if (session.lost) sizes.costly = true;
+      } else if (++failuresHere >= 2) {
+        readRefused(sizes, block);
+        failuresHere = 0;
+      }
+      if (kind === 'link' || session.lost) {
+        // Resumes after a size refusal are bounded by the refusal cap, not by the link-failure budget.
+        if (kind === 'link' && report.resumes >= maxResumes) throw e;
         report.resumes++;
         await session.reestablish();
         selected = false;

@@ -38,6 +38,7 @@ import type { SecureMessaging } from '../sm/secure-messaging.js';
 import type { Transport, TransportCapabilities } from '../transport.js';
 import { type FileReadOptions, type FileReadReport, type FileSession, readFile, selectFile } from './file-reader.js';
 import { EMRTD_AID, FILES, type FileRef } from './files.js';
+import type { ReadSizes } from './read-size.js';
 
 export interface SessionOptions extends ExchangeOptions {
   /** Allow BAC when PACE is not offered or fails for a non-key reason (default true). */
@@ -95,7 +96,7 @@ const isPasswordRefusal = (e: AccessDenied) => /mutual authentication|GA 4/.test
 export class CardSession implements FileSession {
   readonly stats: ExchangeStats = newStats();
   readonly capabilities: TransportCapabilities | undefined;
-  blockSize?: number;
+  readSizes?: ReadSizes;
   private plain: PlainChannel;
   private secure!: SecureChannel;
   private working?: { candidate: CandidateKey; protocol: 'PACE' | 'BAC'; paceInfo?: PaceInfoLike };
