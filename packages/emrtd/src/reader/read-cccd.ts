@@ -84,6 +84,11 @@ export interface ReadReport {
   resumes: number;
   /** Wall-clock milliseconds from opening to the last file. */
   durationMs: number;
+  /**
+   * What the reader learned about the chip's READ BINARY sizes: the largest block it answered in full, the smallest
+   * it refused (a cap), and the refusals spent finding out (no personal data: for diagnostics).
+   */
+  readSizes: { largest: number; smallestRefused?: number; refusals: number };
 }
 
 export interface CccdReadResult {
@@ -187,6 +192,12 @@ async function runActiveAuthentication(
 
 const DEFAULT_GROUPS: CccdGroup[] = ['DG1', 'DG13', 'SOD'];
 
+function readSizesOf(session: CardSession): ReadReport['readSizes'] {
+  const s = session.readSizes;
+  if (!s) return { largest: 0, refusals: 0 };
+  return { largest: s.good, ...(s.bad === undefined ? {} : { smallestRefused: s.bad }), refusals: s.refusals };
+}
+
 export async function readCccd(
   transport: Transport,
   key: AccessKey | CandidateKey | (AccessKey | CandidateKey)[],
@@ -245,6 +256,7 @@ export async function readCccd(
       retries: files.reduce((n, f) => n + f.retries, 0),
       resumes: session.resumes,
       durationMs: Date.now() - started,
+      readSizes: readSizesOf(session),
     },
     access: session.access,
     chipAuthentication,
