@@ -16,7 +16,7 @@ import { measureCpu } from './cpu.js';
 import { benchCard } from './lib/cards.js';
 import { machineInfo } from './lib/machine.js';
 import { type BenchResults, renderResults, spliceIntoDoc } from './lib/report.js';
-import { runLinkBenchmark } from './link.js';
+import { runCappedBenchmark, runLinkBenchmark } from './link.js';
 import { measurePa } from './pa.js';
 import { measurePcscHost } from './pcsc.js';
 import { runSoak } from './soak.js';
@@ -47,6 +47,7 @@ function agentSoak() {
 async function everything(): Promise<BenchResults> {
   const machine = machineInfo();
   const link = await runLinkBenchmark();
+  const capped = await runCappedBenchmark();
   const cpu = await measureCpu(num('BENCH_CPU_ITERATIONS', 20), 5);
   const pa = measurePa(num('BENCH_PA_ITERATIONS', 300), num('BENCH_OPENSSL_ITERATIONS', 40));
   const pcscHost = await measurePcscHost(num('BENCH_PCSC_APDUS', 400));
@@ -68,6 +69,7 @@ async function everything(): Promise<BenchResults> {
     command: process.env.BENCH_COMMAND ?? 'pnpm bench',
     machine,
     link,
+    capped,
     cpu,
     pa,
     pcscHost,

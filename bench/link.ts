@@ -73,15 +73,24 @@ function idealPlainRead(n: number): [number, number] {
   return n <= 256 ? [5, n + 2] : [7, n + 2];
 }
 
+/** A file of n bytes read in blocks of at most `block` bytes: the lengths of the READs. */
+export function chunks(n: number, block: number): number[] {
+  const out: number[] = [];
+  for (let at = 0; at < n; at += block) out.push(Math.min(block, n - at));
+  return out;
+}
+
 /**
  * The lower bound for a read of `fileLengths` (protected files) after `cardAccessLength` (plain), given the
  * authentication exchanges observed in a clean read (their sizes and chip time are fixed by the protocols).
+ * `chipBlock`: the largest block the chip answers (its cap); files longer than that take several ideal READs.
  */
 export function lowerBound(
   transcript: RecordedExchange[],
   cardAccessLength: number,
   fileLengths: number[],
   link: LinkOptions,
+  chipBlock = 65_536,
 ): Bound {
   const l = { ...LINK_DEFAULTS, ...link };
   const items: { command: number; response: number; ms: number }[] = [];
@@ -100,7 +109,7 @@ export function lowerBound(
   exchange(smSelect.commandBytes, smSelect.responseBytes);
   for (const n of fileLengths) {
     exchange(smSelect.commandBytes, smSelect.responseBytes);
-    exchange(...idealProtectedRead(n));
+    for (const part of chunks(n, chipBlock)) exchange(...idealProtectedRead(part));
   }
   const bytes = items.reduce((s, i) => s + i.command + i.response, 0);
   return {
@@ -155,6 +164,66 @@ export async function measureRead(
     literalRatio: stats.modelledMs / bound.literalMs,
     verdict: r.verification.overall,
   };
+}
+
+/** The same full read on chips that take extended length only up to a cap (docs/reference/real-chips.md). */
+export const CHIP_CAPS = [512, 1024, 2048, 4096, 65_536];
+
+export interface CappedMeasurement {
+  cap: number;
+  strategy: 'adaptive' | 'fixed-223';
+  apdus: number;
+  dg2Apdus: number;
+  /** Reads the chip refused while the reader searched for its cap. */
+  refusals: number;
+  modelledMs: number;
+  bound: Bound;
+  ratio: number;
+}
+
+/**
+ * Largest block the simulated chip answers under a cap: it checks the Ne of the command (DO'97' under secure
+ * messaging) against its buffer (simulator docs, chip option ne-cap).
+ */
+const chipBlockFor = (cap: number) => Math.min(cap, 65_536);
+
+export async function measureCappedRead(
+  cap: number,
+  strategy: CappedMeasurement['strategy'],
+  bitrateKbps: BitrateKbps = 424,
+): Promise<CappedMeasurement> {
+  const card = await benchCard();
+  const link: LinkOptions = { bitrateKbps };
+  const inner = freshTransport(card, { extendedLength: cap, link });
+  const transport = new RecordingTransport(inner);
+  const r = await readVerified(transport, canKey(card.can), {
+    trustStore: trustStoreFor(card),
+    groups: [...FULL_READ_GROUPS],
+    ...(strategy === 'fixed-223' ? { maxBlockSize: 223 } : {}),
+  });
+  if (r.verification.overall !== 'authentic') throw new Error(`capped read not authentic: ${r.verification.overall}`);
+  const cardAccess = card.files.get(0x011c) ?? card.masterFiles?.get(0x011c);
+  if (!cardAccess) throw new Error('card has no EF.CardAccess');
+  const lengths = FILE_FIDS.map((fid) => card.files.get(fid)!.length);
+  const bound = lowerBound(transport.exchanges, cardAccess.length, lengths, link, chipBlockFor(cap));
+  const stats = inner.card.stats;
+  return {
+    cap,
+    strategy,
+    apdus: stats.exchanges,
+    dg2Apdus: r.report.files.find((f) => f.file === 'DG2')?.apdus ?? 0,
+    refusals: r.report.readSizes.refusals,
+    modelledMs: stats.modelledMs,
+    bound,
+    ratio: stats.modelledMs / bound.ms,
+  };
+}
+
+export async function runCappedBenchmark(): Promise<CappedMeasurement[]> {
+  const out: CappedMeasurement[] = [];
+  for (const cap of CHIP_CAPS)
+    for (const strategy of ['adaptive', 'fixed-223'] as const) out.push(await measureCappedRead(cap, strategy));
+  return out;
 }
 
 export async function runLinkBenchmark(

@@ -7,9 +7,9 @@ import { measureAgentDelivery, measureAgentLoad } from './agent.js';
 import { runAgentSoak } from './agent-soak.js';
 import { measureCpu } from './cpu.js';
 import { machineInfo } from './lib/machine.js';
-import { type BenchResults, renderResults, targetChecks } from './lib/report.js';
+import { type BenchResults, cappedChecks, renderCapped, renderResults, targetChecks } from './lib/report.js';
 import { linearRegression, median, quantile } from './lib/stats.js';
-import { idealProtectedRead, measureRead } from './link.js';
+import { chunks, idealProtectedRead, measureCappedRead, measureRead } from './link.js';
 import { measurePa } from './pa.js';
 import { runSoak } from './soak.js';
 
@@ -33,6 +33,18 @@ describe('benchmark smoke run', () => {
     expect(idealProtectedRead(16_000)[0]).toBe(23);
     // 87 82 LL LL 01 + 16 016 (16 001 padded to 16-byte blocks), DO99 4, DO8E 10, SW 2
     expect(idealProtectedRead(16_000)[1]).toBe(4 + 1 + 16_016 + 16);
+  });
+
+  it('capped chips: the bound splits files at the cap; the 1024-byte chip reads DG2 in ≤ 20 APDUs within 1.10 ×', async () => {
+    expect(chunks(2500, 1024)).toEqual([1024, 1024, 452]);
+    const capped = await measureCappedRead(1024, 'adaptive');
+    expect(capped.dg2Apdus).toBeLessThanOrEqual(20);
+    expect(capped.ratio).toBeGreaterThanOrEqual(1);
+    expect(capped.ratio).toBeLessThanOrEqual(1.1);
+    const fixed = await measureCappedRead(1024, 'fixed-223');
+    expect(fixed.modelledMs).toBeGreaterThan(capped.modelledMs);
+    expect(renderCapped([capped, fixed]).join('\n')).toContain('| 1024 | adaptive | ');
+    expect(cappedChecks([capped]).map((c) => c.met)).toEqual([true, true]);
   });
 
   it('link benchmark, CPU, PA and soak run and render', async () => {
