@@ -160,6 +160,23 @@ describe('verdicts of bad chips', () => {
   });
 });
 
+describe('chips that refuse a proof', () => {
+  it('CA refused (6A86) with AA: authentic, the refusal carried as a warning; both refused: genuine-data', async () => {
+    const caRefused = await startTestAgent({ simulation: { faults: ['sw=22:6A86:2'] } });
+    const a = await authedClient(caRefused);
+    const r = readResultSchema.parse((await a.client.request('read.start', readParams(a.nonce))).result);
+    expect(r.verification.overall).toBe('authentic');
+    expect(r.verification.chip.status).toBe('refused');
+    expect(r.verification.chip.reasons?.map((x) => [x.code, x.severity])).toEqual([['ca-refused', 'warning']]);
+    const both = await startTestAgent({ simulation: { faults: ['sw=22:6A86:2', 'sw=88:6D00'] } });
+    const b = await authedClient(both);
+    const g = readResultSchema.parse((await b.client.request('read.start', readParams(b.nonce))).result);
+    expect(g.verification.overall).toBe('genuine-data');
+    expect(g.verification.active.status).toBe('refused');
+    expect(g.verification.reasons?.map((x) => x.code)).toContain('no-anti-clone-proof');
+  });
+});
+
 describe('QR scanner as the key source', () => {
   class FakeScanner extends EventEmitter {
     close() {}
