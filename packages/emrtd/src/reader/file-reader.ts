@@ -62,6 +62,8 @@ export interface FileReadOptions {
   maxBlockSize?: number;
   onProgress?: (progress: ReadProgress) => void;
   signal?: AbortSignal;
+  /** The file is the current EF already (the caller just selected it): no SELECT before the first READ. */
+  preselected?: boolean;
 }
 
 /** What the reader needs from a session. */
@@ -182,7 +184,7 @@ export async function readFile(
   const sizes = session.readSizes;
   let failuresHere = 0;
   const useSfi = options.useSfi === true && file.sfi !== undefined;
-  let selected = false;
+  let selected = options.preselected === true;
   const chunks: Uint8Array[] = [];
   let have = 0;
   let total: number | undefined;

@@ -315,7 +315,8 @@ export class CardSession implements FileSession {
     };
     const options = { maxFileSize: 16 * 1024, maxResumes: 1 };
     let bytes: Uint8Array;
-    if (r.sw === 0x9000) bytes = (await readFile(plainSession, FILES.CardAccess, options)).bytes;
+    if (r.sw === 0x9000)
+      bytes = (await readFile(plainSession, FILES.CardAccess, { ...options, preselected: true })).bytes;
     else {
       // Some chips refuse SELECT by FID outside an application; ICAO gives EF.CardAccess the SFI 1C as well.
       try {
