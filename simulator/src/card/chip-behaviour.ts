@@ -216,11 +216,16 @@ export const CHIP_OPTIONS: readonly ChipOptionInfo[] = [
   },
 ];
 
-/** The options as a Markdown table (name=value, default, description): the table in docs/simulator.md §7. */
+/** The options as a Markdown table (name=value, default, examples, effect): the table in docs/simulator.md §7. */
 export function chipOptionsMarkdown(): string {
-  const rows = CHIP_OPTIONS.map(
-    (o) =>
-      `| \`${o.name}=${o.value}\` | \`${o.default}\` | ${o.examples.map((e) => `\`${e}\``).join(', ')} | ${o.description} |`,
+  // GitHub tables split cells on "|" even inside code spans; "\|" keeps it.
+  const cell = (text: string) => text.replaceAll('|', '\\|');
+  const rows = CHIP_OPTIONS.map((o) =>
+    [`\`${o.name}=${o.value}\``, `\`${o.default}\``, o.examples.map((e) => `\`${e}\``).join(', '), o.description].map(
+      cell,
+    ),
   );
-  return ['| Option | Default | Examples | Effect |', '|---|---|---|---|', ...rows].join('\n');
+  return [['Option', 'Default', 'Examples', 'Effect'], ['---', '---', '---', '---'], ...rows]
+    .map((r) => `| ${r.join(' | ')} |`)
+    .join('\n');
 }

@@ -110,6 +110,7 @@ describe('merging chip settings', () => {
   it('renders the documentation table with one row per option', () => {
     const lines = chipOptionsMarkdown().split('\n');
     expect(lines).toHaveLength(2 + CHIP_OPTIONS.length);
-    for (const [i, o] of CHIP_OPTIONS.entries()) expect(lines[i + 2]).toContain(`\`${o.name}=${o.value}\``);
+    for (const [i, o] of CHIP_OPTIONS.entries())
+      expect(lines[i + 2]).toContain(`\`${o.name}=${o.value.replaceAll('|', '\\|')}\``);
   });
 });
