@@ -1,5 +1,26 @@
 // Card applet, card image, faults and link model (simulator/src/card).
 export { type CardOptions, type ExchangeResult, SimulatedCard } from './card/applet.js';
+export {
+  type AaBehaviour,
+  type CaBehaviour,
+  CHIP_OPTIONS,
+  type ChipBehaviour,
+  type ChipOptionInfo,
+  type ChipOptionName,
+  type ChipSettings,
+  type ChipSettingsInput,
+  chipOptionsMarkdown,
+  DEFAULT_CHIP,
+  type NeOverflow,
+} from './card/chip-behaviour.js';
+export {
+  chipBehaviour,
+  chipSettings,
+  formatChipOptions,
+  parseChipOption,
+  parseChipOptions,
+  personalisationOptions,
+} from './card/chip-options.js';
 export { FAULTS, type Fault, type FaultName, parseFault } from './card/faults.js';
 export {
   type ActiveAuthenticationKey,

@@ -24,6 +24,8 @@ export const SW = {
   INCORRECT_P1P2: 0x6a86,
   REFERENCED_DATA_NOT_FOUND: 0x6a88,
   WRONG_P1P2: 0x6b00,
+  /** 6Cxx: wrong Le, xx = the exact length available (OR it with the length). */
+  WRONG_LE: 0x6c00,
   INS_NOT_SUPPORTED: 0x6d00,
   CLA_NOT_SUPPORTED: 0x6e00,
   NO_PRECISE_DIAGNOSIS: 0x6f00,

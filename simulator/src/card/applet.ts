@@ -1,9 +1,11 @@
 import { EventEmitter } from 'node:events';
-import { digest, parsePaceOid, readTlvs, type Tlv, utf8 } from '@cccd/emrtd';
+import { digest, EmrtdError, parsePaceOid, readTlvs, type Tlv, utf8 } from '@cccd/emrtd';
 import { activeAuthenticate } from './active-auth.js';
 import { type CommandApdu, parseCommandApdu, response, SW } from './apdu.js';
 import { bacKeys, bacMutualAuthenticate } from './bac.js';
 import { chipAuthenticate, chipAuthenticationOid } from './chip-auth.js';
+import type { ChipBehaviour, ChipSettingsInput } from './chip-behaviour.js';
+import { chipBehaviour } from './chip-options.js';
 import { applyFileFaults, type Fault, parseFault } from './faults.js';
 import { FileSystem } from './file-system.js';
 import type { CardImage, PaceConfig } from './image.js';
@@ -36,6 +38,12 @@ export interface CardOptions {
   historicalBytes?: Uint8Array;
   /** Upper bound for how long a muted card keeps a transmit pending (ms, default 60 000). */
   muteCapMs?: number;
+  /**
+   * Chip behaviour options (see CHIP_OPTIONS), as an object or `name=value` strings; they override the card image's
+   * own `chip` settings. Options that change files (ca=not-advertised, aa=absent) must match the image: pass them to
+   * personalise().
+   */
+  chip?: ChipSettingsInput;
 }
 
 export type ExchangeResult =
@@ -83,6 +91,8 @@ export class SimulatedCard extends EventEmitter<CardEvents> {
   private readonly fs: FileSystem;
   private readonly maxLc: number;
   private readonly maxNe: number;
+  /** The chip-behaviour matrix this card follows (defaults = the CCCD model). */
+  readonly behaviour: Readonly<ChipBehaviour>;
   private present = true;
   private removalCount = 0;
   private powered = true;
@@ -107,11 +117,16 @@ export class SimulatedCard extends EventEmitter<CardEvents> {
     this.options = options;
     this.random = options.random ?? defaultRandom;
     this.faults = (options.faults ?? []).map((f) => (typeof f === 'string' ? parseFault(f) : f));
+    this.behaviour = chipBehaviour(image.chip, options.chip);
+    checkFilesMatch(image, this.behaviour);
     const files = applyFileFaults(image.files, this.faults, this.random);
     const masterFiles = applyFileFaults(image.masterFiles ?? new Map(), this.faults, this.random);
     this.image = { ...image, files, masterFiles };
-    this.fs = new FileSystem(files, masterFiles, image.protectedFids);
-    const ext = options.extendedLength ?? false;
+    this.fs = new FileSystem(files, masterFiles, image.protectedFids, this.behaviour);
+    // A chip buffer above 256 bytes implies extended length; the link then carries up to 65536, so the reader has to
+    // discover the chip's cap from its answers, as through a real PC/SC reader.
+    const capped = (this.behaviour.neCap?.max ?? 0) > 256;
+    const ext = options.extendedLength ?? capped;
     this.maxLc = ext === false ? 255 : ext === true ? 65535 : Math.max(255, Math.min(ext, 65535));
     this.maxNe = ext === false ? 256 : ext === true ? 65536 : Math.max(256, Math.min(ext, 65536));
     this.uidBytes = this.newUid();
@@ -136,7 +151,10 @@ export class SimulatedCard extends EventEmitter<CardEvents> {
     return this.maxNe > 256;
   }
 
-  /** Largest command data field (Lc) and response data field (Ne) the chip accepts. */
+  /**
+   * Largest command data field (Lc) and response data field (Ne) the link carries (what InProcessTransport
+   * advertises). Without a chip ne-cap this is also the chip's limit; a ne-cap stays hidden from the link.
+   */
   get limits(): { maxLc: number; maxNe: number } {
     return { maxLc: this.maxLc, maxNe: this.maxNe };
   }
@@ -161,8 +179,9 @@ export class SimulatedCard extends EventEmitter<CardEvents> {
    * SFI (94); data coding 01; command chaining (80) and, when enabled, extended Lc/Le (40) (ISO 7816-4 §8.1.1.2.7).
    */
   historicalBytes(): Uint8Array {
+    const selection = this.behaviour.sfi.kind === 'supported' ? 0x94 : 0x90;
     return (
-      this.options.historicalBytes ?? Uint8Array.of(0x80, 0x73, 0x94, 0x01, this.extendedLength ? 0xc0 : 0x80)
+      this.options.historicalBytes ?? Uint8Array.of(0x80, 0x73, selection, 0x01, this.extendedLength ? 0xc0 : 0x80)
     ).slice();
   }
 
@@ -315,7 +334,8 @@ export class SimulatedCard extends EventEmitter<CardEvents> {
     this.stats.exchanges++;
     this.stats.bytesIn += apdu.length;
     this.stats.bytesOut += bytes.length;
-    this.stats.modelledMs += exchangeMs(this.options.link ?? {}, apdu.length, bytes.length, work ? cryptoMs(work) : 0);
+    const chipMs = (work ? cryptoMs(work) * this.behaviour.cryptoTime : 0) + this.behaviour.exchangeMs;
+    this.stats.modelledMs += exchangeMs(this.options.link ?? {}, apdu.length, bytes.length, chipMs);
     return { kind: 'response', bytes };
   }
 
@@ -325,7 +345,9 @@ export class SimulatedCard extends EventEmitter<CardEvents> {
     const parsed = parseCommandApdu(raw);
     if (!parsed.ok) return { bytes: response(parsed.sw) };
     const outer = parsed.apdu;
-    if (outer.extended && (!this.extendedLength || outer.data.length > this.maxLc || !this.neAcceptable(outer.ne)))
+    // With a chip buffer (ne-cap) the command's own Ne rules decide, so READ BINARY can answer as the chip would.
+    const neRefused = !this.behaviour.neCap && !this.neAcceptable(outer.ne);
+    if (outer.extended && (!this.extendedLength || outer.data.length > this.maxLc || neRefused))
       return { bytes: response(SW.WRONG_LENGTH) };
     if (outer.cla === 0xff || (outer.cla & 0xe0) !== 0) return { bytes: response(SW.CLA_NOT_SUPPORTED) };
     if (outer.cla & 0x03) return { bytes: response(SW.LOGICAL_CHANNEL_NOT_SUPPORTED) };
@@ -339,6 +361,7 @@ export class SimulatedCard extends EventEmitter<CardEvents> {
       const out = this.dispatch(outer, false);
       if (out.removed) return 'removed';
       if (out.abortSecureMessaging) this.endSecureMessaging();
+      if (out.data && !this.fitsBuffer(out.data.length)) return { bytes: response(SW.WRONG_LENGTH), work: out.work };
       out.after?.();
       return { bytes: response(out.sw, out.data), work: out.work };
     }
@@ -360,9 +383,15 @@ export class SimulatedCard extends EventEmitter<CardEvents> {
     let data = out.data ?? new Uint8Array(0);
     let sw = out.sw;
     const room = outer.ne || (outer.extended ? this.maxNe : 256);
-    if (sm.protectedLength(data.length, odd) > room) {
+    const length = sm.protectedLength(data.length, odd);
+    if (length > room || !this.fitsBuffer(length)) {
       data = new Uint8Array(0);
       sw = SW.WRONG_LENGTH;
+    }
+    if (this.behaviour.smErrors === 'plain' && isError(sw)) {
+      // Some chips answer every error in clear and drop the session (real-chip note in docs/simulator.md §7).
+      this.endSecureMessaging();
+      return { bytes: response(sw), work: out.work };
     }
     this.lifetimeSmResponses++;
     const nth = this.lifetimeSmResponses;
@@ -376,6 +405,48 @@ export class SimulatedCard extends EventEmitter<CardEvents> {
   /** Ne = 65536 (Le = 0000) means "as much as you can"; an explicit Ne above the chip's buffer is refused. */
   private neAcceptable(ne: number): boolean {
     return ne <= this.maxNe || ne === 65536;
+  }
+
+  /** Whether a response data field of this many bytes (protected, under SM) fits the chip's buffer (ne-cap). */
+  private fitsBuffer(length: number): boolean {
+    const cap = this.behaviour.neCap;
+    return !cap || length <= cap.max;
+  }
+
+  /** Largest Ne whose answer fits the buffer: under SM the protected answer (DO'87' + DO'99' + DO'8E') must fit. */
+  private largestFittingNe(max: number, odd: boolean): number {
+    const sm = this.sm;
+    if (!sm) return max;
+    let n = max;
+    while (n > 0 && sm.protectedLength(n, odd) > max) n--;
+    return n;
+  }
+
+  /** Ne a READ BINARY is served with, or the refusal (ne-cap, short-le00); see CHIP_OPTIONS for the rules. */
+  private readLength(apdu: CommandApdu): number | Outcome {
+    if (this.behaviour.shortLe00 === 'refused' && !apdu.extended && apdu.ne === 256) return { sw: SW.WRONG_LENGTH };
+    const cap = this.behaviour.neCap;
+    if (!cap) return this.neAcceptable(apdu.ne) ? Math.min(apdu.ne, this.maxNe) : { sw: SW.WRONG_LENGTH };
+    if (apdu.ne === 0) return 0;
+    const fits = this.largestFittingNe(cap.max, apdu.ins === 0xb1);
+    // Ne maximum (extended Le 0000) asks for all available bytes (ISO 7816-4 §5.1): the chip sends what fits.
+    if (apdu.ne === 65536 || apdu.ne <= fits) return Math.min(apdu.ne, fits);
+    switch (cap.overflow) {
+      case 'cut':
+        return fits;
+      case '6a86':
+        return { sw: SW.INCORRECT_P1P2 };
+      case '6cxx':
+        // 6Cxx can only name a short length: an extended request gets 6700.
+        return apdu.extended || fits > 255 ? { sw: SW.WRONG_LENGTH } : { sw: SW.WRONG_LE | fits };
+      default:
+        return { sw: SW.WRONG_LENGTH };
+    }
+  }
+
+  /** A chip option's refusal; 6987/6988 under SM end the session like any SM error. */
+  private refusal(sw: number, secure: boolean): Outcome {
+    return { sw, abortSecureMessaging: secure && (sw === SW.SM_DATA_MISSING || sw === SW.SM_DATA_INCORRECT) };
   }
 
   private injectedSw(ins: number): number | undefined {
@@ -418,8 +489,11 @@ export class SimulatedCard extends EventEmitter<CardEvents> {
   }
 
   private readBinary(apdu: CommandApdu, secure: boolean): Outcome {
-    if (!this.neAcceptable(apdu.ne)) return { sw: SW.WRONG_LENGTH };
-    const plan = this.fs.planRead({ ...apdu, ne: Math.min(apdu.ne, this.maxNe) }, secure);
+    const sfi = this.behaviour.sfi;
+    if (sfi.kind === 'refused' && usesShortEfId(apdu)) return this.refusal(sfi.sw, secure);
+    const ne = this.readLength(apdu);
+    if (typeof ne !== 'number') return ne;
+    const plan = this.fs.planRead({ ...apdu, ne }, secure);
     if (!('fid' in plan)) return plan;
     const fileBytes = plan.odd ? plan.data.length - 2 : plan.data.length;
     for (const f of this.faults) {
@@ -505,6 +579,8 @@ export class SimulatedCard extends EventEmitter<CardEvents> {
     );
     if (!config || !paceConfigSupported(config)) return { sw: SW.WRONG_DATA };
     let password: Uint8Array;
+    const paceMrz = this.behaviour.paceMrz;
+    if (passwordRef[0] === PACE_PASSWORD.MRZ && paceMrz.kind === 'refused') return { sw: paceMrz.sw };
     if (passwordRef[0] === PACE_PASSWORD.MRZ) password = digest('SHA-1', utf8(this.image.mrzInformation));
     else if (passwordRef[0] === PACE_PASSWORD.CAN) password = utf8(this.image.can);
     else if (passwordRef[0] === PACE_PASSWORD.PIN || passwordRef[0] === PACE_PASSWORD.PUK)
@@ -520,6 +596,8 @@ export class SimulatedCard extends EventEmitter<CardEvents> {
     this.caPending = false;
     const key = this.image.chipAuthentication;
     if (!secure) return { sw: SW.SECURITY_STATUS_NOT_SATISFIED };
+    const ca = this.behaviour.ca;
+    if (ca.kind === 'refuse-mse') return this.refusal(ca.sw, secure);
     if (!key) return { sw: SW.REFERENCED_DATA_NOT_FOUND };
     if (!oidBytes || decodeOidContent(oidBytes) !== chipAuthenticationOid(key)) return { sw: SW.WRONG_DATA };
     if (keyId && !keyMatches(keyId, key.keyId)) return { sw: SW.REFERENCED_DATA_NOT_FOUND };
@@ -532,10 +610,13 @@ export class SimulatedCard extends EventEmitter<CardEvents> {
   private mseKeyAgreementTemplate(secure: boolean, ephemeral?: Uint8Array, keyId?: Uint8Array): Outcome {
     const key = this.image.chipAuthentication;
     if (!secure) return { sw: SW.SECURITY_STATUS_NOT_SATISFIED };
+    // KAT is MSE and key agreement in one: both refusals answer it.
+    const ca = this.behaviour.ca;
+    if (ca.kind === 'refuse-mse' || ca.kind === 'refuse-ga') return this.refusal(ca.sw, secure);
     if (!key) return { sw: SW.REFERENCED_DATA_NOT_FOUND };
     if (key.cipher !== '3DES' || !ephemeral) return { sw: SW.WRONG_DATA };
     if (keyId && !keyMatches(keyId, key.keyId)) return { sw: SW.REFERENCED_DATA_NOT_FOUND };
-    const r = chipAuthenticate(key, ephemeral);
+    const r = chipAuthenticate(key, ephemeral, { faultyResponseKeys: ca.kind === 'fails-new-keys' });
     if (!r.ok) return { sw: r.sw };
     return { sw: SW.OK, after: () => this.startSession(r.sm), work: this.keyAgreementWork(key.parameterId, 1) };
   }
@@ -560,6 +641,8 @@ export class SimulatedCard extends EventEmitter<CardEvents> {
       this.caPending = false;
       const key = this.image.chipAuthentication;
       if (!key || !secure) return { sw: SW.CONDITIONS_NOT_SATISFIED };
+      const ca = this.behaviour.ca;
+      if (ca.kind === 'refuse-ga') return this.refusal(ca.sw, secure);
       if (chained) return { sw: SW.CHAINING_NOT_SUPPORTED };
       let ephemeral: Uint8Array | undefined;
       try {
@@ -569,7 +652,7 @@ export class SimulatedCard extends EventEmitter<CardEvents> {
         ephemeral = undefined;
       }
       if (!ephemeral) return { sw: SW.WRONG_DATA };
-      const r = chipAuthenticate(key, ephemeral);
+      const r = chipAuthenticate(key, ephemeral, { faultyResponseKeys: ca.kind === 'fails-new-keys' });
       if (!r.ok) return { sw: r.sw };
       return {
         sw: SW.OK,
@@ -611,6 +694,7 @@ export class SimulatedCard extends EventEmitter<CardEvents> {
   private internalAuthenticate(apdu: CommandApdu, secure: boolean): Outcome {
     const key = this.image.activeAuthentication;
     if (!key) return { sw: SW.INS_NOT_SUPPORTED };
+    if (this.behaviour.aa.kind === 'refuse') return this.refusal(this.behaviour.aa.sw, secure);
     if (apdu.p1 !== 0 || apdu.p2 !== 0) return { sw: SW.INCORRECT_P1P2 };
     if (!secure) return { sw: SW.SECURITY_STATUS_NOT_SATISFIED };
     if (apdu.data.length !== 8) return { sw: SW.WRONG_LENGTH };
@@ -623,6 +707,35 @@ export class SimulatedCard extends EventEmitter<CardEvents> {
         : { kind: 'ec', bits: signature.length * 4, operations: 1 };
     return { sw: SW.OK, data: signature, work };
   }
+}
+
+/** Error status words: everything but 9000 and the 61xx/62xx/63xx process-completed family. */
+function isError(sw: number): boolean {
+  const sw1 = sw >> 8;
+  return sw !== SW.OK && sw1 !== 0x61 && sw1 !== 0x62 && sw1 !== 0x63;
+}
+
+/** READ BINARY naming its EF by short identifier: B0 with P1 b8 set, or B1 with P1-P2 = 0001…001F. */
+function usesShortEfId(apdu: CommandApdu): boolean {
+  if (apdu.ins === 0xb0) return (apdu.p1 & 0x80) !== 0;
+  const p1p2 = (apdu.p1 << 8) | apdu.p2;
+  return p1p2 > 0 && p1p2 <= 0x1f;
+}
+
+/** File-changing options are personalisation options: a card image without them cannot grow or lose files here. */
+function checkFilesMatch(image: CardImage, behaviour: ChipBehaviour): void {
+  const mismatch =
+    behaviour.ca.kind === 'not-advertised' && image.chipAuthentication
+      ? 'ca=not-advertised'
+      : behaviour.aa.kind === 'absent' && image.activeAuthentication
+        ? 'aa=absent'
+        : undefined;
+  if (mismatch)
+    throw new EmrtdError(
+      'invalid-argument',
+      `chip option ${mismatch} changes the card's files: personalise the card with it (this image has the key)`,
+      { step: 'chip-option' },
+    );
 }
 
 function keyMatches(requested: Uint8Array, keyId: number | undefined): boolean {

@@ -1,19 +1,7 @@
-import {
-  bigToBytes,
-  caOid,
-  domainParameters,
-  encodeEcPoint,
-  fromHex,
-  hex,
-  KDF_ENC,
-  KDF_MAC,
-  kdf,
-  type SmCipher,
-  tlv,
-} from '@cccd/emrtd';
+import { caOid, fromHex, hex, tlv } from '@cccd/emrtd';
 import { describe, expect, it } from 'vitest';
-import type { ChipAuthenticationKey } from './image.js';
 import { encodeOidContent } from './oid-codec.js';
+import { ecCaKey, terminalCaKeys } from './testing/chip-auth.js';
 import { appendixDSession } from './testing/sessions.js';
 import { TerminalSm } from './testing/terminal.js';
 
@@ -21,29 +9,8 @@ const H = (s: string) => fromHex(s);
 const X = (b: Uint8Array) => hex(b).toUpperCase();
 const EMPTY = new Uint8Array(0);
 
-function ecKey(cipher: SmCipher, privateHex: string, keyId?: number): ChipAuthenticationKey {
-  const params = domainParameters(13);
-  if (params.kind !== 'EC') throw new Error('EC');
-  const sk = BigInt(`0x${privateHex}`);
-  return {
-    keyAgreement: 'ECDH',
-    cipher,
-    parameterId: 13,
-    ...(keyId === undefined ? {} : { keyId }),
-    privateKey: bigToBytes(sk, 32),
-    publicKey: encodeEcPoint(params, params.curve.BASE.multiply(sk)),
-  };
-}
-
-/** Terminal side of the key agreement: K = x(SK_eph · PK_chip), then KDF with the CA cipher. */
-function terminalKeys(key: ChipAuthenticationKey, ephemeral: bigint) {
-  const params = domainParameters(13);
-  if (params.kind !== 'EC') throw new Error('EC');
-  const shared = params.curve.fromBytes(key.publicKey).multiply(ephemeral).toAffine().x;
-  const k = bigToBytes(shared, 32);
-  const pk = encodeEcPoint(params, params.curve.BASE.multiply(ephemeral));
-  return { pk, ksEnc: kdf(k, KDF_ENC, key.cipher), ksMac: kdf(k, KDF_MAC, key.cipher) };
-}
+const ecKey = ecCaKey;
+const terminalKeys = terminalCaKeys;
 
 describe('Chip Authentication, chip side', () => {
   it('MSE:Set AT + GENERAL AUTHENTICATE: answers under the old keys, then restarts SM with new keys and SSC 0', () => {

@@ -15,8 +15,15 @@ export function chipAuthenticationOid(key: ChipAuthenticationKey): string {
  * Chip side of Chip Authentication (ICAO 9303-11 §6.2): static-ephemeral key agreement with the terminal's
  * ephemeral public key, then new session keys KS_enc/KS_mac and a fresh SSC of zeros. The caller answers the
  * command under the old keys and switches to the returned session afterwards.
+ *
+ * `faultyResponseKeys` models a chip that completes the key agreement but protects its answers under keys derived
+ * with another private key (SK + 1): commands still verify, answers do not (chip option ca=fails-new-keys).
  */
-export function chipAuthenticate(key: ChipAuthenticationKey, ephemeralPublicKey: Uint8Array): ChipAuthOutcome {
+export function chipAuthenticate(
+  key: ChipAuthenticationKey,
+  ephemeralPublicKey: Uint8Array,
+  options: { faultyResponseKeys?: boolean } = {},
+): ChipAuthOutcome {
   let group: ReturnType<typeof cardGroup>;
   try {
     group = cardGroup(domainParameters(key.parameterId));
@@ -27,12 +34,13 @@ export function chipAuthenticate(key: ChipAuthenticationKey, ephemeralPublicKey:
     const peer = group.decode(ephemeralPublicKey);
     const shared = group.multiply(peer, bytesToBig(key.privateKey));
     if (group.isIdentity(shared)) return { ok: false, sw: SW.WRONG_DATA };
-    const k = group.secret(shared);
+    const keysFrom = (k: Uint8Array) => ({ ksEnc: kdf(k, KDF_ENC, key.cipher), ksMac: kdf(k, KDF_MAC, key.cipher) });
+    const keys = keysFrom(group.secret(shared));
+    const responseKeys = options.faultyResponseKeys
+      ? keysFrom(group.secret(group.multiply(peer, bytesToBig(key.privateKey) + 1n)))
+      : undefined;
     const ssc = new Uint8Array(key.cipher === '3DES' ? 8 : 16);
-    return {
-      ok: true,
-      sm: new SecureMessaging(key.cipher, kdf(k, KDF_ENC, key.cipher), kdf(k, KDF_MAC, key.cipher), ssc),
-    };
+    return { ok: true, sm: new SecureMessaging(key.cipher, keys.ksEnc, keys.ksMac, ssc, responseKeys) };
   } catch {
     return { ok: false, sw: SW.WRONG_DATA };
   }

@@ -1,5 +1,6 @@
 import { readTlvs, tlv, u16 } from '@cccd/emrtd';
 import { type CommandApdu, SW } from './apdu.js';
+import { type ChipBehaviour, DEFAULT_CHIP } from './chip-behaviour.js';
 
 /** The eMRTD application identifier (ICAO 9303-10 §3.10.1; the CCCD uses it unchanged). */
 export const EMRTD_AID = Uint8Array.of(0xa0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01);
@@ -14,7 +15,7 @@ export interface ReadPlan {
   fid: number;
   offset: number;
   data: Uint8Array;
-  /** 6282 when the end of the file came before Ne bytes. */
+  /** 6282 (or 9000, chip option eof=9000) when the end of the file came before Ne bytes. */
   sw: number;
   /** Odd INS B1: the data go back wrapped in DO'53'. */
   odd: boolean;
@@ -33,6 +34,7 @@ export class FileSystem {
     private readonly files: Map<number, Uint8Array>,
     private readonly masterFiles: Map<number, Uint8Array>,
     private readonly protectedFids: Set<number>,
+    private readonly behaviour: Pick<ChipBehaviour, 'selectMf' | 'endOfFile'> = DEFAULT_CHIP,
   ) {}
 
   reset(): void {
@@ -70,7 +72,7 @@ export class FileSystem {
     if (p2 !== 0x0c && p2 !== 0x00 && p2 !== 0x04) return { sw: SW.INCORRECT_P1P2 };
     if (p1 === 0x04) return this.selectByName(data, p2);
     if (p1 === 0x00 && (data.length === 0 || (data.length === 2 && data[0] === 0x3f && data[1] === 0x00)))
-      return { sw: SW.INS_NOT_SUPPORTED }; // CCCD quirk: SELECT MF answers 6D00 (vn-cccd.md §1)
+      return this.selectMf(p2);
     if (p1 !== 0x00 && p1 !== 0x02) return { sw: SW.INCORRECT_P1P2 };
     if (data.length !== 2) return { sw: SW.WRONG_LENGTH };
     const fid = (data[0]! << 8) | data[1]!;
@@ -81,6 +83,16 @@ export class FileSystem {
       sw: SW.OK,
       data: tlv(0x62, tlv(0x80, u16(Math.min(size, 0xffff))), tlv(0x82, Uint8Array.of(0x01)), tlv(0x83, u16(fid))),
     };
+  }
+
+  /** CCCD quirk: SELECT MF answers 6D00 (vn-cccd.md §1); other chips select it (9000) or say 6A82 (select-mf). */
+  private selectMf(p2: number): FileResult {
+    if (this.behaviour.selectMf === '6d00') return { sw: SW.INS_NOT_SUPPORTED };
+    if (this.behaviour.selectMf === '6a82') return { sw: SW.FILE_NOT_FOUND };
+    this.reset();
+    if (p2 === 0x0c) return { sw: SW.OK };
+    // FCP of a DF: descriptor 38 (DF), FID 3F00.
+    return { sw: SW.OK, data: tlv(0x62, tlv(0x82, Uint8Array.of(0x38)), tlv(0x83, u16(0x3f00))) };
   }
 
   private selectByName(aid: Uint8Array, p2: number): FileResult {
@@ -136,11 +148,13 @@ export class FileSystem {
     const room = odd ? do53Room(apdu.ne) : apdu.ne;
     if (room <= 0) return { sw: SW.WRONG_LENGTH };
     const data = file.subarray(offset, offset + room);
+    const pastEnd = data.length < room;
+    if (pastEnd && this.behaviour.endOfFile === '6b00') return { sw: SW.WRONG_P1P2 };
     return {
       fid: this.currentFid,
       offset,
       data: odd ? tlv(0x53, data) : data.slice(),
-      sw: data.length < room ? SW.END_OF_FILE : SW.OK,
+      sw: pastEnd && this.behaviour.endOfFile === '6282' ? SW.END_OF_FILE : SW.OK,
       odd,
     };
   }

@@ -1,4 +1,5 @@
 import type { SmCipher } from '@cccd/emrtd';
+import type { ChipSettings } from './chip-behaviour.js';
 
 /**
  * Everything a personalised card holds: the files, the secrets the chip keeps to itself, and the trust material a
@@ -28,6 +29,11 @@ export interface CardImage {
    * EF.CardSecurity 011D). EF.CardAccess 011C may sit here or in `files`; either way it is an MF-level file.
    */
   masterFiles?: Map<number, Uint8Array>;
+  /**
+   * Chip behaviour options this card was personalised with (see CHIP_OPTIONS); the applet follows them, and
+   * CardOptions.chip overrides them.
+   */
+  chip?: ChipSettings;
 }
 
 export interface PaceConfig {

@@ -38,15 +38,20 @@ export class SecureMessaging {
   private readonly sscLength: number;
   private readonly blockSize: number;
 
+  private readonly responseKeys: { ksEnc: Uint8Array; ksMac: Uint8Array };
+
   constructor(
     readonly cipher: SmCipher,
     private readonly ksEnc: Uint8Array,
     private readonly ksMac: Uint8Array,
     ssc: Uint8Array,
+    /** Keys for protecting responses when they differ from the command keys (the ca=fails-new-keys chip). */
+    responseKeys?: { ksEnc: Uint8Array; ksMac: Uint8Array },
   ) {
     this.blockSize = cipher === '3DES' ? 8 : 16;
     this.sscLength = ssc.length;
     this.counter = bytesToBig(ssc);
+    this.responseKeys = responseKeys ?? { ksEnc, ksMac };
   }
 
   /** Session keys, for tests that replay worked examples. */
@@ -67,20 +72,20 @@ export class SecureMessaging {
     this.counter = (this.counter + 1n) % (1n << BigInt(8 * this.sscLength));
   }
 
-  mac(data: Uint8Array): Uint8Array {
+  mac(data: Uint8Array, ksMac = this.ksMac): Uint8Array {
     const padded = pad(data, this.blockSize);
-    return this.cipher === '3DES' ? retailMac(this.ksMac, padded) : aesCmac(this.ksMac, padded).slice(0, 8);
+    return this.cipher === '3DES' ? retailMac(ksMac, padded) : aesCmac(ksMac, padded).slice(0, 8);
   }
 
-  private iv(): Uint8Array {
+  private iv(ksEnc: Uint8Array): Uint8Array {
     // 3DES: IV = 0 (9303-11 §9.8.6.1); AES: IV = E(KSenc, SSC) (§9.8.6.2).
-    return this.cipher === '3DES' ? new Uint8Array(8) : aesEcb(this.ksEnc, this.ssc, true);
+    return this.cipher === '3DES' ? new Uint8Array(8) : aesEcb(ksEnc, this.ssc, true);
   }
 
-  private crypt(data: Uint8Array, encrypt: boolean): Uint8Array {
+  private crypt(data: Uint8Array, encrypt: boolean, ksEnc = this.ksEnc): Uint8Array {
     return this.cipher === '3DES'
-      ? tdesCbc(this.ksEnc, this.iv(), data, encrypt)
-      : aesCbc(this.ksEnc, this.iv(), data, encrypt);
+      ? tdesCbc(ksEnc, this.iv(ksEnc), data, encrypt)
+      : aesCbc(ksEnc, this.iv(ksEnc), data, encrypt);
   }
 
   /**
@@ -139,7 +144,8 @@ export class SecureMessaging {
         p2: apdu.p2,
         data,
         ne,
-        extended: apdu.extended || data.length > 255 || ne > 256,
+        // A one-byte DO'97' is a short Le (00 = 256), a two-byte one an extended Le (short-le00 tells them apart).
+        extended: data.length > 255 || (le ? le.length === 2 : apdu.extended),
       },
     };
   }
@@ -152,11 +158,11 @@ export class SecureMessaging {
     this.increment();
     const parts: Uint8Array[] = [];
     if (data.length) {
-      const enc = this.crypt(pad(data, this.blockSize), true);
+      const enc = this.crypt(pad(data, this.blockSize), true, this.responseKeys.ksEnc);
       parts.push(oddIns ? tlv(DO_CRYPTOGRAM_BER, enc) : tlv(DO_CRYPTOGRAM, Uint8Array.of(1), enc));
     }
     parts.push(tlv(DO_STATUS, Uint8Array.of(sw >> 8, sw & 0xff)));
-    const mac = this.mac(concat(this.ssc, ...parts));
+    const mac = this.mac(concat(this.ssc, ...parts), this.responseKeys.ksMac);
     if (options.corruptMac) mac[0] = mac[0]! ^ 0x01;
     return concat(...parts, tlv(DO_MAC, mac), Uint8Array.of(sw >> 8, sw & 0xff));
   }

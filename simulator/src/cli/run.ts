@@ -1,5 +1,7 @@
 import { EmrtdError } from '@cccd/emrtd';
 import { type CardOptions, SimulatedCard } from '../card/applet.js';
+import type { ChipSettings } from '../card/chip-behaviour.js';
+import { parseChipOptions } from '../card/chip-options.js';
 import { type Fault, parseFault } from '../card/faults.js';
 import type { CardImage } from '../card/image.js';
 import { VPCD_DEFAULT_PORT, VpcdBridge } from '../vpcd/bridge.js';
@@ -43,6 +45,15 @@ function faultsOf(args: ParsedArgs): Fault[] {
   });
 }
 
+/** `--chip NAME=VALUE`, repeatable (see CHIP_OPTIONS); a mistake is a usage error naming the option. */
+export function chipOf(command: string, args: ParsedArgs): ChipSettings {
+  try {
+    return parseChipOptions(args.options.get('chip') ?? []);
+  } catch (e) {
+    throw new UsageError(`cccd sim ${command}: ${e instanceof EmrtdError ? e.message : 'bad --chip'}`);
+  }
+}
+
 /** Resolves when the signal aborts, or on SIGINT/SIGTERM when no signal is given. */
 function untilStopped(signal: AbortSignal | undefined): Promise<void> {
   if (signal) {
@@ -72,15 +83,28 @@ export function runSettings(args: ParsedArgs): RunSettings {
   const { host, port } = vpcdEndpoint(single(args, 'vpcd'), slot);
   const extended = intOption(args, 'extended', 256, 65536);
   const maxWrongAttempts = intOption(args, 'block-after', 1, 1000);
+  const chip = chipOf('run', args);
   return {
     host,
     port,
     card: {
       faults: faultsOf(args),
+      ...(Object.keys(chip).length ? { chip } : {}),
       ...(extended === undefined ? {} : { extendedLength: extended }),
       ...(maxWrongAttempts === undefined ? {} : { maxWrongAttempts }),
     },
   };
+}
+
+/** The card, or a usage error when a --chip option would need other files (ca=not-advertised, aa=absent). */
+function cardOf(image: CardImage, options: CardOptions): SimulatedCard {
+  try {
+    return new SimulatedCard(image, options);
+  } catch (e) {
+    if (e instanceof EmrtdError && e.code === 'invalid-argument')
+      throw new UsageError(`cccd sim run: ${e.message} (cccd sim personalise --chip …, or run --profile)`);
+    throw e;
+  }
 }
 
 /**
@@ -93,7 +117,7 @@ export async function runCard(
   io: SimIo,
   signal: AbortSignal | undefined,
 ): Promise<number> {
-  const card = new SimulatedCard(image, options);
+  const card = cardOf(image, options);
   const bridge = new VpcdBridge(card, { host, port, reinsertAfterMs: REINSERT_AFTER_MS });
   const where = `vpcd ${host}:${port}`;
   let stopping = false;

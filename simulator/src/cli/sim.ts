@@ -1,11 +1,12 @@
 import { EmrtdError } from '@cccd/emrtd';
+import { CHIP_OPTIONS, chipOptionsMarkdown } from '../card/chip-behaviour.js';
 import { FAULTS } from '../card/faults.js';
 import { readCardDir, writeCardDir } from '../perso/card-dir.js';
 import { personalise } from '../perso/personalise.js';
 import { listProfiles, loadProfile } from '../perso/profiles.js';
 import { isSignatureAlgorithmName, SIGNATURE_ALGORITHMS } from '../pki/index.js';
 import { type ParsedArgs, parseArgs, single, UsageError } from './args.js';
-import { runCard, runSettings } from './run.js';
+import { chipOf, runCard, runSettings } from './run.js';
 
 export interface SimIo {
   stdout: { write(chunk: string): unknown };
@@ -18,13 +19,14 @@ export interface SimOptions {
 }
 
 export const SIM_USAGE = `usage: cccd sim <command> [options]
-  personalise --profile NAME|FILE --out DIR [--sig ALGORITHM] [--seed N] [--can 6DIGITS]
+  personalise --profile NAME|FILE --out DIR [--sig ALGORITHM] [--seed N] [--can 6DIGITS] [--chip NAME=VALUE]...
       build every file of a card (EF.*.bin, DG*.bin), csca.pem, ds.pem, crl.der, profile.json and card.json
   run (--card DIR | --profile NAME|FILE [--seed N] [--can 6DIGITS]) [--vpcd HOST:PORT] [--slot 0|1] [--fault NAME=VALUE]...
-      [--extended N] [--block-after N]
+      [--chip NAME=VALUE]... [--extended N] [--block-after N]
       present the card to pcscd through vsmartcard-vpcd until SIGINT/SIGTERM
   profiles    list the ready profiles, one per line
   faults      list the fault injections (name=value and what it does)
+  chip-options [--markdown]   list the chip behaviour options (name=value, default and what it does)
 `;
 
 function seedOf(text: string | undefined): string | number | undefined {
@@ -65,13 +67,15 @@ async function personaliseCommand(argv: string[], io: SimIo): Promise<number> {
     sig: { value: true },
     seed: { value: true },
     can: { value: true },
+    chip: { value: true, repeat: true },
   });
   noPositional(args, 'personalise');
   const profileName = required(args, 'personalise', 'profile');
   const out = required(args, 'personalise', 'out');
   const signature = signatureOf(single(args, 'sig'));
   const seed = seedOf(single(args, 'seed'));
-  const card = await personalise(profileOf(args, profileName), { signature, seed });
+  const chip = chipOf('personalise', args);
+  const card = await personalise(profileOf(args, profileName), { signature, seed, chip });
   const written = writeCardDir(card, out);
   io.stdout.write(`wrote ${written.length} files to ${out}\n`);
   return 0;
@@ -84,6 +88,7 @@ async function runCommand(argv: string[], io: SimIo, options: SimOptions): Promi
     vpcd: { value: true },
     slot: { value: true },
     fault: { value: true, repeat: true },
+    chip: { value: true, repeat: true },
     extended: { value: true },
     'block-after': { value: true },
     seed: { value: true },
@@ -100,7 +105,10 @@ async function runCommand(argv: string[], io: SimIo, options: SimOptions): Promi
     );
   const settings = runSettings(args);
   const seed = seedOf(single(args, 'seed'));
-  const image = cardDir ? readCardDir(cardDir) : await personalise(profileOf(args, profile!), { seed });
+  // With --profile the file-changing chip options shape the files; with --card the directory already has its files.
+  const image = cardDir
+    ? readCardDir(cardDir)
+    : await personalise(profileOf(args, profile!), { seed, chip: settings.card.chip });
   return runCard(image, settings, io, options.signal);
 }
 
@@ -125,15 +133,26 @@ export async function runSim(argv: string[], io: SimIo, options: SimOptions = {}
         noPositional(parseArgs('faults', rest, {}), 'faults');
         for (const f of FAULTS) io.stdout.write(`${f.name}=${f.value}\t${f.description}\n`);
         return 0;
+      case 'chip-options': {
+        const args = parseArgs('chip-options', rest, { markdown: { value: false } });
+        noPositional(args, 'chip-options');
+        if (args.options.has('markdown')) io.stdout.write(`${chipOptionsMarkdown()}\n`);
+        else
+          for (const o of CHIP_OPTIONS)
+            io.stdout.write(`${o.name}=${o.value}\t(default ${o.default}) ${o.description}\n`);
+        return 0;
+      }
       case 'help':
       case '--help':
       case '-h':
         io.stdout.write(SIM_USAGE);
         return 0;
       case undefined:
-        throw new UsageError('cccd sim: missing command (personalise, run, profiles, faults; see cccd sim help)');
+        throw new UsageError(
+          'cccd sim: missing command (personalise, run, profiles, faults, chip-options; see cccd sim help)',
+        );
       default:
-        throw new UsageError(`cccd sim: unknown command ${command} (personalise, run, profiles, faults)`);
+        throw new UsageError(`cccd sim: unknown command ${command} (personalise, run, profiles, faults, chip-options)`);
     }
   } catch (e) {
     if (e instanceof UsageError) {

@@ -1,6 +1,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EmrtdError, fromHex, hex } from '@cccd/emrtd';
+import type { ChipSettings } from '../card/chip-behaviour.js';
+import { formatChipOptions, parseChipOptions } from '../card/chip-options.js';
 import type { ActiveAuthenticationKey, CardImage, ChipAuthenticationKey, PaceConfig } from '../card/image.js';
 import { toPem } from '../pki/index.js';
 import { type CitizenProfile, parseProfile } from './profile.js';
@@ -38,6 +40,8 @@ interface CardJson {
   activeAuthentication?:
     | { type: 'RSA'; privateKeyDer: string; publicKeyDer: string }
     | { type: 'ECDSA'; curve: string; privateKey: string; publicKeyDer: string; hash: string };
+  /** Chip behaviour options the card was personalised with (`name=value`, see CHIP_OPTIONS). */
+  chip?: string[];
 }
 
 const fidHex = (fid: number) => fid.toString(16).toUpperCase().padStart(4, '0');
@@ -82,6 +86,7 @@ export function writeCardDir(
   }
   if (image.profile) put('profile.json', `${JSON.stringify(image.profile, null, 2)}\n`);
   const ca = image.chipAuthentication;
+  const chipSpecs = formatChipOptions(image.chip);
   const card: CardJson = {
     warning: WARNING,
     format: CARD_FORMAT,
@@ -95,6 +100,7 @@ export function writeCardDir(
     protectedFids: [...image.protectedFids].map(fidHex),
     ...(ca ? { chipAuthentication: { ...ca, privateKey: hex(ca.privateKey), publicKey: hex(ca.publicKey) } } : {}),
     ...(image.activeAuthentication ? { activeAuthentication: aaToJson(image.activeAuthentication) } : {}),
+    ...(chipSpecs.length ? { chip: chipSpecs } : {}),
   };
   put('card.json', `${JSON.stringify(card, null, 2)}\n`);
   return written;
@@ -129,6 +135,17 @@ function readFiles(dir: string, map: Record<string, string>): Map<number, Uint8A
   return files;
 }
 
+function chipOf(dir: string, specs: unknown): ChipSettings | undefined {
+  if (specs === undefined) return undefined;
+  if (!Array.isArray(specs) || !specs.every((s) => typeof s === 'string'))
+    throw bad(dir, 'card.json chip must be a list of name=value strings');
+  try {
+    return parseChipOptions(specs);
+  } catch (e) {
+    throw bad(dir, `card.json: ${e instanceof EmrtdError ? e.message : 'invalid chip option'}`);
+  }
+}
+
 function parseProfileJson(dir: string, bytes: Uint8Array): CitizenProfile {
   let json: unknown;
   try {
@@ -158,6 +175,7 @@ export function readCardDir(dir: string): CardImage & { profile?: CitizenProfile
   const ds = readOptional(join(dir, 'ds.pem'));
   const crl = readOptional(join(dir, 'crl.der'));
   const profileJson = readOptional(join(dir, 'profile.json'));
+  const chip = chipOf(dir, card.chip);
   return {
     files,
     ...(masterFiles ? { masterFiles } : {}),
@@ -191,5 +209,6 @@ export function readCardDir(dir: string): CardImage & { profile?: CitizenProfile
         }
       : {}),
     ...(profileJson ? { profile: parseProfileJson(dir, profileJson) } : {}),
+    ...(chip && Object.keys(chip).length ? { chip } : {}),
   };
 }

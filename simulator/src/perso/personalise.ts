@@ -1,4 +1,6 @@
 import type { HashName, SmCipher } from '@cccd/emrtd';
+import type { ChipSettings, ChipSettingsInput } from '../card/chip-behaviour.js';
+import { chipBehaviour, chipSettings } from '../card/chip-options.js';
 import { type CardImage, FID, type PaceConfig } from '../card/image.js';
 import { buildSod, createTestPki, type Seed, type SignatureAlgorithmName, type TestPki } from '../pki/index.js';
 import { faceImage } from './face.js';
@@ -49,6 +51,11 @@ export interface PersonaliseOptions {
   terminalAuthentication?: boolean;
   /** Use this PKI instead of creating one from the seed and signature. */
   pki?: TestPki;
+  /**
+   * Chip behaviour (see CHIP_OPTIONS), on top of the profile's `chip` list. ca=not-advertised and aa=absent shape the
+   * files here; every option is stored in the image (`chip`) for the applet to follow.
+   */
+  chip?: ChipSettingsInput;
 }
 
 export interface PersonalisedCard extends CardImage {
@@ -81,15 +88,19 @@ export async function personalise(
   const pace = options.integratedMapping
     ? [...gm, ...gm.filter((p) => p.mapping === 'GM').map((p): PaceConfig => ({ ...p, mapping: 'IM' }))]
     : gm;
+  const chip: ChipSettings = chipSettings(profile.chip, options.chip);
+  const behaviour = chipBehaviour(chip);
+  const caNotAdvertised = behaviour.ca.kind === 'not-advertised';
+  const terminalAuthentication = options.terminalAuthentication ?? !passport;
   const chipAuthentication =
-    options.withChipAuthentication === false
+    options.withChipAuthentication === false || caNotAdvertised
       ? undefined
       : chipAuthenticationKey(
           seed,
           options.chipAuthenticationParameterId ?? 13,
           options.chipAuthenticationCipher ?? 'AES-128',
         );
-  const aa = aaChoice(options.activeAuthentication);
+  const aa = behaviour.aa.kind === 'absent' ? null : aaChoice(options.activeAuthentication);
   const activeAuthentication = aa ? activeAuthenticationKey(seed, aa) : undefined;
 
   const dgs = new Map<number, Uint8Array>();
@@ -103,10 +114,17 @@ export async function personalise(
     dgs.set(3, buildDg3());
     dgs.set(13, buildDg13(profile, seed));
   }
-  if (chipAuthentication || activeAuthentication?.type === 'ECDSA')
+  // Without CA a card that does TA keeps its DG14 (a CCCD lists DG14 in EF.COM), holding the TA info only.
+  const dg14Ta = caNotAdvertised && terminalAuthentication;
+  if (chipAuthentication || activeAuthentication?.type === 'ECDSA' || dg14Ta)
     dgs.set(
       14,
-      buildDg14({ chipAuthentication, activeAuthentication, explicitParameters: options.explicitDomainParameters }),
+      buildDg14({
+        chipAuthentication,
+        activeAuthentication,
+        explicitParameters: options.explicitDomainParameters,
+        terminalAuthentication: dg14Ta,
+      }),
     );
   if (activeAuthentication) dgs.set(15, buildDg15(activeAuthentication));
 
@@ -123,7 +141,7 @@ export async function personalise(
     FID.cardAccess,
     buildCardAccess({
       pace,
-      terminalAuthentication: options.terminalAuthentication ?? !passport,
+      terminalAuthentication,
       // Passports advertise CA in DG14 only; the CCCD repeats it in EF.CardAccess.
       chipAuthentication: chipAuthentication && !passport ? chipAuthentication : undefined,
     }),
@@ -141,6 +159,7 @@ export async function personalise(
     chipAuthentication,
     activeAuthentication,
     pki: { cscaCertDer: pki.csca.certDer, dsCertDer: pki.ds.certDer, crlDer: pki.crlDer },
+    ...(Object.keys(chip).length ? { chip } : {}),
     profile,
     mrz: mrzLines(profile),
     seed,

@@ -1,5 +1,6 @@
 import { EmrtdError } from '@cccd/emrtd';
 import { z } from 'zod';
+import { parseChipOptions } from '../card/chip-options.js';
 
 /** Thrown for a profile that does not validate. The message names field paths and rules, never the values. */
 export class ProfileError extends EmrtdError {
@@ -113,6 +114,17 @@ export const CitizenProfileSchema = z
       .optional(),
     dg13Layout: Dg13LayoutSchema.prefault({}),
     face: FaceSchema.prefault({}),
+    /** Chip behaviour options, `name=value` as for `--chip` (see CHIP_OPTIONS), e.g. ["ca=refuse-mse:6A86"]. */
+    chip: z
+      .array(z.string({ error: 'must be a string' }), { error: 'must be a list of name=value chip options' })
+      .superRefine((specs, ctx) => {
+        try {
+          parseChipOptions(specs);
+        } catch (e) {
+          ctx.addIssue({ code: 'custom', message: e instanceof EmrtdError ? e.message : 'invalid chip option' });
+        }
+      })
+      .optional(),
   })
   .superRefine((p, ctx) => {
     const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });

@@ -3,7 +3,7 @@ import type { ActiveAuthenticationKey, ChipAuthenticationKey } from '../../card/
 import { ecSpkiDer } from '../../pki/index.js';
 import { integer, oid, sequence, setOf } from '../der.js';
 import { curveForParameterId } from '../keys.js';
-import { chipAuthenticationInfo } from './card-access.js';
+import { chipAuthenticationInfo, terminalAuthenticationInfo } from './card-access.js';
 
 /** ChipAuthenticationPublicKeyInfo ::= SEQUENCE { id-PK-ECDH, SubjectPublicKeyInfo, keyId OPTIONAL }. */
 export function chipAuthenticationPublicKeyInfo(key: ChipAuthenticationKey, explicit = false): Uint8Array {
@@ -35,11 +35,13 @@ export interface Dg14Options {
   activeAuthentication?: ActiveAuthenticationKey;
   /** Write the CA key's domain parameters explicitly instead of naming the curve. */
   explicitParameters?: boolean;
+  /** TerminalAuthenticationInfo (TR-03110-3 A.1.1.3): how a card without CA still has a DG14 (ca=not-advertised). */
+  terminalAuthentication?: boolean;
 }
 
 /**
- * DG14 = 6E { SecurityInfos }: ChipAuthenticationInfo + ChipAuthenticationPublicKeyInfo for CA, and an
- * ActiveAuthenticationInfo when AA uses ECDSA (RSA AA needs none).
+ * DG14 = 6E { SecurityInfos }: ChipAuthenticationInfo + ChipAuthenticationPublicKeyInfo for CA, a
+ * TerminalAuthenticationInfo when asked, and an ActiveAuthenticationInfo when AA uses ECDSA (RSA AA needs none).
  */
 export function buildDg14(options: Dg14Options): Uint8Array {
   const infos: Uint8Array[] = [];
@@ -48,8 +50,9 @@ export function buildDg14(options: Dg14Options): Uint8Array {
     infos.push(chipAuthenticationInfo({ keyAgreement: ca.keyAgreement, cipher: ca.cipher, keyId: ca.keyId }));
     infos.push(chipAuthenticationPublicKeyInfo(ca, options.explicitParameters));
   }
+  if (options.terminalAuthentication) infos.push(terminalAuthenticationInfo());
   const aa = options.activeAuthentication;
   if (aa?.type === 'ECDSA') infos.push(activeAuthenticationInfo(aa.hash));
-  if (!infos.length) throw new RangeError('DG14 needs chip authentication or ECDSA active authentication');
+  if (!infos.length) throw new RangeError('DG14 needs chip, terminal or ECDSA active authentication');
   return tlv(0x6e, setOf(...infos));
 }
