@@ -8,7 +8,7 @@
  * simulator uses; the chip's modelled crypto time for PACE/CA/AA is part of those exchanges. The literal formula
  * of the issue (payload bits / bitrate + exchanges × turnaround, no framing, no chip time) is reported beside it.
  */
-import { canKey, readVerified } from '@cccd/emrtd';
+import { canKey, maxBlockForResponse, readVerified } from '@cccd/emrtd';
 import { type BitrateKbps, LINK_DEFAULTS, type LinkOptions, type PersonalisedCard } from '@cccd/simulator';
 import { exchangeMs } from '../simulator/src/card/link.js';
 import { benchCard, FULL_READ_GROUPS, freshTransport, trustStoreFor } from './lib/cards.js';
@@ -182,10 +182,10 @@ export interface CappedMeasurement {
 }
 
 /**
- * Largest block the simulated chip answers under a cap: it checks the Ne of the command (DO'97' under secure
- * messaging) against its buffer (simulator docs, chip option ne-cap).
+ * Largest block the simulated chip answers under a cap: its protected answer must fit the buffer (simulator
+ * option ne-cap, docs/simulator.md §7), so with AES SM a 1024-byte buffer holds 991 bytes of a file.
  */
-const chipBlockFor = (cap: number) => Math.min(cap, 65_536);
+const chipBlockFor = (cap: number) => maxBlockForResponse(cap, 'AES-128');
 
 export async function measureCappedRead(
   cap: number,
@@ -194,7 +194,7 @@ export async function measureCappedRead(
 ): Promise<CappedMeasurement> {
   const card = await benchCard();
   const link: LinkOptions = { bitrateKbps };
-  const inner = freshTransport(card, { extendedLength: cap, link });
+  const inner = freshTransport(card, { chip: [`ne-cap=${cap}`], link });
   const transport = new RecordingTransport(inner);
   const r = await readVerified(transport, canKey(card.can), {
     trustStore: trustStoreFor(card),
