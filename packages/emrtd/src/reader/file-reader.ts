@@ -208,27 +208,23 @@ export async function readFile(
         selected = true;
       }
       const reserve = have > 0x7fff ? MAX_ODD_INS_OVERHEAD : 0;
-      // The first READ takes as much as is known to work: a small file then needs no second READ.
+      // A file's first READ, its length still unknown, asks for as much as is known to work: a small file comes in
+      // one exchange, and a refusal here would teach nothing. Chips that refuse reading past a file's end get a
+      // header-sized first READ.
       const want =
-        total === undefined
-          ? sizes.pastEndRefused
+        total !== undefined
+          ? nextReadSize(sizes, total - have, reserve)
+          : sizes.pastEndRefused
             ? HEADER_READ
-            : Math.max(HEADER_READ, sizes.good)
-          : nextReadSize(sizes, total - have, reserve);
+            : Math.max(HEADER_READ, sizes.good);
       block = want + reserve;
       const data = await readChunk(session.channel, file, have, want, useSfi && !selected);
       selected = true;
       if (data.length === 0)
         throw new MalformedData(file.name, have, 'card returned no data before the end of the file');
-      const take = total === undefined ? data : data.subarray(0, Math.min(data.length, total - have));
-      chunks.push(take);
-      have += take.length;
-      if (total !== undefined) {
-        report.blockSizes.push(take.length);
-        // A short answer before the end of the file is a chip cutting at its buffer: learn its size.
-        if (take.length < want && have < total) readRefused(sizes, block);
-        readSucceeded(sizes, take.length + reserve);
-      }
+      const before = have;
+      chunks.push(total === undefined ? data : data.subarray(0, Math.min(data.length, total - have)));
+      have += chunks[chunks.length - 1]!.length;
       failuresHere = 0;
       if (total === undefined) {
         const head = concat(...chunks);
@@ -243,6 +239,11 @@ export async function readFile(
           have = total;
         }
       }
+      const got = have - before;
+      report.blockSizes.push(got);
+      // A short answer before the end of the file is a chip cutting at its buffer: learn its size.
+      if (got < want && have < total) readRefused(sizes, block);
+      readSucceeded(sizes, got + reserve);
       options.onProgress?.({ file: file.name, bytes: have, total });
     } catch (e) {
       const kind = classify(e, total === undefined, block);

@@ -313,7 +313,8 @@ export class CardSession implements FileSession {
         await this.transport.reconnect?.({ signal: this.options.signal, timeoutMs: this.options.timeoutMs });
       },
     };
-    const options = { maxFileSize: 16 * 1024, maxResumes: 1 };
+    // 0xDF: EF.CardAccess fits one short READ, and no chip refuses that size (some refuse Le = 00).
+    const options = { maxFileSize: 16 * 1024, maxResumes: 1, maxBlockSize: 0xdf };
     let bytes: Uint8Array;
     if (r.sw === 0x9000)
       bytes = (await readFile(plainSession, FILES.CardAccess, { ...options, preselected: true })).bytes;
