@@ -6,7 +6,13 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildSodParts, createTestPki, type TestPki, toPem } from '../../../../simulator/src/pki/index.js';
+import {
+  buildSodParts,
+  createTestPki,
+  issueCertificate,
+  type TestPki,
+  toPem,
+} from '../../../../simulator/src/pki/index.js';
 import { OpensslWorkspace } from '../../../../simulator/src/pki/openssl-harness.js';
 import { OID } from '../asn1/oids.js';
 import { equal, hex } from '../codec/bytes.js';
@@ -113,6 +119,32 @@ describe('passive authentication', () => {
     const withOurs = new TrustStore();
     withOurs.addCertificate(lookAlike.csca.certDer);
     expect(run(lookAlike, withOurs).status).toBe('valid');
+  });
+
+  it('a DS naming the real CSCA and its key identifier, signed by another key: invalid', () => {
+    // Our CSCA key signs, but the authority key identifier is computed from the real CSCA's public key.
+    const forgedDs = issueCertificate({
+      profile: 'ds',
+      serial: lookAlike.ds.serial,
+      subject: lookAlike.ds.subject,
+      subjectKey: lookAlike.ds.keyPair,
+      issuer: lookAlike.csca.subject,
+      issuerKey: { ...lookAlike.csca.keyPair, spkiDer: vn.spki.raw },
+      algorithm: ALG,
+      notBefore: lookAlike.signingTime,
+      notAfter: vn.notAfter,
+    });
+    expect(parseCertificate(forgedDs).authorityKeyIdentifier).toEqual(vn.subjectKeyIdentifier);
+    const forged = buildSodParts({
+      dataGroups: new Map([[1, DG1]]),
+      hash: 'SHA-256',
+      signer: { certDer: forgedDs, keyPair: lookAlike.ds.keyPair, algorithm: ALG },
+      signingTime: lookAlike.signingTime,
+    });
+    const v = run(lookAlike, realStore, forged.efSod);
+    expect(v.signature.valid).toBe(true);
+    expect(v.status).toBe('invalid');
+    expect(v.reasons.map((r) => r.code)).toContain('chain-signature-invalid');
   });
 });
 
