@@ -16,6 +16,7 @@ const IMAGE_CURVE_NAME: Record<CurveName, string> = {
   'P-384': 'secp384r1',
   brainpoolP256r1: 'brainpoolP256r1',
   brainpoolP384r1: 'brainpoolP384r1',
+  brainpoolP512r1: 'brainpoolP512r1',
 };
 
 export function curveForParameterId(parameterId: number): CurveName {

@@ -20,10 +20,12 @@ export const SIGNATURE_ALGORITHMS = [
   'ecdsa-p384-sha384',
   'ecdsa-brainpoolP256r1-sha256',
   'ecdsa-brainpoolP384r1-sha384',
+  'ecdsa-brainpoolP512r1-sha512',
   'ecdsa-p256-explicit-sha256',
   'ecdsa-p384-explicit-sha384',
   'ecdsa-brainpoolP256r1-explicit-sha256',
   'ecdsa-brainpoolP384r1-explicit-sha384',
+  'ecdsa-brainpoolP512r1-explicit-sha512',
 ] as const;
 
 export type SignatureAlgorithmName = (typeof SIGNATURE_ALGORITHMS)[number];
@@ -44,6 +46,7 @@ const CURVE_BY_TOKEN: Record<string, CurveName> = {
   p384: 'P-384',
   brainpoolP256r1: 'brainpoolP256r1',
   brainpoolP384r1: 'brainpoolP384r1',
+  brainpoolP512r1: 'brainpoolP512r1',
 };
 
 export function isSignatureAlgorithmName(name: string): name is SignatureAlgorithmName {

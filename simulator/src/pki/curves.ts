@@ -1,9 +1,9 @@
 /** The ECDSA curves the test PKI signs with, with their named-curve OIDs and full domain parameters. */
 import { OID } from '@cccd/emrtd';
-import { brainpoolP256r1, brainpoolP384r1 } from '@noble/curves/misc.js';
+import { brainpoolP256r1, brainpoolP384r1, brainpoolP512r1 } from '@noble/curves/misc.js';
 import { p256, p384 } from '@noble/curves/nist.js';
 
-export type CurveName = 'P-256' | 'P-384' | 'brainpoolP256r1' | 'brainpoolP384r1';
+export type CurveName = 'P-256' | 'P-384' | 'brainpoolP256r1' | 'brainpoolP384r1' | 'brainpoolP512r1';
 
 export interface CurveDomain {
   p: bigint;
@@ -53,6 +53,14 @@ export const CURVES: Record<CurveName, CurveSpec> = {
     nodeName: 'brainpoolP384r1',
     size: 48,
     noble: brainpoolP384r1,
+  },
+  // The curve of the public Vietnam ePassport CSCA (with explicit parameters and ecdsa-with-SHA512).
+  brainpoolP512r1: {
+    name: 'brainpoolP512r1',
+    oid: OID.brainpoolP512r1,
+    nodeName: 'brainpoolP512r1',
+    size: 64,
+    noble: brainpoolP512r1,
   },
 };
 

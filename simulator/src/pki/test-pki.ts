@@ -41,6 +41,8 @@ export interface TestPkiOptions {
   organization?: string;
   /** Suffix added to every CN, to tell PKIs of one test apart. */
   name?: string;
+  /** The CSCA's DN instead of 'Test CSCA' (e.g. a real CSCA's DN, for a look-alike that must not be trusted). */
+  cscaSubject?: DistinguishedName;
 }
 
 export interface TestPki {
@@ -91,7 +93,7 @@ export function createTestPki(options: TestPkiOptions): TestPki {
   const csca: TestCertificate = {
     keyPair: key('csca', signature),
     serial: deterministicSerial(seed, 'csca'),
-    subject: dn('Test CSCA'),
+    subject: options.cscaSubject ?? dn('Test CSCA'),
     algorithm: signature,
     certDer: new Uint8Array(0),
   };

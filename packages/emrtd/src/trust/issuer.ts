@@ -1,5 +1,5 @@
-/** Issuer matching shared by the trust store, master lists and the certificate path builder. */
-import { sameName } from '../verify/name.js';
+/** Issuer matching and country codes shared by the trust store, master lists and the certificate path builder. */
+import { COUNTRY_OID, type Name, nameAttribute, sameName } from '../verify/name.js';
 import type { Certificate } from '../verify/x509.js';
 
 /**
@@ -20,4 +20,12 @@ export function isCandidateIssuer(issuer: Certificate, cert: Certificate): boole
   const ski = issuer.subjectKeyIdentifier;
   if (aki && ski) return aki.length === ski.length && aki.every((b, i) => b === ski[i]);
   return true;
+}
+
+/**
+ * The C= of a name, upper-cased: real master lists carry CSCAs with `c=al`, `c=gb`, `c=ro` next to `C=AL`, … and
+ * those are one country.
+ */
+export function countryOf(name: Name): string | undefined {
+  return nameAttribute(name, COUNTRY_OID)?.trim().toUpperCase() || undefined;
 }

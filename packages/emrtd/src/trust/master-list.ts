@@ -9,10 +9,10 @@ import { digest } from '../crypto/hash.js';
 import { EmrtdError } from '../errors.js';
 import { readSignedData, type SignedData } from '../lds/cms.js';
 import { children, expectTag, readNested, readRoot, readUint, TAG } from '../lds/der.js';
-import { COUNTRY_OID, nameAttribute, nameToString, readName, sameName } from '../verify/name.js';
+import { nameToString, readName, sameName } from '../verify/name.js';
 import { HASH_BY_OID, verifySignature } from '../verify/signature.js';
 import { type Certificate, parseCertificate, readCertificate } from '../verify/x509.js';
-import { isCandidateIssuer, isSelfSignedCsca } from './issuer.js';
+import { countryOf, isCandidateIssuer, isSelfSignedCsca } from './issuer.js';
 import type { TrustStore } from './store.js';
 
 const FILE = 'master list';
@@ -52,7 +52,7 @@ export function summarize(c: Certificate): CertificateSummary {
     notBefore: c.notBefore,
     notAfter: c.notAfter,
   };
-  const country = nameAttribute(c.subject, COUNTRY_OID);
+  const country = countryOf(c.subject);
   if (country) out.country = country;
   return out;
 }
@@ -187,7 +187,7 @@ export function importMasterList(
   const wanted = options.countries?.map((c) => c.toUpperCase());
   let added = 0;
   for (const cert of ml.certificates) {
-    const country = nameAttribute(cert.subject, COUNTRY_OID)?.toUpperCase();
+    const country = countryOf(cert.subject);
     if (wanted && (!country || !wanted.includes(country))) continue;
     store.addParsed(cert, source);
     added++;

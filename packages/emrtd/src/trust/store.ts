@@ -6,9 +6,9 @@
 import { fromUtf8, hex } from '../codec/bytes.js';
 import { sha256 } from '../crypto/hash.js';
 import { EmrtdError } from '../errors.js';
-import { COUNTRY_OID, nameAttribute, nameToString, sameName } from '../verify/name.js';
+import { nameToString, sameName } from '../verify/name.js';
 import { type Certificate, type Crl, parseCertificate, parseCrl, pemBlocks } from '../verify/x509.js';
-import { isCandidateIssuer, isSelfSignedCsca } from './issuer.js';
+import { countryOf, isCandidateIssuer, isSelfSignedCsca } from './issuer.js';
 import { importLdif, type LdifImport } from './ldif.js';
 import { importMasterList, type MasterListImport, type MasterListImportOptions } from './master-list.js';
 
@@ -194,7 +194,7 @@ export class TrustStore {
         notAfter: c.notAfter,
         source,
       };
-      const country = nameAttribute(c.subject, COUNTRY_OID);
+      const country = countryOf(c.subject);
       if (country) info.country = country;
       return info;
     };
@@ -210,7 +210,7 @@ export class TrustStore {
         source,
       };
       if (crl.nextUpdate) row.nextUpdate = crl.nextUpdate;
-      const country = nameAttribute(crl.issuer, COUNTRY_OID);
+      const country = countryOf(crl.issuer);
       if (country) row.country = country;
       rows.push(row);
     }

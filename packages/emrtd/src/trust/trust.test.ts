@@ -52,6 +52,16 @@ describe('TrustStore: certificates and CRLs', () => {
     expect(text).toContain('DE(1) VN(1)');
   });
 
+  it('counts a lower-case C= as its country (real master lists carry c=al next to C=AL)', () => {
+    const lower = createTestPki({ seed: 'trust-lower', signature: 'ecdsa-p256-sha256', country: 'vn', name: 'lower' });
+    const store = new TrustStore();
+    store.addCertificate(vn.csca.certDer);
+    store.addCertificate(lower.csca.certDer);
+    expect(store.list().map((r) => r.country)).toEqual(['VN', 'VN']);
+    expect(store.explain(vn.now)).toContain('2 CSCA/link certificate(s) from 1 country(ies)');
+    expect(store.explain(vn.now)).toContain('countries: VN(2)\n');
+  });
+
   it('rejects garbage with a typed error', () => {
     const store = new TrustStore();
     expect(() => store.addCertificate(Uint8Array.of(0x30, 0x03, 1, 2, 3))).toThrow(TrustStoreError);
