@@ -259,6 +259,7 @@ export const chipProfileSchema = z.strictObject({
         le: count.optional(),
         extended: z.boolean(),
         sm: z.boolean(),
+        commandBytes: count,
         responseBytes: count.optional(),
         sw: sw.optional(),
         ms,

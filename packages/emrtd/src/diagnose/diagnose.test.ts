@@ -117,12 +117,14 @@ describe('diagnoseChip against the simulator', () => {
     });
     expect(p.probes?.error).toBeUndefined();
     expect(p.exchanges.length).toBe(p.timing.exchanges);
+    expect(p.exchanges[0]).toMatchObject({ command: 'SELECT EF', cla: '00', ins: 'A4', p1: '02', p2: '0C', lc: 2 });
+    expect(p.exchanges[0]).toMatchObject({ commandBytes: 7, responseBytes: 2, sw: '9000', sm: false });
     expect(p.exchanges.every((e) => e.phase === 'read' || e.phase === 'probe')).toBe(true);
     expect(p.timing.byCommand.map((c) => c.command)).toContain('GENERAL AUTHENTICATE');
     expect(p.timing.readMs).toBeGreaterThan(0);
     // No key bytes, no key labels, no data: the exchange records carry header, lengths, SW and time only.
     const allowed = ['i', 'phase', 'command', 'cla', 'ins', 'p1', 'p2', 'lc', 'ne', 'le', 'extended', 'sm'];
-    allowed.push('responseBytes', 'sw', 'ms', 'error');
+    allowed.push('commandBytes', 'responseBytes', 'sw', 'ms', 'error');
     for (const e of p.exchanges) for (const k of Object.keys(e)) expect(allowed, k).toContain(k);
   });
 

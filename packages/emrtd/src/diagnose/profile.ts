@@ -50,6 +50,8 @@ export interface ExchangeProfile {
   le?: number;
   extended: boolean;
   sm: boolean;
+  /** Whole command APDU length (header, Lc, data, Le). */
+  commandBytes: number;
   responseBytes?: number;
   sw?: string;
   ms: number;
@@ -234,6 +236,7 @@ function exchangeProfile(e: ApduTraceEntry): ExchangeProfile {
     ...(e.le === undefined ? {} : { le: e.le }),
     extended: e.extended,
     sm: e.sm,
+    commandBytes: e.commandBytes,
     ...(e.responseBytes === undefined ? {} : { responseBytes: e.responseBytes }),
     ...(e.sw === undefined ? {} : { sw: swHex(e.sw) }),
     ms: e.ms,
