@@ -37,4 +37,8 @@ export const isReadBinary = (e: Pick<ApduTraceEntry, 'ins'>) => e.ins === 0xb0 |
 /** 9000, 61xx (more data) and 6282 (end of file) are answers, not refusals. */
 export const isSuccess = (sw: number) => sw === 0x9000 || sw >> 8 === 0x61 || sw === 0x6282;
 
+/** An exchange the chip refused (an error SW) or that failed on the link. */
+export const isRefusal = (e: Pick<ApduTraceEntry, 'sw' | 'error'>) =>
+  e.error !== undefined || (e.sw !== undefined && !isSuccess(e.sw));
+
 export { swHex };

@@ -4,27 +4,24 @@
  * value derived from the holder (no hash of a data group, no key label, which can hint at the holder's age).
  */
 import { swHex } from '../apdu/status.js';
-import { EmrtdError } from '../errors.js';
-import { parseCardAccess } from '../lds/card-access.js';
-import { parseCom } from '../lds/com.js';
-import { readRoot } from '../lds/der.js';
-import { parseDg14 } from '../lds/dg14.js';
-import { parseDg15 } from '../lds/dg15.js';
-import { parseSod } from '../lds/sod.js';
-import { FILES } from '../reader/files.js';
+import type { EmrtdError } from '../errors.js';
 import type { CccdGroup } from '../reader/read-cccd.js';
 import type { VerifiedRead } from '../verified-read.js';
-import { nameToString } from '../verify/name.js';
-import type { DgName } from '../verify/passive.js';
-import { HASH_BY_OID } from '../verify/signature.js';
-import { parseCertificate } from '../verify/x509.js';
 import { EMRTD_VERSION } from '../version.js';
 import { type AtrProfile, parseAtr } from './atr.js';
-import { commandName, hex2, isSuccess } from './commands.js';
-import { describeKey, type KeyProfile } from './keys.js';
+import {
+  accessProfile,
+  activeAuthenticationProfile,
+  chipAuthenticationProfile,
+  failureProfile,
+  reasonCodes,
+} from './authentication-profile.js';
+import { commandName, hex2, isRefusal } from './commands.js';
+import type { KeyProfile } from './keys.js';
+import { cardAccessProfile, comProfile, dg14Profile, dg15Profile, filesProfile, sodProfile } from './lds-profile.js';
 import type { ProbeResult } from './probes.js';
 import { analyseReadBinary, type ReadBinaryProfile } from './read-binary.js';
-import { parameterName, type SecurityInfoProfile, securityInfoProfiles } from './security-infos.js';
+import type { SecurityInfoProfile } from './security-infos.js';
 import type { ApduTraceEntry, TracePhase, TracingTransport } from './trace.js';
 
 export const CHIP_PROFILE_FORMAT = 'cccd-chip-profile';
@@ -208,20 +205,6 @@ export interface ProfileInput {
 }
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
-const malformed = (e: unknown) => {
-  if (e instanceof EmrtdError) return 'malformed';
-  throw e;
-};
-
-export function failureProfile(f: { code?: string; step?: string; sw?: number } | undefined) {
-  if (!f) return undefined;
-  const out: StepFailureProfile = {};
-  if (f.code) out.code = f.code;
-  if (f.step) out.step = f.step;
-  if (typeof f.sw === 'number') out.sw = swHex(f.sw);
-  return out;
-}
-
 function exchangeProfile(e: ApduTraceEntry): ExchangeProfile {
   return {
     i: e.index,
@@ -244,8 +227,6 @@ function exchangeProfile(e: ApduTraceEntry): ExchangeProfile {
   };
 }
 
-const refused = (e: ApduTraceEntry) => e.error !== undefined || (e.sw !== undefined && !isSuccess(e.sw));
-
 function timing(input: ProfileInput, entries: ApduTraceEntry[]): ChipProfile['timing'] {
   const by = new Map<string, { command: string; count: number; totalMs: number; maxMs: number }>();
   for (const e of entries) {
@@ -265,222 +246,6 @@ function timing(input: ProfileInput, entries: ApduTraceEntry[]): ChipProfile['ti
     reconnects: input.trace.reconnects,
     byCommand: [...by.values()].sort((a, b) => b.totalMs - a.totalMs),
   };
-}
-
-function accessProfile(read: VerifiedRead | undefined, entries: ApduTraceEntry[]): AccessProfile {
-  const refusals = entries
-    .filter((e) => e.phase === 'read' && !e.sm && refused(e))
-    .map((e) => ({
-      command: commandName(e),
-      ...(e.sw === undefined ? {} : { sw: swHex(e.sw) }),
-      ...(e.error ? { error: e.error } : {}),
-    }));
-  const a = read?.access;
-  if (!a) return { refusals };
-  const name = a.pace ? parameterName(a.pace.parameterId) : undefined;
-  const pace = a.pace && {
-    oid: a.pace.oid,
-    protocol: `PACE-${a.pace.protocol.keyAgreement}-${a.pace.protocol.mapping}-${a.pace.protocol.cipher}`,
-    parameterId: a.pace.parameterId,
-    ...(name ? { parameterName: name } : {}),
-  };
-  return {
-    protocol: a.protocol,
-    keyKind: a.keyKind,
-    ...(pace ? { pace } : {}),
-    cipher: a.cipher,
-    attempts: a.attempts,
-    tried: [...a.tried],
-    refusals,
-  };
-}
-
-function cardAccessProfile(bytes: Uint8Array | undefined): ChipProfile['cardAccess'] {
-  if (!bytes) return undefined;
-  try {
-    return { bytes: bytes.length, securityInfos: securityInfoProfiles(parseCardAccess(bytes), bytes) };
-  } catch (e) {
-    return { bytes: bytes.length, securityInfos: [], error: malformed(e) };
-  }
-}
-
-function filesProfile(read: VerifiedRead | undefined, groups: CccdGroup[]): FileProfile[] {
-  return groups.map((file) => {
-    const bytes = read?.raw[file];
-    const missing = read?.missing.find((m) => m.file === file);
-    if (!bytes) return { file, status: missing ? missing.reason : 'not-read' };
-    const report = read.report.files.find((f) => f.file === FILES[file].name);
-    const passive = file.startsWith('DG') ? read.verification.passive.dataGroups[file as DgName] : undefined;
-    return {
-      file,
-      status: 'read',
-      bytes: bytes.length,
-      ...(report
-        ? {
-            apdus: report.apdus,
-            retries: report.retries,
-            resumes: report.resumes,
-            blockSizes: [...new Set(report.blockSizes)].sort((a, b) => b - a),
-          }
-        : {}),
-      ...(passive ? { passive } : {}),
-    };
-  });
-}
-
-function sodProfile(read: VerifiedRead): SodProfile | undefined {
-  const bytes = read.raw.SOD;
-  if (!bytes) return undefined;
-  const passive = read.verification.passive;
-  try {
-    const sod = parseSod(bytes);
-    const lso = sod.ldsSecurityObject;
-    const signer = sod.signedData.signerInfos[0];
-    const out: SodProfile = {
-      bytes: bytes.length,
-      digestAlgorithm: HASH_BY_OID[lso.hashAlgorithm.oid] ?? lso.hashAlgorithm.oid,
-      dataGroups: [...lso.dataGroupHashValues.keys()].sort((a, b) => a - b),
-    };
-    if (signer) {
-      const name = passive.signature.algorithm;
-      out.signatureAlgorithmOid = signer.signatureAlgorithm.oid;
-      out.signatureAlgorithm = name && name !== 'unknown' ? name : signer.signatureAlgorithm.oid;
-      out.signerDigestAlgorithm = HASH_BY_OID[signer.digestAlgorithm.oid] ?? signer.digestAlgorithm.oid;
-    }
-    if (lso.ldsVersionInfo) {
-      out.ldsVersion = lso.ldsVersionInfo.ldsVersion;
-      out.unicodeVersion = lso.ldsVersionInfo.unicodeVersion;
-    }
-    if (sod.documentSignerCertificate) {
-      try {
-        const cert = parseCertificate(sod.documentSignerCertificate, 'DS certificate');
-        out.documentSigner = {
-          issuer: nameToString(cert.issuer),
-          key: describeKey(cert.spki),
-          certificateSignatureAlgorithmOid: cert.signatureAlgorithm.oid,
-        };
-      } catch (e) {
-        out.error = `DS certificate ${malformed(e)}`;
-      }
-    }
-    return out;
-  } catch (e) {
-    return { bytes: bytes.length, dataGroups: [], error: malformed(e) };
-  }
-}
-
-const reasonCodes = (...lists: ({ code: string }[] | undefined)[]) =>
-  lists.flatMap((l) => (l ?? []).map((r) => r.code));
-
-/** Forward-compatible: a `refused` record (step + sw) that newer readers attach to CA/AA reports. */
-function refusedOf(report: object): StepFailureProfile | undefined {
-  const r = (report as { refused?: unknown }).refused;
-  if (typeof r !== 'object' || r === null) return undefined;
-  const { step, sw, code } = r as { step?: unknown; sw?: unknown; code?: unknown };
-  return failureProfile({
-    ...(typeof step === 'string' ? { step } : {}),
-    ...(typeof sw === 'number' ? { sw } : {}),
-    ...(typeof code === 'string' ? { code } : {}),
-  });
-}
-
-function chipAuthenticationProfile(read: VerifiedRead | undefined, entries: ApduTraceEntry[]) {
-  const exchanges = entries
-    .filter((e) => e.phase === 'read' && e.sm && ((e.ins === 0x22 && (e.p1 & 0x40) !== 0) || e.ins === 0x86))
-    .map((e) => ({
-      command: commandName(e),
-      ...(e.sw === undefined ? {} : { sw: swHex(e.sw) }),
-      ms: e.ms,
-      ...(e.error ? { error: e.error } : {}),
-    }));
-  const out: ChipAuthenticationProfile = {
-    status: read?.verification.chip?.status ?? 'not-checked',
-    performed: false,
-    success: false,
-    exchanges,
-    reasons: reasonCodes(read?.verification.chip?.reasons),
-  };
-  const ca = read?.chipAuthentication;
-  if (!ca) return out;
-  out.performed = ca.performed;
-  out.success = ca.success;
-  if (ca.skipped) out.skipped = ca.skipped;
-  if (ca.continuedWithoutCa) out.continuedWithoutCa = true;
-  const t = ca.transcript;
-  if (t) {
-    out.protocol = {
-      oid: t.oid,
-      keyAgreement: t.keyAgreement,
-      cipher: t.cipher,
-      group: t.group,
-      ...(t.keyId === undefined ? {} : { keyId: t.keyId }),
-      command: t.command,
-      inferred: t.inferred,
-    };
-  }
-  const failure = refusedOf(ca) ?? failureProfile(t?.failure);
-  if (failure) out.failure = failure;
-  return out;
-}
-
-function activeAuthenticationProfile(read: VerifiedRead | undefined, entries: ApduTraceEntry[]) {
-  const exchanges = entries
-    .filter((e) => e.phase === 'read' && e.ins === 0x88)
-    .map((e) => ({
-      command: commandName(e),
-      ...(e.le === undefined ? {} : { le: e.le }),
-      extended: e.extended,
-      ...(e.responseBytes === undefined ? {} : { responseBytes: e.responseBytes }),
-      ...(e.sw === undefined ? {} : { sw: swHex(e.sw) }),
-      ms: e.ms,
-    }));
-  const active = read?.verification.active;
-  const out: ActiveAuthenticationProfile = {
-    status: active?.status ?? 'not-checked',
-    performed: false,
-    exchanges,
-    reasons: reasonCodes(active?.reasons),
-  };
-  const aa = read?.activeAuthentication;
-  if (!aa) return out;
-  out.performed = aa.performed;
-  if (aa.skipped) out.skipped = aa.skipped;
-  if (aa.verified !== undefined) out.verified = aa.verified;
-  const algorithm = active?.algorithm ?? aa.verdict?.algorithm;
-  if (algorithm) out.algorithm = algorithm;
-  if (aa.response) out.signatureBytes = aa.response.length;
-  const failure = refusedOf(aa) ?? failureProfile(aa.failure);
-  if (failure) out.failure = failure;
-  return out;
-}
-
-function comProfile(bytes: Uint8Array | undefined): ChipProfile['com'] {
-  if (!bytes) return undefined;
-  try {
-    const c = parseCom(bytes);
-    return { ldsVersion: c.ldsVersion, unicodeVersion: c.unicodeVersion, dataGroups: c.dataGroups };
-  } catch (e) {
-    return { ldsVersion: '', unicodeVersion: '', dataGroups: [], error: malformed(e) };
-  }
-}
-
-function dg14Profile(bytes: Uint8Array | undefined): ChipProfile['dg14'] {
-  if (!bytes) return undefined;
-  try {
-    const set = readRoot(bytes, 'DG14', 0x6e).value;
-    return { securityInfos: securityInfoProfiles(parseDg14(bytes), set) };
-  } catch (e) {
-    return { securityInfos: [], error: malformed(e) };
-  }
-}
-
-function dg15Profile(bytes: Uint8Array | undefined): ChipProfile['dg15'] {
-  if (!bytes) return undefined;
-  try {
-    return { key: describeKey(parseDg15(bytes)) };
-  } catch (e) {
-    return { error: malformed(e) };
-  }
 }
 
 function verificationProfile(read: VerifiedRead | undefined): ChipProfile['verification'] {
@@ -522,7 +287,7 @@ export function buildChipProfile(input: ProfileInput): ChipProfile {
     files: filesProfile(read, input.groups),
     chipAuthentication: chipAuthenticationProfile(read, entries),
     activeAuthentication: activeAuthenticationProfile(read, entries),
-    refusals: entries.filter(refused).map((e) => ({
+    refusals: entries.filter(isRefusal).map((e) => ({
       i: e.index,
       phase: e.phase,
       command: commandName(e),
