@@ -18,6 +18,7 @@ export default defineConfig({
     alias: [
       { find: /^@cccd\/emrtd$/, replacement: here('./packages/emrtd/src/index.ts') },
       { find: /^@cccd\/emrtd\/node$/, replacement: here('./packages/emrtd/src/trust/node.ts') },
+      { find: /^@cccd\/emrtd\/diagnose$/, replacement: here('./packages/emrtd/src/diagnose/index.ts') },
       { find: /^@cccd\/pcsc$/, replacement: here('./packages/pcsc/src/index.ts') },
       { find: /^@cccd\/hid$/, replacement: here('./packages/hid/src/index.ts') },
       { find: /^@cccd\/client$/, replacement: here('./packages/client/src/index.ts') },

@@ -11,7 +11,7 @@ import { canonicalJson } from '@cccd/client';
 export const GENESIS_HASH = '0'.repeat(64);
 
 export interface AuditEvent {
-  event: 'read' | 'auth' | 'pair';
+  event: 'read' | 'auth' | 'pair' | 'diagnose';
   outcome: string;
   origin?: string;
   clientId?: string;

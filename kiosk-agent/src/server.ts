@@ -197,6 +197,7 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Agent
     tickets,
     pairing,
     read: { hub, qr, trustStore, simulatorTrustStore, identity, audit, log, limits: l },
+    adminToken: config.adminToken,
     log,
     readersList: () => hub.readers().map((r) => ({ ...readerInfo(r), cardPresent: r.cardPresent() })),
     onAuthenticated: (s) => {

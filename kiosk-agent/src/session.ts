@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import {
+  type AdminDiagnoseParams,
   METHODS,
   type MethodName,
   type NotificationName,
@@ -16,6 +17,7 @@ import {
   UNAUTHENTICATED_METHODS,
 } from '@cccd/client';
 import type { WebSocket } from 'ws';
+import { checkAdminToken, performDiagnose } from './diagnose.js';
 import { AgentError, toRpcError } from './errors.js';
 import type { FieldName } from './fields.js';
 import { errorFields, type Logger } from './log.js';
@@ -36,6 +38,8 @@ export interface SessionServices {
   tickets: TicketVerifier;
   pairing: PairingRegistry;
   read: ReadEnvironment;
+  /** Token that admin.* methods must present (config adminToken); undefined turns them off. */
+  adminToken?: string | undefined;
   log: Logger;
   readersList(): { readerId: string; name: string; kind: 'pcsc' | 'simulated'; cardPresent: boolean }[];
   onAuthenticated(session: Session): void;
@@ -227,6 +231,9 @@ export class Session {
       case 'read.start':
         this.startRead(params as ReadStartParams, requestId);
         return undefined;
+      case 'admin.diagnose':
+        this.startDiagnose(params as AdminDiagnoseParams, requestId);
+        return undefined;
     }
   }
 
@@ -329,6 +336,40 @@ export class Session {
       includeEvidence: params.includeEvidence ?? false,
       signal: controller.signal,
       onProgress: (stage, percent) => this.notify('read.progress', { requestId, stage, percent }),
+    })
+      .then(
+        (result) => this.reply(requestId, result),
+        (e) => this.fail(requestId, toRpcError(e)),
+      )
+      .finally(() => {
+        if (this.inflight?.controller === controller) this.inflight = undefined;
+      });
+  }
+
+  /** admin.diagnose: the admin token on top of the session; a wrong one counts as a failed authentication. */
+  private startDiagnose(params: AdminDiagnoseParams, requestId: RpcId): void {
+    const s = this.services;
+    try {
+      checkAdminToken(params.adminToken, s.adminToken);
+    } catch (e) {
+      this.authFailures++;
+      this.log.warn({ event: 'admin-auth-failed', reason: (e as AgentError).details?.reason }, 'admin token refused');
+      s.read.audit?.append({ event: 'diagnose', outcome: 'ERR_UNAUTHENTICATED', origin: this.policyOrigin });
+      if (this.authFailures >= s.config.limits.maxAuthFailures)
+        setImmediate(() => this.close(CLOSE.POLICY, 'auth failures'));
+      throw e;
+    }
+    if (this.inflight) throw new AgentError('ERR_ACTION_PENDING', 'read in progress');
+    const auth = this.auth!;
+    const controller = new AbortController();
+    this.inflight = { requestId, controller };
+    void performDiagnose(s.read, {
+      params,
+      origin: this.policyOrigin,
+      sessionId: this.id,
+      ...(auth.kind === 'ticket' && auth.ticket.operatorId ? { operatorId: auth.ticket.operatorId } : {}),
+      ...(auth.kind === 'paired' ? { clientId: auth.client.clientId } : {}),
+      signal: controller.signal,
     })
       .then(
         (result) => this.reply(requestId, result),

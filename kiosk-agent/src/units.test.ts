@@ -57,6 +57,7 @@ describe('upgrade gate', () => {
 describe('API surface', () => {
   it('offers exactly the protocol methods: no file, shell or raw APDU access', () => {
     expect([...METHOD_NAMES].sort()).toEqual([
+      'admin.diagnose',
       'agent.getInfo',
       'agent.ping',
       'pair.begin',

@@ -21,6 +21,8 @@ commands:
   readers     list the PC/SC readers and whether a card is present
   dump        read the raw files (EF.COM, DG*, EF.SOD) into a folder with a manifest
   verify      passive authentication offline, on a dump folder or an evidence bundle
+  diagnose    read the card with an APDU trace and print a chip profile with no personal data (exit 0 when
+              the read completed, whatever the verdict); --json or --out FILE for the JSON to send
   trust       import | list trust anchors (CSCA certificates, CRLs, master lists, LDIF)
   demo        read a simulated CCCD end to end and print the verified result
   sim ...     the software card: personalise, run, profiles, faults
@@ -36,6 +38,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   readers: async () => (await import('./commands/readers.js')).readers,
   dump: async () => (await import('./commands/dump.js')).dump,
   verify: async () => (await import('./commands/verify.js')).verify,
+  diagnose: async () => (await import('./commands/diagnose.js')).diagnose,
   trust: async () => (await import('./commands/trust.js')).trust,
   demo: async () => (await import('./commands/demo.js')).demo,
   sim: async () => (await import('./commands/sim.js')).sim,

@@ -15,6 +15,8 @@ export interface CardSource {
   simulated?: SimulatedCard;
   /** DER of the simulated card's test CSCA. */
   simulatedCsca?: Uint8Array;
+  /** The PC/SC reader's name and negotiated protocol ('T0'/'T1'), for a real reader. */
+  reader?: { name: string; protocol?: string };
   close(): Promise<void>;
 }
 
@@ -103,6 +105,7 @@ async function openReader(options: SourceOptions): Promise<CardSource> {
     });
     return {
       transport,
+      reader: { name: presence.reader, ...(transport.protocol ? { protocol: transport.protocol } : {}) },
       close: async () => {
         await transport.close();
         await context.close();

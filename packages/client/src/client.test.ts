@@ -280,6 +280,37 @@ describe('connection loss', () => {
   });
 });
 
+describe('diagnose', () => {
+  const TOKEN = 'a'.repeat(32);
+
+  it('sends admin.diagnose with the token and key, and an abort sends read.cancel for it', async () => {
+    const { agent, client } = setup();
+    await client.connect(URL, { ticket: fakeTicket(NONCE) });
+    agent.handlers['admin.diagnose'] = () => NO_REPLY;
+    const ac = new AbortController();
+    const p = client.diagnose({ adminToken: TOKEN, accessKey: { can: '012345' }, probes: false, signal: ac.signal });
+    const sent = await waitFor(() => agent.last.received.find((m) => m.method === 'admin.diagnose'));
+    expect(sent.params).toEqual({ adminToken: TOKEN, accessKey: { can: '012345' }, timeoutMs: 60_000, probes: false });
+    ac.abort();
+    expect((await rejection(p)).code).toBe('ERR_CANCELLED');
+    const cancel = await waitFor(() => agent.last.received.find((m) => m.method === 'read.cancel'));
+    expect(cancel.params).toEqual({ requestId: sent.id });
+  });
+
+  it('refuses locally a short token or a QR-scanner key, and a result that is not a chip profile', async () => {
+    const { agent, client } = setup();
+    await client.connect(URL, { ticket: fakeTicket(NONCE) });
+    const short = await rejection(client.diagnose({ adminToken: 'short', accessKey: { can: '012345' } }));
+    expect(short).toMatchObject({ code: 'ERR_INVALID_PARAMS', details: { field: 'adminToken' } });
+    const qr = { fromQrScanner: true } as unknown as { can: string };
+    expect((await rejection(client.diagnose({ adminToken: TOKEN, accessKey: qr }))).code).toBe('ERR_INVALID_PARAMS');
+    agent.handlers['admin.diagnose'] = () => ({ format: 'cccd-chip-profile', idNumber: '001090012345' });
+    expect((await rejection(client.diagnose({ adminToken: TOKEN, accessKey: { can: '012345' } }))).code).toBe(
+      'ERR_PROTOCOL',
+    );
+  });
+});
+
 describe('helpers', () => {
   it('backoff doubles up to the cap with bounded jitter', () => {
     const o = { initialDelayMs: 100, maxDelayMs: 1000, maxAttempts: 10 };

@@ -4,6 +4,7 @@
  * with ERR_CONNECTION_LOST and is never replayed (the card may have moved; the nonce and ticket are single use).
  */
 
+import { type ChipProfileResult, DIAGNOSE_TIMEOUT_MS } from './chip-profile.js';
 import { Emitter } from './emitter.js';
 import { CccdAgentError, type ErrorCode } from './errors.js';
 import {
@@ -82,6 +83,19 @@ export interface ReadOptions {
   /** How long the agent waits for the card and reads (default 60 s, max 120 s). */
   timeoutMs?: number;
   onProgress?: (progress: ReadProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface DiagnoseOptions {
+  /** The agent's admin token (config adminToken): diagnose is for administrators only. */
+  adminToken: string;
+  /** A typed key (CAN, card data or MRZ); the diagnosis does not wait for the QR scanner. */
+  accessKey: MethodParams<'admin.diagnose'>['accessKey'];
+  readerId?: string;
+  /** How long the agent waits for the card (default 60 s, max 120 s); the diagnosis has its own bound. */
+  timeoutMs?: number;
+  /** Probe end-of-file answers, SFI reads and the extended-length cap (default true). */
+  probes?: boolean;
   signal?: AbortSignal;
 }
 
@@ -260,6 +274,25 @@ export class CccdAgentClient extends Emitter<ClientEvents> {
   }
 
   /**
+   * The chip profile of the card on a reader: protocols, sizes, status words and timings, no personal data. Needs
+   * the admin token on top of the authenticated session; a read that stopped comes back with outcome 'failed'.
+   */
+  async diagnose(options: DiagnoseOptions): Promise<ChipProfileResult> {
+    const timeoutMs = options.timeoutMs ?? READ_TIMEOUT_DEFAULT_MS;
+    const params: MethodParams<'admin.diagnose'> = {
+      adminToken: options.adminToken,
+      accessKey: options.accessKey,
+      timeoutMs,
+    };
+    if (options.readerId !== undefined) params.readerId = options.readerId;
+    if (options.probes !== undefined) params.probes = options.probes;
+    return this.request('admin.diagnose', params, {
+      timeoutMs: timeoutMs + DIAGNOSE_TIMEOUT_MS + this.opts.readGraceMs,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  }
+
+  /**
    * Sends one request. Params are validated locally first (ERR_INVALID_PARAMS without a round trip); the result
    * is validated against the method's schema (ERR_PROTOCOL otherwise).
    */
@@ -286,7 +319,8 @@ export class CccdAgentClient extends Emitter<ClientEvents> {
         if (!this.pending.delete(id)) return;
         clearTimeout(timer);
         // Tell the agent, but do not wait for it: the caller asked to stop now.
-        if (method === 'read.start') this.request('read.cancel', { requestId: id }).catch(() => undefined);
+        if (method === 'read.start' || method === 'admin.diagnose')
+          this.request('read.cancel', { requestId: id }).catch(() => undefined);
         reject(new CccdAgentError('ERR_CANCELLED'));
       };
       const cleanup = () => options.signal?.removeEventListener('abort', onAbort);

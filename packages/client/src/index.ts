@@ -1,3 +1,4 @@
+export * from './chip-profile.js';
 export * from './client.js';
 export * from './emitter.js';
 export * from './errors.js';

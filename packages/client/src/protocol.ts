@@ -4,6 +4,7 @@
  * Dates on the wire are ISO `YYYY-MM-DD`; pages format them (dd/mm/yyyy for BHXH) themselves.
  */
 import { z } from 'zod';
+import { chipProfileSchema } from './chip-profile.js';
 import { ERROR_CODES, type ErrorCode } from './errors.js';
 
 export const PROTOCOL = 'cccd-agent.v1';
@@ -113,20 +114,26 @@ export const clientMessageSchema = z.union([requestSchema, notificationSchema]);
 
 // ---------- access keys ----------
 
+/** CAN: on CCCD the last 6 digits of the 12-digit ID (vn-cccd.md §3.2). */
+const canKeySchema = z.strictObject({ can: z.string().regex(/^\d{6}$/) });
+/** BAC from the card data; dateOfExpiry null = card without expiry (MRZ 991231). */
+const cardDataKeySchema = z.strictObject({
+  idNumber: z.string().regex(/^\d{12}$/),
+  dateOfBirth: dateInput,
+  dateOfExpiry: dateInput.nullable(),
+});
+/** TD1 MRZ text (3 × 30 characters, line breaks optional). */
+const mrzKeySchema = z.strictObject({ mrz: z.string().regex(/^[A-Z0-9<\r\n]{90,96}$/) });
+
 export const accessKeySchema = z.union([
-  /** CAN: on CCCD the last 6 digits of the 12-digit ID (vn-cccd.md §3.2). */
-  z.strictObject({ can: z.string().regex(/^\d{6}$/) }),
-  /** BAC from the card data; dateOfExpiry null = card without expiry (MRZ 991231). */
-  z.strictObject({
-    idNumber: z.string().regex(/^\d{12}$/),
-    dateOfBirth: dateInput,
-    dateOfExpiry: dateInput.nullable(),
-  }),
-  /** TD1 MRZ text (3 × 30 characters, line breaks optional). */
-  z.strictObject({ mrz: z.string().regex(/^[A-Z0-9<\r\n]{90,96}$/) }),
+  canKeySchema,
+  cardDataKeySchema,
+  mrzKeySchema,
   /** The agent waits for the HID QR scanner; the scan starts the read. */
   z.strictObject({ fromQrScanner: z.literal(true) }),
 ]);
+/** An access key typed in (no QR scanner wait). */
+export const typedAccessKeySchema = z.union([canKeySchema, cardDataKeySchema, mrzKeySchema]);
 export type AccessKeyParam = z.infer<typeof accessKeySchema>;
 
 // ---------- read result ----------
@@ -260,6 +267,20 @@ export const readStartParamsSchema = z.strictObject({
 });
 export type ReadStartParams = z.infer<typeof readStartParamsSchema>;
 
+/**
+ * Administrators only: the session must be authenticated (ticket or pairing) AND carry the agent's admin token.
+ * `timeoutMs` bounds the wait for the card; the diagnosis itself is bounded by DIAGNOSE_TIMEOUT_MS.
+ */
+export const adminDiagnoseParamsSchema = z.strictObject({
+  adminToken: z.string().min(24).max(200),
+  readerId: z.string().min(1).max(64).optional(),
+  accessKey: typedAccessKeySchema,
+  timeoutMs: z.int().min(1000).max(READ_TIMEOUT_MAX_MS).optional(),
+  /** Probe end-of-file answers, SFI reads and the extended-length cap (default true). */
+  probes: z.boolean().optional(),
+});
+export type AdminDiagnoseParams = z.infer<typeof adminDiagnoseParamsSchema>;
+
 export const METHODS = {
   /** Works before authentication; after it adds agentId and capabilities (no fingerprinting before auth). */
   'agent.getInfo': {
@@ -309,6 +330,8 @@ export const METHODS = {
     params: z.strictObject({ clientId: z.string().min(1).max(64) }),
     result: z.strictObject({ status: z.enum(['pending', 'approved', 'rejected', 'expired']) }),
   },
+  /** The chip profile of the card on a reader (no personal data); see adminDiagnoseParamsSchema for who may ask. */
+  'admin.diagnose': { params: adminDiagnoseParamsSchema, result: chipProfileSchema },
 } as const;
 export type MethodName = keyof typeof METHODS;
 export type MethodParams<M extends MethodName> = z.input<(typeof METHODS)[M]['params']>;

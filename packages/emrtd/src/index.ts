@@ -12,6 +12,7 @@ export * from './crypto/domain-params.js';
 export { digest, HASHES, type HashName } from './crypto/hash.js';
 export { type CipherName, KDF_ENC, KDF_MAC, KDF_PI, kdf } from './crypto/kdf.js';
 export { pad, unpad } from './crypto/padding.js';
+export * from './diagnose/index.js';
 export * from './errors.js';
 export * from './keys/index.js';
 export * from './lds/index.js';
@@ -22,3 +23,4 @@ export type { TransmitOptions, Transport, TransportCapabilities } from './transp
 export * from './trust/index.js';
 export * from './verified-read.js';
 export * from './verify/index.js';
+export { EMRTD_VERSION } from './version.js';
