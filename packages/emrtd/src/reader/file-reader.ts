@@ -75,6 +75,8 @@ export interface FileSession {
   readonly capabilities?: TransportCapabilities;
   /** What the reader learned about the chip's READ sizes (kept across files and resumes; created on first use). */
   readSizes?: ReadSizes;
+  /** Learned before this session existed (reading EF.CardAccess): the chip refuses reading past a file's end. */
+  readonly pastEndRefused?: boolean;
   /** True when the channel cannot be used any more (SM session lost). */
   readonly lost: boolean;
   /** Reconnect if possible and redo access control; afterwards `channel` is usable again. */
@@ -180,7 +182,10 @@ export async function readFile(
   };
   if (options.maxBlockSize !== undefined && (!Number.isInteger(options.maxBlockSize) || options.maxBlockSize < 1))
     throw new EmrtdError('invalid-argument', 'maxBlockSize must be a positive integer');
-  session.readSizes ??= initialReadSizes(session.capabilities, session.cipher, options.maxBlockSize);
+  session.readSizes ??= {
+    ...initialReadSizes(session.capabilities, session.cipher, options.maxBlockSize),
+    ...(session.pastEndRefused ? { pastEndRefused: true } : {}),
+  };
   const sizes = session.readSizes;
   let failuresHere = 0;
   const useSfi = options.useSfi === true && file.sfi !== undefined;

@@ -17,6 +17,11 @@ export const SHORT_LADDER = [0xdf, 0xa0, 0x80, 0x40, 0x20];
 const COMMON_CAPS = [512, 1024, 2048, 4096, 8192, 16384, 32768];
 /** Refused reads the search may spend per session before it settles on the largest size that worked. */
 export const MAX_SIZE_REFUSALS = 6;
+/**
+ * What a refusal costs in APDUs when it ends secure messaging: the refused READ, PACE (5), SELECT of the
+ * application and CA again (3). An upward probe on such a chip must save more READs than that.
+ */
+export const COSTLY_REFUSAL_APDUS = 10;
 
 export interface ReadSizes {
   /** Largest block the link can carry (from the transport's capabilities). */
@@ -87,10 +92,18 @@ export function nextReadSize(s: ReadSizes, remaining: number, reserve = 0): numb
   // Nothing refused yet: the whole file (or the link's maximum) in one READ — right on chips without a cap.
   if (s.bad === undefined) return ask(s.max);
   if (s.refusals >= MAX_SIZE_REFUSALS) return ask(s.good);
-  // Probe upward only when a success would save at least one READ of this file.
+  // Probe upward only when a success would save READs of this file: one, or more than a costly refusal.
+  const penalty = s.costly ? COSTLY_REFUSAL_APDUS : 0;
   const pays = (probe: number) =>
-    reads(remaining, s.good - reserve) > reads(remaining, Math.min(probe, remaining + reserve) - reserve);
+    reads(remaining, s.good - reserve) - reads(remaining, Math.min(probe, remaining + reserve) - reserve) > penalty;
   return ask(probeSizes(s).find(pays) ?? s.good);
+}
+
+/** The largest block below `block` whose padded SM cryptogram is one cipher block shorter; none below 0x20. */
+function smallerSmBlock(block: number, cipher: SmCipher): number | undefined {
+  const bs = cipher === '3DES' ? 8 : 16;
+  const lower = (Math.ceil((block + 1) / bs) - 1) * bs - 1;
+  return lower >= SHORT_LADDER[SHORT_LADDER.length - 1]! ? lower : undefined;
 }
 
 /** The chip answered `got` bytes of a `block`-byte request in full (got = asked, or the file's end). */
@@ -113,8 +126,9 @@ export function readRefused(s: ReadSizes, block: number, named?: number): boolea
     return true;
   }
   if (block <= s.good) {
-    // What we took for a safe size was refused: step down the short ladder.
-    const lower = SHORT_LADDER.find((b) => b < block);
+    // What we took for a safe size was refused: one cipher block smaller under SM (a small buffer refuses the
+    // protected answer by a few bytes), else down the short ladder.
+    const lower = s.cipher ? smallerSmBlock(block, s.cipher) : SHORT_LADDER.find((b) => b < block);
     if (lower === undefined) return false;
     s.good = lower;
   }

@@ -97,6 +97,7 @@ export class CardSession implements FileSession {
   readonly stats: ExchangeStats = newStats();
   readonly capabilities: TransportCapabilities | undefined;
   readSizes?: ReadSizes;
+  pastEndRefused?: boolean;
   private plain: PlainChannel;
   private secure!: SecureChannel;
   private working?: { candidate: CandidateKey; protocol: 'PACE' | 'BAC'; paceInfo?: PaceInfoLike };
@@ -328,6 +329,7 @@ export class CardSession implements FileSession {
         throw e;
       }
     }
+    if (plainSession.readSizes?.pastEndRefused) this.pastEndRefused = true;
     return { cardAccess: bytes, infos: parseCardAccess(bytes) };
   }
 
