@@ -4,7 +4,12 @@
  * about the chip cannot avoid. Shared by the in-process matrix test and its PC/SC rows; no personal data.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { equal } from '../codec/bytes.js';
+import { type AccessKey, canKey, mrzKey } from '../keys/access-key.js';
+import { FILES } from '../reader/files.js';
+import type { CccdGroup } from '../reader/read-cccd.js';
 import { COSTLY_REFUSAL_APDUS, maxBlockForResponse } from '../reader/read-size.js';
+import type { VerifiedRead } from '../verified-read.js';
 import { ARTIFACT_DIR } from './reliability.js';
 
 export interface ChipRow {
@@ -77,6 +82,190 @@ export function apduBound(row: ChipRow, card: ChipFiles): number {
   return n;
 }
 
+const CA_REFUSALS = ['6A86', '6A80', '6A88', '6D00', '6982'];
+
+/** One row per chip behaviour, and the combinations that interact. */
+export const CHIP_ROWS: ChipRow[] = [
+  { id: 'baseline', chip: [], overall: 'authentic', ca: 'valid', aa: 'valid', why: 'the simulator as it was' },
+  ...CA_REFUSALS.map(
+    (sw): ChipRow => ({
+      id: `ca-refuse-mse-${sw}`,
+      chip: [`ca=refuse-mse:${sw}`],
+      overall: 'authentic',
+      ca: 'refused',
+      aa: 'valid',
+      why: 'CA advertised but MSE:Set AT refused; AA still proves the chip',
+    }),
+  ),
+  {
+    id: 'ca-refuse-ga',
+    chip: ['ca=refuse-ga:6A80'],
+    overall: 'authentic',
+    ca: 'refused',
+    aa: 'valid',
+    why: 'MSE accepted, GENERAL AUTHENTICATE refused before any key agreement',
+  },
+  {
+    id: 'ca-fails-new-keys',
+    chip: ['ca=fails-new-keys'],
+    overall: 'invalid',
+    ca: 'invalid',
+    aa: 'valid',
+    why: 'key agreement done, no answer verifies under the new keys: a real failure',
+  },
+  {
+    id: 'ca-not-advertised',
+    chip: ['ca=not-advertised'],
+    overall: 'authentic',
+    ca: 'not-checked',
+    aa: 'valid',
+    why: 'no CA key on the card',
+  },
+  { id: 'aa-absent', chip: ['aa=absent'], overall: 'authentic', ca: 'valid', aa: 'not-checked', why: 'no DG15' },
+  {
+    id: 'aa-refused',
+    chip: ['aa=refuse:6D00'],
+    overall: 'authentic',
+    ca: 'valid',
+    aa: 'refused',
+    why: 'INTERNAL AUTHENTICATE not supported',
+  },
+  {
+    id: 'ca-refused-aa-absent',
+    chip: ['ca=refuse-mse:6A86', 'aa=absent'],
+    overall: 'genuine-data',
+    ca: 'refused',
+    aa: 'not-checked',
+    why: 'no anti-clone proof at all: the data is genuine, the chip unproven',
+  },
+  {
+    id: 'ca-refused-aa-refused',
+    chip: ['ca=refuse-mse:6A86', 'aa=refuse:6985'],
+    overall: 'genuine-data',
+    ca: 'refused',
+    aa: 'refused',
+    why: 'both proofs declined',
+  },
+  {
+    id: 'ca-refused-plain-sm-errors',
+    chip: ['ca=refuse-mse:6A86', 'sm-errors=plain'],
+    overall: 'authentic',
+    ca: 'refused',
+    aa: 'valid',
+    why: 'the refusal comes in plain and ends secure messaging: one new PACE',
+  },
+  {
+    id: 'pace-mrz-refused',
+    chip: ['pace-mrz=refused'],
+    key: 'MRZ',
+    protocol: 'BAC',
+    overall: 'authentic',
+    ca: 'valid',
+    aa: 'valid',
+    why: 'PACE with the MRZ refused (6982) while BAC works',
+  },
+  ...[223, 256, 512, 1024, 2048, 4096, 65_536].map(
+    (cap): ChipRow => ({
+      id: `ne-cap-${cap}`,
+      chip: [`ne-cap=${cap}`],
+      overall: 'authentic',
+      ca: 'valid',
+      aa: cap <= 256 ? 'not-checked' : 'valid',
+      why:
+        cap <= 256
+          ? `a ${cap}-byte buffer, short only (${cap === 256 ? '223-byte blocks' : '191-byte blocks'}): the RSA AA signature cannot fit`
+          : `extended length up to a ${cap}-byte buffer`,
+    }),
+  ),
+  {
+    id: 'ne-cap-1024-6a86',
+    chip: ['ne-cap=1024:6a86'],
+    overall: 'authentic',
+    ca: 'valid',
+    aa: 'valid',
+    why: 'over the cap answered 6A86',
+  },
+  {
+    id: 'ne-cap-1024-cut',
+    chip: ['ne-cap=1024:cut'],
+    overall: 'authentic',
+    ca: 'valid',
+    aa: 'valid',
+    why: 'over the cap answered with what fits and 9000',
+  },
+  {
+    id: 'ne-cap-1024-plain-sm-errors',
+    chip: ['ne-cap=1024', 'sm-errors=plain'],
+    overall: 'authentic',
+    ca: 'valid',
+    aa: 'valid',
+    why: 'each refusal ends secure messaging: the search climbs, one refusal',
+  },
+  ...(['9000', '6282', '6b00'] as const).flatMap((eof): ChipRow[] => [
+    {
+      id: `eof-${eof}`,
+      chip: [`eof=${eof}`],
+      overall: 'authentic',
+      ca: 'valid',
+      aa: 'valid',
+      why: `reading past the end answered ${eof}`,
+    },
+    {
+      id: `ne-cap-1024-eof-${eof}`,
+      chip: ['ne-cap=1024', `eof=${eof}`],
+      overall: 'authentic',
+      ca: 'valid',
+      aa: 'valid',
+      why: 'cap and end-of-file behaviour together',
+    },
+  ]),
+  {
+    id: 'ne-cap-1024-tag-loss',
+    chip: ['ne-cap=1024'],
+    faults: ['tag-loss-at-offset=DG2:5000'],
+    overall: 'authentic',
+    ca: 'valid',
+    aa: 'valid',
+    why: 'the card leaves mid-DG2: the learned cap survives the resume',
+  },
+  {
+    id: 'short-le00-refused',
+    chip: ['short-le00=refused'],
+    extended: false,
+    overall: 'authentic',
+    ca: 'valid',
+    aa: 'not-checked',
+    why: 'short Le 00 refused on a short-only chip',
+  },
+  { id: 'sfi-refused', chip: ['sfi=refused'], overall: 'authentic', ca: 'valid', aa: 'valid', why: 'no SFI reads' },
+  {
+    id: 'sm-errors-plain',
+    chip: ['sm-errors=plain'],
+    overall: 'authentic',
+    ca: 'valid',
+    aa: 'valid',
+    why: 'SM error answers in plain',
+  },
+  ...(['9000', '6a82'] as const).map(
+    (mf): ChipRow => ({
+      id: `select-mf-${mf}`,
+      chip: [`select-mf=${mf}`],
+      overall: 'authentic',
+      ca: 'valid',
+      aa: 'valid',
+      why: `SELECT MF answered ${mf}`,
+    }),
+  ),
+  {
+    id: 'slow-chip',
+    chip: ['crypto-time=3', 'exchange-ms=20'],
+    overall: 'authentic',
+    ca: 'valid',
+    aa: 'valid',
+    why: 'three times slower crypto, 20 ms per exchange',
+  },
+];
+
 export interface ChipRecord {
   id: string;
   suite: string;
@@ -92,6 +281,49 @@ export interface ChipRecord {
 
 /** APDUs allowed: within 10 % of the bound. */
 export const budgetOf = (bound: number) => Math.floor(bound * 1.1);
+
+/** What every row reads (EF.SOD is always added). */
+export const CHIP_GROUPS: CccdGroup[] = ['DG1', 'DG2', 'DG13', 'DG14', 'DG15'];
+/** Options that shape the card's files: they go to personalisation, the others to the card. */
+export const PERSONALISATION_OPTIONS = new Set(['ca=not-advertised', 'aa=absent']);
+
+/** The files of a personalised card, by FID (EF.CardAccess may sit in the master file). */
+export interface CardFiles {
+  files: Map<number, Uint8Array>;
+  masterFiles?: Map<number, Uint8Array>;
+}
+
+/** The row's access key for a card (CAN, or the MRZ information for BAC/PACE-MRZ rows). */
+export function chipKey(row: ChipRow, card: { can: string; mrzInformation: string }): AccessKey {
+  if (row.key !== 'MRZ') return canKey(card.can);
+  const m = card.mrzInformation;
+  return mrzKey(m.slice(0, 9), m.slice(10, 16), m.slice(17, 23));
+}
+
+/** Compares a read with the row's expectations and the card's bytes; `apdus` as the card counted them. */
+export function chipRecord(suite: string, row: ChipRow, card: CardFiles, r: VerifiedRead, apdus: number): ChipRecord {
+  const present = CHIP_GROUPS.filter((g) => card.files.has(FILES[g].fid));
+  const sizes = [...present, 'SOD' as const].map((g) => card.files.get(FILES[g].fid)!.length);
+  const cardAccess = (card.files.get(0x011c) ?? card.masterFiles?.get(0x011c))!.length;
+  const bound = apduBound(row, { cardAccess, files: sizes });
+  const v = r.verification;
+  const observed = `${v.overall}, CA ${v.chip?.status}, AA ${v.active?.status}, ${r.access.protocol}`;
+  const expected = `${row.overall}, CA ${row.ca}, AA ${row.aa}, ${row.protocol ?? 'PACE'}`;
+  const dataEqual = [...present, 'SOD' as const].every((g) => equal(r.raw[g]!, card.files.get(FILES[g].fid)!));
+  const budget = budgetOf(bound);
+  return {
+    id: row.id,
+    suite,
+    chip: [...row.chip, ...(row.faults ?? [])].join(' ') || '(defaults)',
+    expected,
+    observed: dataEqual ? observed : `${observed}; DATA DIFFERS`,
+    apdus,
+    bound,
+    budget,
+    pass: observed === expected && dataEqual && apdus <= budget,
+    why: row.why,
+  };
+}
 
 export function writeChipMatrixArtifact(suite: string, records: ChipRecord[]): void {
   const dir = `${ARTIFACT_DIR}../chip-matrix/`;
