@@ -268,8 +268,16 @@ export class CardSession implements FileSession {
     if (!this.working) throw new EmrtdError('invalid-argument', 'session was never opened');
     await this.transport.reconnect?.({ signal: this.options.signal, timeoutMs: this.options.timeoutMs });
     const { candidate, protocol, paceInfo } = this.working;
-    if (protocol === 'PACE' && paceInfo) await this.runPace(candidate, paceInfo, false);
-    else await this.runBac(candidate);
+    const again = () =>
+      protocol === 'PACE' && paceInfo ? this.runPace(candidate, paceInfo, false) : this.runBac(candidate);
+    try {
+      await again();
+    } catch (e) {
+      // A chip still holding the old session (a reader that did not reset it: PC/SC keeps the card powered) answers
+      // the first plain command 6982/6987/6988 and ends that session (TR-03110-3 §F): the second try is clean.
+      if (!(e instanceof EmrtdError) || ![0x6982, 0x6987, 0x6988].includes(e.sw ?? 0)) throw e;
+      await again();
+    }
   }
 
   async readFile(file: FileRef, options: FileReadOptions = {}): Promise<{ bytes: Uint8Array; report: FileReadReport }> {

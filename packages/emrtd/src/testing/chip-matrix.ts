@@ -63,8 +63,8 @@ export function apduBound(row: ChipRow, card: ChipFiles): number {
   if (ca.startsWith('ca=refuse-mse')) n += 1 + (plain ? 6 : 0);
   else if (ca.startsWith('ca=refuse-ga')) n += 2 + (plain ? 6 : 0);
   // MSE + GA + the answer that does not verify, twice (one retry on a fresh session tells a noisy link from a
-  // wrong key), each followed by PACE + SELECT of the application.
-  else if (ca === 'ca=fails-new-keys') n += 2 * (3 + 6);
+  // wrong key), each followed by the plain command that ends the chip's session, PACE and SELECT of the application.
+  else if (ca === 'ca=fails-new-keys') n += 2 * (3 + 1 + 6);
   else if (ca === 'ca=completes') n += 2;
   for (const size of card.files) n += 1 + Math.ceil(size / block);
   // A chip refusing reads past a file's end: every file's length is read first (EF.CardAccess too), and one
