@@ -31,6 +31,7 @@ export const CARD_OPTIONS: OptionSpec = {
   timeout: 'string',
   simulate: 'string',
   fault: 'multi',
+  chip: 'multi',
   extended: 'boolean',
   access: 'string',
   lang: 'string',

@@ -5,7 +5,15 @@
  */
 import { EmrtdError, type Transport } from '@cccd/emrtd';
 import type { PcscContext } from '@cccd/pcsc';
-import { InProcessTransport, loadProfile, type PersonalisedCard, personalise, SimulatedCard } from '@cccd/simulator';
+import {
+  InProcessTransport,
+  loadProfile,
+  type PersonalisedCard,
+  parseChipOptions,
+  personalisationOptions,
+  personalise,
+  SimulatedCard,
+} from '@cccd/simulator';
 import { UsageError } from './args.js';
 import { CliError, EXIT } from './exit.js';
 
@@ -24,6 +32,8 @@ export interface SourceOptions {
   reader?: string | undefined;
   simulate?: string | undefined;
   faults?: string[];
+  /** Simulator chip options (`name=value`, docs/simulator.md §7) for --simulate. */
+  chip?: string[];
   timeoutMs: number;
   /** Force extended-length APDUs on the reader (vpcd does not advertise them); default: ask the reader. */
   extended?: boolean;
@@ -36,16 +46,18 @@ export interface SourceOptions {
 
 export async function openCardSource(options: SourceOptions): Promise<CardSource> {
   if (options.simulate !== undefined)
-    return openSimulated(options.simulate, options.faults ?? [], options.extended === true);
+    return openSimulated(options.simulate, options.faults ?? [], options.chip ?? [], options.extended === true);
   if ((options.faults ?? []).length > 0) throw new UsageError('--fault needs --simulate');
+  if ((options.chip ?? []).length > 0) throw new UsageError('--chip needs --simulate');
   return openReader(options);
 }
 
 /** Personalisation costs about a second (key derivation); a process reading the same profile again reuses it. */
 const images = new Map<string, Promise<PersonalisedCard>>();
 
-function personalised(profileName: string): Promise<PersonalisedCard> {
-  let image = images.get(profileName);
+function personalised(profileName: string, chip: string[]): Promise<PersonalisedCard> {
+  const key = [profileName, ...chip].join(' ');
+  let image = images.get(key);
   if (!image) {
     let profile: ReturnType<typeof loadProfile>;
     try {
@@ -53,21 +65,36 @@ function personalised(profileName: string): Promise<PersonalisedCard> {
     } catch (e) {
       throw new UsageError(e instanceof Error ? e.message : 'unknown profile');
     }
-    image = personalise(profile);
-    images.set(profileName, image);
-    image.catch(() => images.delete(profileName));
+    image = personalise(profile, { chip });
+    images.set(key, image);
+    image.catch(() => images.delete(key));
   }
   return image;
 }
 
-/** `extended`: the simulated card and its link take extended-length APDUs (a short-only pair otherwise). */
-async function openSimulated(profileName: string, faults: string[], extended: boolean): Promise<CardSource> {
-  const image = await personalised(profileName);
+/**
+ * `extended`: the simulated card and its link take extended-length APDUs (a short-only pair otherwise). `chip`
+ * options that shape the files (ca=not-advertised, aa=absent) go to personalisation, the others to the card.
+ */
+async function openSimulated(
+  profileName: string,
+  faults: string[],
+  chip: string[],
+  extended: boolean,
+): Promise<CardSource> {
+  let perso: string[];
+  try {
+    perso = personalisationOptions(parseChipOptions(chip));
+  } catch (e) {
+    throw new UsageError(e instanceof EmrtdError ? e.message : 'bad --chip');
+  }
+  const image = await personalised(profileName, perso);
   let card: SimulatedCard;
   try {
-    card = new SimulatedCard(image, { faults, extendedLength: extended });
+    const onCard = chip.filter((c) => !perso.includes(c));
+    card = new SimulatedCard(image, { faults, chip: onCard, extendedLength: extended });
   } catch (e) {
-    throw new UsageError(e instanceof EmrtdError ? e.message : 'bad --fault');
+    throw new UsageError(e instanceof EmrtdError ? e.message : 'bad --fault or --chip');
   }
   return {
     transport: new InProcessTransport(card),

@@ -50,6 +50,7 @@ export async function diagnose(argv: string[], io: Io): Promise<number> {
       reader: args.get('reader'),
       simulate: args.get('simulate'),
       faults: args.list('fault'),
+      chip: args.list('chip'),
       timeoutMs,
       extended: args.flag('extended'),
       ...(io.signal ? { signal: io.signal } : {}),

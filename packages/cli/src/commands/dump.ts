@@ -42,6 +42,7 @@ export async function dump(argv: string[], io: Io): Promise<number> {
       reader: args.get('reader'),
       simulate: args.get('simulate'),
       faults: args.list('fault'),
+      chip: args.list('chip'),
       timeoutMs,
       extended: args.flag('extended'),
       ...(io.signal ? { signal: io.signal } : {}),

@@ -137,6 +137,19 @@ describe('cccd read --simulate (in-process card)', () => {
     expect(leaks(r.stderr)).toEqual([]);
   });
 
+  it('--chip: CA refused and no AA on the card exits 0 with genuine-data and says why; CA failing under new keys exits 3', async () => {
+    const refused = await cccd([...withCan, '--groups', 'dg1', '--chip', 'ca=refuse-mse:6A86', '--chip', 'aa=absent']);
+    expect(refused.code).toBe(0);
+    expect(refused.stderr).toMatch(/\(CA: refused by the chip SW 6A86; AA: not offered by the card\)\.\n$/);
+    const failed = await cccd([...withCan, '--groups', 'dg1', '--chip', 'ca=fails-new-keys', '--json']);
+    expect(failed.code).toBe(3);
+    expect(failed.stderr).toBe('cccd read: read complete but verification is not valid: Chip authentication failed\n');
+    expect(JSON.parse(failed.stdout).verification).toMatchObject({ overall: 'invalid', chip: { status: 'invalid' } });
+    const bad = await cccd([...withCan, '--chip', 'ca=sometimes']);
+    expect(bad.code).toBe(2);
+    expect((await cccd(['read', '--can', PERSONAL.can, '--chip', 'aa=absent'])).code).toBe(2);
+  });
+
   it('exits 3 when the card chains to no trusted CSCA', async () => {
     const r = await cccd([...withCan, '--groups', 'dg1', '--trust', cscaPem(2)]);
     expect(r.code).toBe(3);
