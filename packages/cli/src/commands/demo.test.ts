@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { cccd, leaks, PERSONAL } from '../test-support/harness.js';
+import { CLEAN_ENV, cccd, leaks, PERSONAL } from '../test-support/harness.js';
 
 const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 
@@ -27,7 +27,8 @@ describe('cccd demo', () => {
   it('runs as a child process: exit codes and clean stderr', () => {
     expect(existsSync(MAIN), 'packages/cli/dist is missing: run scripts/setup.sh (tsc -b)').toBe(true);
     const run = (...argv: string[]) =>
-      spawnSync(process.execPath, [MAIN, ...argv], { encoding: 'utf8', timeout: 20_000 });
+      // English, and no trust store of the machine's user: the child reads its environment as the docs say.
+      spawnSync(process.execPath, [MAIN, ...argv], { encoding: 'utf8', timeout: 20_000, env: CLEAN_ENV });
     const ok = run('read', '--simulate', 'cccd-2021-adult', '--can', PERSONAL.can, '--groups', 'dg1', '--json');
     expect(ok.stderr).toBe('');
     expect(ok.status).toBe(0);

@@ -18,7 +18,7 @@ import {
   VpcdBridge,
 } from '@cccd/simulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { cccd, leaks, PERSONAL, PROFILE, tmp } from '../test-support/harness.js';
+import { CLEAN_ENV, cccd, leaks, PERSONAL, PROFILE, tmp } from '../test-support/harness.js';
 
 const READER = ['Virtual PCD 00 00', 'Virtual PCD 00 01'] as const;
 const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
@@ -162,7 +162,7 @@ describe('cccd read through pcscd + vpcd', () => {
     const child = spawn(
       process.execPath,
       [MAIN, 'read', '--reader', READER[0], '--can', PERSONAL.can, '--trust', csca, '--json', '--groups', 'dg1,dg13'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      { stdio: ['ignore', 'pipe', 'pipe'], env: CLEAN_ENV },
     );
     let stdout = '';
     let stderr = '';

@@ -26,6 +26,9 @@ export async function cccd(argv: string[], io: Partial<Io> = {}): Promise<Ran> {
 
 export const tmp = () => mkdtempSync(join(tmpdir(), 'cccd-cli-'));
 
+/** Environment for a spawned `cccd`: English, no trust store of the machine's user. */
+export const CLEAN_ENV = { PATH: process.env.PATH ?? '', LANG: 'C', CCCD_TRUST_STORE: join(tmp(), 'no-store') };
+
 export const PROFILE = 'cccd-2021-adult';
 const profile = loadProfile(PROFILE);
 
