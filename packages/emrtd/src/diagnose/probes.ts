@@ -34,7 +34,8 @@ export interface ProbeResult {
   };
   /**
    * Extended-length Le ladder on the largest file (only when the link carries extended APDUs), from Le 0000 down.
-   * `largestAccepted` is the first length answered in full; equal to the file size, it is a lower bound.
+   * `largestAccepted` is the most one answer carried: Le 0000's answer (a chip cuts it at its buffer) or a larger
+   * Le answered in full; equal to the file size, it is a lower bound.
    */
   maxNe?: { file: string; tried: ({ le: number } & ProbeAnswer)[]; largestAccepted?: number };
   /** Probing stopped early (the probe session could not be opened or kept). */
@@ -136,11 +137,18 @@ async function probeMaxNe(p: Prober, file: FileRef, size: number): Promise<Probe
   let largestAccepted: number | undefined;
   // Each rung must be smaller than the file, so that a full answer proves the chip's buffer, not the file's end.
   for (const le of NE_LADDER.filter((n) => n === 65536 || n < size)) {
+    if (largestAccepted !== undefined && le <= largestAccepted) break;
     const a = await p.send(readAt(0, le), 'probe READ BINARY extended');
     tried.push({ le, ...a });
-    // Le 0000 on a chip with a large buffer returns the whole file, with 9000 or the end-of-file 6282.
-    if ((a.sw === '9000' || a.sw === '6282') && a.dataBytes === Math.min(le, size)) {
-      largestAccepted = Math.min(le, size);
+    const answered = (a.sw === '9000' || a.sw === '6282') && (a.dataBytes ?? 0) > 0;
+    // Le 0000 ("all available") returns the whole file, or as much as the chip's buffer holds: both are measured.
+    if (le === 65536 && answered) {
+      largestAccepted = a.dataBytes!;
+      if (largestAccepted >= size) break;
+      continue;
+    }
+    if (answered && a.dataBytes === le) {
+      largestAccepted = Math.max(largestAccepted ?? 0, le);
       break;
     }
   }
