@@ -14,8 +14,10 @@ import {
   personalise,
   SimulatedCard,
 } from '@cccd/simulator';
-import { UsageError } from './args.js';
+import { type ParsedArgs, UsageError } from './args.js';
+import type { Io } from './cli.js';
 import { CliError, EXIT } from './exit.js';
+import type { Lang } from './i18n.js';
 
 export interface CardSource {
   transport: Transport;
@@ -42,6 +44,37 @@ export interface SourceOptions {
   onWaiting?: (reader: string | undefined) => void;
   /** Stand-in for new PcscContext() (tests). */
   pcscContext?: () => PcscContext;
+}
+
+/** The card source a command's CARD_OPTIONS name; with `hint`, "place the card" on a terminal's stderr. */
+export function openCardSourceFromArgs(
+  args: ParsedArgs,
+  io: Pick<Io, 'stderr' | 'signal' | 'pcscContext'>,
+  options: { timeoutMs: number; lang?: Lang },
+): Promise<CardSource> {
+  const { lang } = options;
+  return openCardSource({
+    reader: args.get('reader'),
+    simulate: args.get('simulate'),
+    faults: args.list('fault'),
+    chip: args.list('chip'),
+    timeoutMs: options.timeoutMs,
+    extended: args.flag('extended'),
+    ...(io.signal ? { signal: io.signal } : {}),
+    ...(io.pcscContext ? { pcscContext: io.pcscContext } : {}),
+    ...(lang
+      ? {
+          onWaiting: (reader: string | undefined) => {
+            if (io.stderr.isTTY)
+              io.stderr.write(
+                lang === 'vi'
+                  ? `Đặt thẻ lên ${reader ?? 'đầu đọc'}…\n`
+                  : `Place the card on ${reader ?? 'the reader'}…\n`,
+              );
+          },
+        }
+      : {}),
+  });
 }
 
 export async function openCardSource(options: SourceOptions): Promise<CardSource> {

@@ -12,7 +12,7 @@ import { guarded } from '../command.js';
 import { diagnoseReport } from '../diagnose-report.js';
 import { CliError, describeFailure, EXIT } from '../exit.js';
 import { accessKeyOf, accessPolicyOf, CARD_OPTIONS } from '../keys.js';
-import { openCardSource } from '../source.js';
+import { openCardSourceFromArgs } from '../source.js';
 import { loadTrust } from '../trust.js';
 
 const SPEC = {
@@ -46,22 +46,7 @@ export async function diagnose(argv: string[], io: Io): Promise<number> {
     const trust = loadTrust(args.list('trust'), io.env ?? {});
     const out = args.get('out');
 
-    const source = await openCardSource({
-      reader: args.get('reader'),
-      simulate: args.get('simulate'),
-      faults: args.list('fault'),
-      chip: args.list('chip'),
-      timeoutMs,
-      extended: args.flag('extended'),
-      ...(io.signal ? { signal: io.signal } : {}),
-      ...(io.pcscContext ? { pcscContext: io.pcscContext } : {}),
-      onWaiting: (reader) => {
-        if (io.stderr.isTTY)
-          io.stderr.write(
-            lang === 'vi' ? `Đặt thẻ lên ${reader ?? 'đầu đọc'}…\n` : `Place the card on ${reader ?? 'the reader'}…\n`,
-          );
-      },
-    });
+    const source = await openCardSourceFromArgs(args, io, { timeoutMs, lang });
     if (source.simulatedCsca && trust.origin !== 'flags')
       trust.store.addCertificate(source.simulatedCsca, 'simulator test CSCA');
     let profile: ChipProfile;

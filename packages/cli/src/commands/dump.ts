@@ -12,7 +12,7 @@ import { guarded } from '../command.js';
 import { CliError, EXIT } from '../exit.js';
 import { accessKeyOf, accessPolicyOf, CARD_OPTIONS, groupsOf } from '../keys.js';
 import { progressBar } from '../progress.js';
-import { openCardSource } from '../source.js';
+import { openCardSourceFromArgs } from '../source.js';
 
 const ALL_GROUPS: CccdGroup[] = ['COM', 'DG1', 'DG2', 'DG13', 'DG14', 'DG15', 'SOD'];
 
@@ -38,16 +38,7 @@ export async function dump(argv: string[], io: Io): Promise<number> {
     } catch {
       throw new CliError(EXIT.io, 'file-error', { path: out });
     }
-    const source = await openCardSource({
-      reader: args.get('reader'),
-      simulate: args.get('simulate'),
-      faults: args.list('fault'),
-      chip: args.list('chip'),
-      timeoutMs,
-      extended: args.flag('extended'),
-      ...(io.signal ? { signal: io.signal } : {}),
-      ...(io.pcscContext ? { pcscContext: io.pcscContext } : {}),
-    });
+    const source = await openCardSourceFromArgs(args, io, { timeoutMs });
     const progress = progressBar(io);
     let result: Awaited<ReturnType<typeof readCccd>>;
     try {

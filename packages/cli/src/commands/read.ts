@@ -12,7 +12,7 @@ import { message } from '../i18n.js';
 import { accessKeyOf, accessPolicyOf, CARD_OPTIONS, groupsOf } from '../keys.js';
 import { progressBar } from '../progress.js';
 import { type ReadStats, readJson, readSummary } from '../report.js';
-import { openCardSource } from '../source.js';
+import { openCardSourceFromArgs } from '../source.js';
 import { loadTrust } from '../trust.js';
 import { verdictOutcome } from '../verdict.js';
 import { readAndVerify } from '../verified.js';
@@ -52,22 +52,7 @@ export async function read(argv: string[], io: Io): Promise<number> {
     groups.push(...VERIFICATION_GROUPS);
     const trust = loadTrust(args.list('trust'), io.env ?? {});
 
-    const source = await openCardSource({
-      reader: args.get('reader'),
-      simulate: args.get('simulate'),
-      faults: args.list('fault'),
-      chip: args.list('chip'),
-      timeoutMs,
-      extended: args.flag('extended'),
-      ...(io.signal ? { signal: io.signal } : {}),
-      ...(io.pcscContext ? { pcscContext: io.pcscContext } : {}),
-      onWaiting: (reader) => {
-        if (io.stderr.isTTY)
-          io.stderr.write(
-            lang === 'vi' ? `Đặt thẻ lên ${reader ?? 'đầu đọc'}…\n` : `Place the card on ${reader ?? 'the reader'}…\n`,
-          );
-      },
-    });
+    const source = await openCardSourceFromArgs(args, io, { timeoutMs, lang });
     const simulated = source.simulated !== undefined;
     // A simulated card is trusted through its own test CSCA unless anchors were given explicitly.
     if (source.simulatedCsca && trust.origin !== 'flags')
