@@ -106,7 +106,7 @@ function smallerSmBlock(block: number, cipher: SmCipher): number | undefined {
   return lower >= SHORT_LADDER[SHORT_LADDER.length - 1]! ? lower : undefined;
 }
 
-/** The chip answered `got` bytes of a `block`-byte request in full (got = asked, or the file's end). */
+/** The chip answered a READ in full with `block` bytes (what was asked, or what was left of the file). */
 export function readSucceeded(s: ReadSizes, block: number): void {
   if (block > s.good) s.good = block;
   if (s.bad !== undefined && s.bad <= s.good) s.bad = undefined;
