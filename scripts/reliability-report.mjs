@@ -22,11 +22,11 @@ function previousSection(title) {
   const m = new RegExp(`^## \\d+\\. ${title}\\n([\\s\\S]*?)(?=^## |(?![\\s\\S]))`, 'm').exec(previous);
   return m ? m[1].trim().split('\n') : undefined;
 }
+const KEPT = '(Kept from the previous report:';
 const kept = (title, missing) => {
-  const old = previousSection(title);
-  return old
-    ? [...old, '', `(Kept from the previous report: ${missing} is not on the machine that generated this one.)`]
-    : undefined;
+  const old = previousSection(title)?.filter((l) => !l.startsWith(KEPT));
+  while (old?.length && old[old.length - 1] === '') old.pop();
+  return old?.length ? [...old, '', `${KEPT} ${missing} is not on the machine that generated this one.)`] : undefined;
 };
 
 // Card and reader faults first, then the daemon, then the agent; unknown suites after, by name.
@@ -171,12 +171,11 @@ if (chipRows.length) {
     '| # | suite | row | chip options | expected | observed | APDUs | bound | budget | status | why |',
     '|---:|---|---|---|---|---|---:|---:|---:|---|---|',
   );
-  chipRows.forEach((r, i) =>
+  for (const [i, r] of chipRows.entries())
     lines.push(
       `| ${i + 1} | ${r.suite} | ${esc(r.id)} | \`${esc(r.chip)}\` | ${esc(r.expected)} | ${esc(r.observed)} | ` +
         `${r.apdus} | ${r.bound} | ${r.budget} | ${r.pass ? 'pass' : '**FAIL**'} | ${esc(r.why)} |`,
-    ),
-  );
+    );
 } else lines.push(...(kept('Chip-behaviour matrix', 'artifacts/chip-matrix/') ?? ['No chip-matrix run recorded yet.']));
 
 lines.push('', '## 3. Fuzzing', '');
