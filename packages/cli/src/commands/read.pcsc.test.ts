@@ -80,13 +80,15 @@ describe('cccd read through pcscd + vpcd', () => {
   it('lists both vpcd slots with card presence', async () => {
     await insert(1);
     type Listed = { readers: { name: string; cardPresent: boolean }[] };
-    // pcscd notices a new card at its next presence poll (~0.4 s): ask again, within a bound.
+    // pcscd notices a new card, and the previous test's card leaving slot 0, at its next presence poll (~0.4 s):
+    // ask again, within a bound, until both show.
     let listed: Listed = { readers: [] };
-    for (let i = 0; i < 20; i++) {
+    const present = (name: string) => listed.readers.find((x) => x.name === name)?.cardPresent;
+    for (let i = 0; i < 25; i++) {
       const r = await cccd(['readers', '--json']);
       expect(r.code).toBe(0);
       listed = JSON.parse(r.stdout) as Listed;
-      if (listed.readers.find((x) => x.name === READER[1])?.cardPresent) break;
+      if (present(READER[1]) && present(READER[0]) === false) break;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     expect(listed.readers.map((x) => x.name)).toEqual(expect.arrayContaining([...READER]));

@@ -229,6 +229,15 @@ export const CHIP_ROWS: ChipRow[] = [
     why: 'the card leaves mid-DG2: the learned cap survives the resume',
   },
   {
+    id: 'ne-cap-1024-eof-6b00-tag-loss',
+    chip: ['ne-cap=1024', 'eof=6b00'],
+    faults: ['tag-loss-at-offset=DG2:5000'],
+    overall: 'authentic',
+    ca: 'valid',
+    aa: 'valid',
+    why: 'cap, end-of-file refusals and a tag loss together: both lessons survive the resume',
+  },
+  {
     id: 'short-le00-refused',
     chip: ['short-le00=refused'],
     extended: false,
