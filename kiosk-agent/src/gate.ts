@@ -1,5 +1,5 @@
 /**
- * The upgrade gate, run on the raw HTTP upgrade request before any WebSocket exists (kiosk-agent.md (a)):
+ * The upgrade gate, run on the raw HTTP upgrade request before any WebSocket exists (docs/security.md, threats 1–2):
  * Host allow-list (DNS rebinding → 421), exact Origin allow-list (cross-site WebSocket hijacking → 403),
  * subprotocol (→ 400), then rate and session caps (→ 503). Pure decisions plus a small sliding-window counter.
  */

@@ -1,5 +1,5 @@
 /**
- * The cccd-agent.v1 error table (kiosk-agent.md (a)): JSON-RPC numeric codes, stable string codes, whether a retry
+ * The cccd-agent.v1 error table (docs/agent-protocol.md, errors): JSON-RPC numeric codes, stable string codes, whether a retry
  * can help, and a message key with Vietnamese and English texts. The SDK maps keys to text so a page never shows
  * a raw code (letspeppol #313: misleading messages for typed errors).
  * Texts are fixed strings: they never interpolate card data.

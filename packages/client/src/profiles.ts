@@ -1,6 +1,6 @@
 /**
  * Output profiles for systems that already consume CCCD data: the BHXH gateway's lookup body and the field names
- * of the HN212 reader API many HIS vendors integrated (kiosk-agent.md §7). Pure functions over released fields:
+ * of the HN212 reader API many HIS vendors integrated (docs/integration-hospital.md). Pure functions over released fields:
  * fields that were not requested stay absent, never invented.
  */
 import type { CccdFields } from './protocol.js';
