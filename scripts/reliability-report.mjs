@@ -164,7 +164,7 @@ if (chipRows.length) {
     '',
     '```sh',
     'npx vitest run packages/emrtd/src/integration/chip-matrix.test.ts   # in process',
-    'npx vitest run packages/emrtd/src/integration/chip-matrix.pcsc.test.ts   # the same rows through pcscd + vpcd',
+    'npx vitest run packages/pcsc/src/chip-matrix.pcsc.test.ts             # five rows through pcscd + vpcd',
     'node scripts/reliability-report.mjs',
     '```',
     '',
