@@ -3,6 +3,9 @@
  * the vitest global setup; 'pcsc' files run one at a time). The profile must describe the card as pcscd delivers
  * it — reader name, ATR, protocol, CA/AA, sizes — and the whole output must hold none of the citizen's values.
  */
+import { spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { hex } from '@cccd/emrtd';
 import {
   ensurePcscd,
@@ -17,9 +20,10 @@ import {
 } from '@cccd/simulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type PersonalValue, personalLeaks, personalValues } from '../../../emrtd/src/testing/personal-values.js';
-import { cccd, PERSONAL, PROFILE } from '../test-support/harness.js';
+import { CLEAN_ENV, cccd, PERSONAL, PROFILE, tmp } from '../test-support/harness.js';
 
 const READER = 'Virtual PCD 00 00';
+const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 
 let pcscd: PcscdHandle;
 let image: PersonalisedCard;
@@ -98,6 +102,44 @@ describe('cccd diagnose through pcscd + vpcd', () => {
     expect(text.stdout).toContain(`Đầu đọc:                  ${READER}`);
     expect(personalLeaks(text.stdout, values)).toEqual([]);
   });
+
+  it('the built binaries: `cccd sim run` in one process, `cccd diagnose` in another, a CA-refusing card', async () => {
+    const node = (...argv: string[]) =>
+      spawnSync(process.execPath, [MAIN, ...argv], { encoding: 'utf8', timeout: 60_000, env: CLEAN_ENV });
+    const dir = tmp();
+    const chip = ['--chip', 'ca=refuse-mse:6A86', '--chip', 'ne-cap=1024'];
+    const made = node('sim', 'personalise', '--profile', PROFILE, '--out', dir, ...chip);
+    expect(made.status, made.stderr).toBe(0);
+    const sim = spawn(process.execPath, [MAIN, 'sim', 'run', '--card', dir, '--slot', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: CLEAN_ENV,
+    });
+    const stopped = new Promise((resolve) => sim.once('exit', resolve));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('cccd sim run did not insert the card within 15 s')), 15_000);
+        sim.stdout.on('data', (chunk: Buffer) => {
+          if (!chunk.toString().includes('card inserted')) return;
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      const trust = join(dir, 'csca.pem');
+      const run = node('diagnose', '--reader', READER, '--can', PERSONAL.can, '--extended', '--trust', trust, '--json');
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      const p = JSON.parse(run.stdout);
+      expect(p.reader.name).toBe(READER);
+      expect(p.chipAuthentication).toMatchObject({ status: 'refused' });
+      expect(p.activeAuthentication).toMatchObject({ status: 'valid' });
+      expect(p.verification.overall).toBe('authentic');
+      expect(p.probes.maxNe.largestAccepted).toBe(991); // a 1024-byte buffer holds 991 bytes of a file under AES SM
+      expect(personalLeaks(run.stdout, values)).toEqual([]);
+    } finally {
+      sim.kill('SIGTERM');
+      await stopped;
+    }
+  }, 90_000);
 
   it('a wrong CAN exits 4 and prints a partial profile with the refusal and no personal value', async () => {
     await insert();
