@@ -50,7 +50,7 @@ describe('diagnoseChip against the simulator', () => {
     expect(Date.parse(p.createdAt)).toBeGreaterThan(0);
     expect(p.reader).toMatchObject({ name: 'Test Reader 00', protocol: 'T1', link: { extendedLength: true } });
     expect(p.atr).toMatchObject({ historicalBytes: '80739401C0', cardCapabilities: { extendedLength: true } });
-    // CCCD order: TerminalAuthenticationInfo, ChipAuthenticationInfo, PACEInfo (real-chips.md).
+    // CCCD order: TerminalAuthenticationInfo, ChipAuthenticationInfo, PACEInfo (docs/reference/real-chips.md).
     expect(p.cardAccess?.securityInfos.map((i) => i.type)).toEqual([
       'TerminalAuthenticationInfo',
       'ChipAuthenticationInfo',

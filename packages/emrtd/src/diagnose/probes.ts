@@ -1,6 +1,6 @@
 /**
- * Probes that a normal read never makes but a first look at an unknown chip needs (real-chips.md: end-of-file
- * answers, SFI support and extended-length caps differ between chips). They run on a fresh session with the key
+ * Probes that a normal read never makes but a first look at an unknown chip needs (docs/reference/real-chips.md:
+ * end-of-file answers, SFI support and extended-length caps differ between chips). They run on a fresh session with the key
  * and method that already worked, after the read, on non-personal files where possible; answers are reduced to
  * status words and lengths and the data is zeroed at once.
  */
