@@ -9,7 +9,10 @@ import { ERROR_CODES, type ErrorCode } from './errors.js';
 
 export const PROTOCOL = 'cccd-agent.v1';
 export const WS_PATH = '/v1';
-/** Inbound frame cap on the agent (kiosk-agent.md §5): requests are small, only results carry photos. */
+/**
+ * Inbound frame cap on the agent (docs/reference/kiosk-agent.md §5): requests are small, only results carry
+ * photos.
+ */
 export const MAX_REQUEST_BYTES = 64 * 1024;
 export const TICKET_MAX_LIFETIME_S = 300;
 export const READ_TIMEOUT_DEFAULT_MS = 60_000;
@@ -114,7 +117,7 @@ export const clientMessageSchema = z.union([requestSchema, notificationSchema]);
 
 // ---------- access keys ----------
 
-/** CAN: on CCCD the last 6 digits of the 12-digit ID (vn-cccd.md §3.2). */
+/** CAN: on CCCD the last 6 digits of the 12-digit ID (docs/reference/vn-cccd.md §3.2). */
 const canKeySchema = z.strictObject({ can: z.string().regex(/^\d{6}$/) });
 /** BAC from the card data; dateOfExpiry null = card without expiry (MRZ 991231). */
 const cardDataKeySchema = z.strictObject({

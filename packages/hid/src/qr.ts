@@ -1,7 +1,7 @@
 /**
- * Recognising a CCCD front-side QR in a stream of scans (`ID12|CMND9|name|DDMMYYYY|sex|address|DDMMYYYY`, vn-cccd.md
- * §4): the assembler uses it to tell a whole payload from a fragment cut by a premature Enter. Parsing and key
- * derivation are the core's (`parseCccdQr`, `candidateKeys` in @cccd/emrtd).
+ * Recognising a CCCD front-side QR in a stream of scans (`ID12|CMND9|name|DDMMYYYY|sex|address|DDMMYYYY`,
+ * docs/reference/vn-cccd.md §4): the assembler uses it to tell a whole payload from a fragment cut by a premature
+ * Enter. Parsing and key derivation are the core's (`parseCccdQr`, `candidateKeys` in @cccd/emrtd).
  */
 
 /** A complete payload: 12 digits, a '|', and at least six separators in all. */

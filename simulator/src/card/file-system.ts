@@ -85,7 +85,10 @@ export class FileSystem {
     };
   }
 
-  /** CCCD quirk: SELECT MF answers 6D00 (vn-cccd.md §1); other chips select it (9000) or say 6A82 (select-mf). */
+  /**
+   * CCCD quirk: SELECT MF answers 6D00 (docs/reference/vn-cccd.md §1); other chips select it (9000) or say 6A82
+   * (select-mf).
+   */
   private selectMf(p2: number): FileResult {
     if (this.behaviour.selectMf === '6d00') return { sw: SW.INS_NOT_SUPPORTED };
     if (this.behaviour.selectMf === '6a82') return { sw: SW.FILE_NOT_FOUND };

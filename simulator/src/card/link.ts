@@ -22,7 +22,7 @@ export interface LinkOptions {
 
 /**
  * Defaults. The turnaround of 4 ms is an invented round figure for "reader + USB + chip FWT start" (no public
- * measurement for CCCD chips exists, see anchors-emrtd.md §4); change it per reader when measured.
+ * measurement for CCCD chips exists, see docs/reference/anchors-emrtd.md §4); change it per reader when measured.
  */
 export const LINK_DEFAULTS: Required<LinkOptions> = {
   bitrateKbps: 424,

@@ -1,7 +1,7 @@
 /**
- * The CCCD validity rule (Law 59/2014 art. 21, Law 26/2023 art. 21; vn-cccd.md §4): a card is valid until the
- * holder's birthday in the next age milestone, except that a card issued within 2 years before a milestone runs to
- * the one after; from the 58th birthday on, cards do not expire.
+ * The CCCD validity rule (Law 59/2014 art. 21, Law 26/2023 art. 21; docs/reference/vn-cccd.md §4): a card is
+ * valid until the holder's birthday in the next age milestone, except that a card issued within 2 years before a
+ * milestone runs to the one after; from the 58th birthday on, cards do not expire.
  */
 
 /** Milestone ages: 2014 law for the 2021 CCCD, 2023 law (adds 14) for the 2024 thẻ căn cước. */

@@ -66,7 +66,7 @@ const adult = () => loadProfile('cccd-2021-adult');
 const withOverrides = (p: CitizenProfile, o: Partial<CitizenProfile>) => parseProfile({ ...p, ...o });
 
 describe('MRZ (DG1)', () => {
-  it('reproduces the vn-cccd.md §3.1 worked example', () => {
+  it('reproduces the docs/reference/vn-cccd.md §3.1 worked example', () => {
     const p = withOverrides(adult(), { mrzName: 'SURNAME<<GIVEN<NAMES' });
     expect(p.idNumber).toBe('001090012345');
     expect(td1Lines(p)).toEqual([
@@ -121,7 +121,7 @@ describe('MRZ (DG1)', () => {
 });
 
 describe('EF.CardAccess and EF.COM', () => {
-  it('default CCCD CardAccess equals the real card (vn-cccd.md §3.2), PACE last', async () => {
+  it('default CCCD CardAccess equals the real card (docs/reference/vn-cccd.md §3.2), PACE last', async () => {
     const card = await personalise(adult(), { activeAuthentication: null });
     const real =
       '3134300d060804007f0007020202020101300f060a04007f000702020302020201013012060a04007f0007020204020202010202010d';
@@ -322,7 +322,7 @@ describe('DG14 / DG15', () => {
   });
 });
 
-describe('expiry rule (vn-cccd.md §4)', () => {
+describe('expiry rule (docs/reference/vn-cccd.md §4)', () => {
   it('follows the milestones and the 2-year rule', () => {
     expect(expectedExpiry('1990-01-01', '2013-06-01')).toBe('2030-01-01'); // 23y5m → 40
     expect(expectedExpiry('1990-01-01', '2012-01-01')).toBe('2015-01-01'); // 22 → 25

@@ -41,8 +41,8 @@ export function documentNumberOf(profile: CitizenProfile): string {
 }
 
 /**
- * TD1 MRZ of a CCCD (vn-cccd.md §4): line 1 carries the 9-digit document number, then the full 12-digit ID in the
- * optional data followed by its own check digit; line 2 has no optional data.
+ * TD1 MRZ of a CCCD (docs/reference/vn-cccd.md §4): line 1 carries the 9-digit document number, then the full
+ * 12-digit ID in the optional data followed by its own check digit; line 2 has no optional data.
  */
 export function td1Lines(profile: CitizenProfile): [string, string, string] {
   const doc = documentNumberOf(profile);

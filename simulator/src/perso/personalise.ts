@@ -18,13 +18,16 @@ import { canOf, mrzInformation, mrzLines } from './mrz.js';
 import { type CitizenProfile, type CitizenProfileInput, parseProfile } from './profile.js';
 
 /**
- * Default SOD signature. No public source gives the CCCD's SOD algorithm (vn-cccd.md §5). ECDSA on brainpoolP256r1
- * matches the one curve the card is known to use (PACE and CA), exercises the brainpool path readers most often get
- * wrong, OpenSSL 3 verifies it, and its keys derive instantly (RSA prime search costs ~0.5 s per key).
+ * Default SOD signature. No public source gives the CCCD's SOD algorithm (docs/reference/vn-cccd.md §5). ECDSA on
+ * brainpoolP256r1 matches the one curve the card is known to use (PACE and CA), exercises the brainpool path readers
+ * most often get wrong, OpenSSL 3 verifies it, and its keys derive instantly (RSA prime search costs ~0.5 s per key).
  */
 export const DEFAULT_SIGNATURE: SignatureAlgorithmName = 'ecdsa-brainpoolP256r1-sha256';
 
-/** The CCCD's PACE: id-PACE-ECDH-GM-AES-CBC-CMAC-128 on brainpoolP256r1 (parameter ID 13), vn-cccd.md §3.2. */
+/**
+ * The CCCD's PACE: id-PACE-ECDH-GM-AES-CBC-CMAC-128 on brainpoolP256r1 (parameter ID 13),
+ * docs/reference/vn-cccd.md §3.2.
+ */
 export const DEFAULT_PACE: PaceConfig[] = [{ keyAgreement: 'ECDH', mapping: 'GM', cipher: 'AES-128', parameterId: 13 }];
 
 export interface PersonaliseOptions {

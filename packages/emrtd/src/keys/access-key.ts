@@ -1,7 +1,7 @@
 /**
  * Access keys (ICAO 9303-11 §9.7.2-9.7.3): the MRZ triple (document number, date of birth, date of expiry) for BAC
- * and PACE-MRZ, or the 6-digit CAN for PACE-CAN. CCCD specifics (vn-cccd.md §3): document number = last 9 digits
- * of the 12-digit ID, CAN = last 6 digits, no-expiry cards use 991231.
+ * and PACE-MRZ, or the 6-digit CAN for PACE-CAN. CCCD specifics (docs/reference/vn-cccd.md §3): document
+ * number = last 9 digits of the 12-digit ID, CAN = last 6 digits, no-expiry cards use 991231.
  */
 
 import { type BacKeys, deriveBacKeys } from '../bac/bac.js';

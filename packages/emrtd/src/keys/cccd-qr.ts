@@ -1,7 +1,8 @@
 /**
- * CCCD front/back QR payload and the expiry rule (vn-cccd.md §4): `ID12|oldID9|name|ddmmyyyy|sex|address|
- * ddmmyyyy(issue)` plus any extra fields (2024 cards). The QR has no expiry, so candidate BAC keys are derived from
- * the age milestones (Law 59/2014 art. 21: 25/40/60; Law 26/2023: 14/25/40/60; the 2-year rule; none from 58).
+ * CCCD front/back QR payload and the expiry rule (docs/reference/vn-cccd.md §4):
+ * `ID12|oldID9|name|ddmmyyyy|sex|address|ddmmyyyy(issue)` plus any extra fields (2024 cards). The QR has no expiry, so
+ * candidate BAC keys are derived from the age milestones (Law 59/2014 art. 21: 25/40/60; Law 26/2023: 14/25/40/60; the
+ * 2-year rule; none from 58).
  */
 import { EmrtdError } from '../errors.js';
 import { type AccessKey, canFromCccdId, keyFromCccd, NO_EXPIRY } from './access-key.js';

@@ -52,7 +52,7 @@ describe('access keys', () => {
   });
 });
 
-describe('CCCD expiry rule (vn-cccd.md §4)', () => {
+describe('CCCD expiry rule (docs/reference/vn-cccd.md §4)', () => {
   const dob = '1990-08-15';
   const at = (years: number, months = 0) => {
     const d = new Date(Date.UTC(1990 + years, 7 + months, 15));

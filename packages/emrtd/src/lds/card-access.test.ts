@@ -7,7 +7,7 @@ import { MalformedData } from '../errors.js';
 import { parseCardAccess, parseSecurityInfos } from './card-access.js';
 import { encodeOid, int, seq, set } from './test-der.js';
 
-// vn-cccd.md §3.2: EF.CardAccess from a Vietnamese CCCD (TA, CA, then PACE third).
+// docs/reference/vn-cccd.md §3.2: EF.CardAccess from a Vietnamese CCCD (TA, CA, then PACE third).
 const VN_CARD_ACCESS =
   '3134300d060804007f0007020202020101300f060a04007f000702020302020201013012060a04007f0007020204020202010202010d';
 

@@ -1,6 +1,7 @@
 /**
- * The CCCD view: one normalised document from DG13 (Vietnamese personal data, vn-cccd.md §2.2) with DG1 (MRZ) as
- * the fallback for what DG13 lacks. Nothing here throws on content: fields that cannot be read become null.
+ * The CCCD view: one normalised document from DG13 (Vietnamese personal data, docs/reference/vn-cccd.md §2.2)
+ * with DG1 (MRZ) as the fallback for what DG13 lacks. Nothing here throws on content: fields that cannot be read
+ * become null.
  */
 import { hex } from '../codec/bytes.js';
 import type { Dg1 } from './dg1.js';
@@ -55,7 +56,7 @@ export const CCCD_DOCUMENT_FIELDS = [
   'spouseName',
 ] as const satisfies readonly (keyof CccdDocument)[];
 
-/** DG13 field numbers (vn-cccd.md §2.2). */
+/** DG13 field numbers (docs/reference/vn-cccd.md §2.2). */
 export const DG13_FIELD = {
   idNumber: 1,
   fullName: 2,

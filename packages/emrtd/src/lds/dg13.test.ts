@@ -19,7 +19,7 @@ const withFields = (patch: Record<number, Uint8Array | null>) => {
 };
 
 describe('parseDg13', () => {
-  it('parses the vn-cccd.md §2.1 layout, keyed by field number', () => {
+  it('parses the docs/reference/vn-cccd.md §2.1 layout, keyed by field number', () => {
     const bytes = buildDg13();
     expect(readTlv(bytes).tag).toBe(0x6d);
     const dg13 = parseDg13(bytes);
@@ -231,7 +231,7 @@ describe('crossCheck', () => {
     expect(crossCheck(forever, dg13)).toEqual([]);
   });
 
-  it('uses fixtures that match the vn-cccd.md §2.1 bytes', () => {
+  it('uses fixtures that match the docs/reference/vn-cccd.md §2.1 bytes', () => {
     expect(hex(field(1, printable('1')))).toBe('3006020101130131');
     expect(encodeOid(OID.iso10646Utf8)).toEqual(fromHex('060628d316010008'));
   });

@@ -1,5 +1,5 @@
 /**
- * DG13 of the Vietnamese CCCD (vn-cccd.md §2): 6D { SEQUENCE { INTEGER version, OID 1.0.10646.1.0.8,
+ * DG13 of the Vietnamese CCCD (docs/reference/vn-cccd.md §2): 6D { SEQUENCE { INTEGER version, OID 1.0.10646.1.0.8,
  * SET { SEQUENCE { INTEGER fieldNo, value… }… } } }. Fields are keyed by their number, never by position; any may
  * be missing, empty or unknown, and each keeps its raw bytes so the mapping can be fixed later without a re-read.
  */

@@ -7,7 +7,7 @@ import { mrzChecksValid, mrzInformation, parseMrz } from './mrz.js';
 const TD1 = ['I<UTOD231458907<<<<<<<<<<<<<<<', '7408122F1204159UTO<<<<<<<<<<<6', 'ERIKSSON<<ANNA<MARIA<<<<<<<<<<'];
 const TD2 = ['I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<', 'D231458907UTO7408122F1204159<<<<<<<6'];
 const TD3 = ['P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<', 'L898902C36UTO7408122F1204159ZE184226B<<<<<10'];
-// vn-cccd.md §3.1 invented CCCD example.
+// docs/reference/vn-cccd.md §3.1 invented CCCD example.
 const CCCD = ['IDVNM0900123450001090012345<<1', '9008157M3008155VNM<<<<<<<<<<<2', 'SURNAME<<GIVEN<NAMES<<<<<<<<<<'];
 
 describe('parseMrz', () => {
@@ -146,7 +146,7 @@ describe('mrzInformation', () => {
   it('builds the ICAO 9303-11 Appendix D BAC seed', () => {
     expect(mrzInformation('L898902C', '690806', '940623')).toBe('L898902C<369080619406236');
   });
-  it('builds the CCCD seed from the last 9 ID digits (vn-cccd.md §3.1)', () => {
+  it('builds the CCCD seed from the last 9 ID digits (docs/reference/vn-cccd.md §3.1)', () => {
     expect(mrzInformation('090012345', '900815', '300815')).toBe('090012345090081573008155');
   });
   it('keeps long document numbers whole', () => {

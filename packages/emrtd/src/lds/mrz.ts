@@ -21,7 +21,7 @@ export type CheckDigitName =
   | 'dateOfExpiry'
   | 'optionalData'
   | 'composite'
-  /** CCCD only: the last character of TD1 line 1 over the 12-digit personal ID (vn-cccd.md §4). */
+  /** CCCD only: the last character of TD1 line 1 over the 12-digit personal ID (docs/reference/vn-cccd.md §4). */
   | 'cccdIdNumber';
 
 export interface Mrz {
@@ -142,7 +142,8 @@ function parseTd1([l1, l2, l3]: string[]): Mrz {
       composite: check(l1!.slice(5, 30) + l2!.slice(0, 7) + l2!.slice(8, 15) + l2!.slice(18, 29), l2![29]!),
     },
   };
-  // CCCD: optional data = ID12 + '<<' + check digit over ID12 (observed on all public samples, vn-cccd.md §4).
+  // CCCD: optional data = ID12 + '<<' + check digit over ID12 (observed on all public samples,
+  // docs/reference/vn-cccd.md §4).
   const cccd = /^(\d{12})<<([0-9<])$/.exec(l1!.slice(15, 30));
   if (mrz.issuingState === 'VNM' && cccd) {
     mrz.cccd = { idNumber: cccd[1]! };

@@ -1,4 +1,7 @@
-/** Test-only builders of LDS files from the byte layouts in vn-cccd.md and ICAO 9303-10 (invented person data). */
+/**
+ * Test-only builders of LDS files from the byte layouts in docs/reference/vn-cccd.md and ICAO 9303-10 (invented
+ * person data).
+ */
 import { OID } from '../asn1/oids.js';
 import { concat, fromHex, u16, u32, utf8 } from '../codec/bytes.js';
 import { tlv } from '../codec/tlv.js';
@@ -35,7 +38,10 @@ export const PERSON = {
 
 export type ParentsShape = 'nested' | 'flat';
 
-/** Field 13 in the two shapes of vn-cccd.md §2.2: each name in its own SEQUENCE, or one SEQUENCE of both. */
+/**
+ * Field 13 in the two shapes of docs/reference/vn-cccd.md §2.2: each name in its own SEQUENCE, or one SEQUENCE of
+ * both.
+ */
 export function parentsField(shape: ParentsShape, father = PERSON.father, mother = PERSON.mother): Uint8Array {
   return shape === 'nested'
     ? field(13, seq(utf8String(father)), seq(utf8String(mother)))

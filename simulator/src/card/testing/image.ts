@@ -3,7 +3,10 @@ import type { CardImage } from '../image.js';
 
 /** EF.COM of ICAO 9303-11 Appendix D.4 (LDS 0106, Unicode 040000, DG1 DG2). */
 export const APPENDIX_D_COM = fromHex('60145F0104303130365F36063034303030305C026175');
-/** EF.CardAccess of the CCCD (vn-cccd.md §3.2): TA, CA-ECDH-AES-128, PACE-ECDH-GM-AES-128 on brainpoolP256r1. */
+/**
+ * EF.CardAccess of the CCCD (docs/reference/vn-cccd.md §3.2): TA, CA-ECDH-AES-128, PACE-ECDH-GM-AES-128 on
+ * brainpoolP256r1.
+ */
 export const CCCD_CARD_ACCESS = fromHex(
   '3134300d060804007f0007020202020101300f060a04007f000702020302020201013012060a04007f0007020204020202010202010d',
 );

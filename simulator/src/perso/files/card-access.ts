@@ -31,7 +31,7 @@ export function chipAuthenticationInfo(ca: NonNullable<CardAccessOptions['chipAu
 export const terminalAuthenticationInfo = (): Uint8Array => sequence(oid(OID.terminalAuthentication), integer(1));
 
 /**
- * EF.CardAccess in the order of the real CCCD (vn-cccd.md §3.2): TerminalAuthenticationInfo,
+ * EF.CardAccess in the order of the real CCCD (docs/reference/vn-cccd.md §3.2): TerminalAuthenticationInfo,
  * ChipAuthenticationInfo, then the PACEInfos — PACE deliberately not first, since readers that take element 0 fail.
  */
 export function buildCardAccess(options: CardAccessOptions): Uint8Array {

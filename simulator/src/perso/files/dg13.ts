@@ -26,9 +26,9 @@ export function field16Serial(seed: Seed): string {
 }
 
 /**
- * DG13, the Vietnamese personal-data group (vn-cccd.md §2): 6D { SEQUENCE { INTEGER 1, OID 1.0.10646.1.0.8,
- * SET { SEQUENCE { INTEGER n, value } for n = 1..16 } } }. The SET keeps field-number order like real cards (not
- * DER-sorted). Text is NFC UTF-8; numbers and dates are PrintableString.
+ * DG13, the Vietnamese personal-data group (docs/reference/vn-cccd.md §2): 6D { SEQUENCE { INTEGER 1,
+ * OID 1.0.10646.1.0.8, SET { SEQUENCE { INTEGER n, value } for n = 1..16 } } }. The SET keeps field-number order
+ * like real cards (not DER-sorted). Text is NFC UTF-8; numbers and dates are PrintableString.
  */
 export function buildDg13(profile: CitizenProfile, seed: Seed = 1): Uint8Array {
   const layout = profile.dg13Layout;
