@@ -1,7 +1,7 @@
 /**
  * Certificate path DS → (link certificates) → CSCA (ICAO 9303-12 §5, §7). Validity is evaluated at one instant
- * chosen by the time policy (the SOD signingTime by default, anchors-emrtd §2 pitfall 5); revocation uses CRLs
- * known to the trust store; the certificate country is bound to the document's issuing state.
+ * chosen by the time policy (the SOD signingTime by default, docs/reference/anchors-emrtd.md §2 pitfall 5);
+ * revocation uses CRLs known to the trust store; the certificate country is bound to the document's issuing state.
  */
 
 import { hex } from '../codec/bytes.js';

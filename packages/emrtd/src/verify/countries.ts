@@ -1,6 +1,7 @@
 /**
  * Issuing-state codes (ICAO 9303-3 §5: ISO 3166-1 alpha-3 plus ICAO's own codes) mapped to the alpha-2 country
- * a CSCA/DS certificate carries in C=, so the certificate country can be bound to DG1 (anchors-emrtd §2 pitfall 6).
+ * a CSCA/DS certificate carries in C=, so the certificate country can be bound to DG1
+ * (docs/reference/anchors-emrtd.md §2 pitfall 6).
  */
 
 // ISO 3166-1 (iso-codes), as alpha-3 followed by alpha-2.

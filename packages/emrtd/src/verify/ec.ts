@@ -1,7 +1,7 @@
 /**
  * ECDSA verification with @noble/curves on every ICAO curve (NIST and brainpool), with named or explicit domain
  * parameters. Explicit parameters are resolved to a known curve by comparing the FULL domain (p, a, b, G, n, h),
- * never the bit length alone (anchors-emrtd §2 pitfall 1).
+ * never the bit length alone (docs/reference/anchors-emrtd.md §2 pitfall 1).
  */
 import { type ECDSA, ecdsa } from '@noble/curves/abstract/weierstrass.js';
 import { sha256 } from '@noble/hashes/sha2.js';

@@ -15,8 +15,9 @@ import { verifyPassive } from './passive.js';
 /**
  * Differential test: the same SOD must get the same yes/no from verifyPassive and from `openssl cms -verify`
  * (signature, messageDigest, chain to the CSCA at the signing time). OpenSSL 3 refuses certificates with explicit
- * EC parameters in a chain ("Certificate public key has explicit ECC parameters", anchors-emrtd §2 pitfall 1), so
- * for those only the CMS signature is compared (-noverify against our signature and messageDigest result).
+ * EC parameters in a chain ("Certificate public key has explicit ECC parameters",
+ * docs/reference/anchors-emrtd.md §2 pitfall 1), so for those only the CMS signature is compared (-noverify against
+ * our signature and messageDigest result).
  */
 const ws = new OpensslWorkspace();
 afterAll(() => ws.dispose());

@@ -92,7 +92,11 @@ function dgNumber(name: string): number | undefined {
   return n >= 1 && n <= 16 ? n : undefined;
 }
 
-/** Compares every data group read with the SOD's hash list (anchors-emrtd: DG injection check). */
+/**
+ * Compares every data group read with the SOD's hash list. A data group read but not listed in the SOD is
+ * 'missing' with an error (`dg-not-in-sod`) that makes the verdict invalid, so a chip cannot slip in data groups
+ * the SOD does not cover.
+ */
 export function checkDataGroups(
   lso: LdsSecurityObject,
   dataGroups: Partial<Record<string, Uint8Array>>,

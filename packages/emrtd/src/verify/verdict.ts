@@ -1,8 +1,8 @@
 /**
  * The overall verdict. Chip and active authentication only prove a genuine chip when passive authentication
  * is valid AND covers the key they used (DG14 / DG15): those keys are supplied by the chip itself
- * (anchors-emrtd §2 pitfall 7). Any explicit failure makes the whole read invalid; a refusal does not
- * (docs/verification.md, "Refused is not failed").
+ * (docs/reference/anchors-emrtd.md §2 pitfall 7). Any explicit failure makes the whole read invalid; a refusal
+ * does not (docs/verification.md, "Refused is not failed").
  */
 import { swHex } from '../apdu/status.js';
 import type { ActiveAuthVerdict } from './active-auth.js';
