@@ -7,7 +7,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { type AdminDiagnoseParams, DIAGNOSE_TIMEOUT_MS, type MethodResult } from '@cccd/client';
 import { type AccessKey, canKey, diagnoseChip, EmrtdError, keyFromCccd, keyFromMrzText } from '@cccd/emrtd';
-import { AgentError, codeOfCardError } from './errors.js';
+import { AgentError, cardTaskFailure } from './errors.js';
 import { errorFields } from './log.js';
 import type { ReadEnvironment } from './read.js';
 import type { CardLink, Reader } from './readers/types.js';
@@ -102,15 +102,13 @@ export async function performDiagnose(
     );
     return profile;
   } catch (e) {
-    const code = req.signal.aborted ? 'ERR_CANCELLED' : codeOfCardError(e);
+    const { code, error } = cardTaskFailure(e, req.signal, 'diagnose');
     audit(code);
     log.warn(
       { event: 'diagnose-failed', ...errorFields(e), status: code, durationMs: Date.now() - started },
       'diagnose failed',
     );
-    if (req.signal.aborted && !(e instanceof AgentError && e.code === 'ERR_CANCELLED'))
-      throw new AgentError('ERR_CANCELLED', 'diagnose cancelled');
-    throw e;
+    throw error;
   } finally {
     await link?.close().catch(() => {});
     release?.();

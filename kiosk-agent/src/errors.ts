@@ -16,6 +16,16 @@ export class AgentError extends Error {
   }
 }
 
+/**
+ * How a read or a diagnosis that threw ends: a cancelled request is always ERR_CANCELLED, whatever the card said
+ * after the cancel; anything else keeps its error. `code` is what the audit records.
+ */
+export function cardTaskFailure(e: unknown, signal: AbortSignal, what: string): { code: ErrorCode; error: unknown } {
+  const code = signal.aborted ? 'ERR_CANCELLED' : codeOfCardError(e);
+  const cancelled = signal.aborted && !(e instanceof AgentError && e.code === 'ERR_CANCELLED');
+  return { code, error: cancelled ? new AgentError('ERR_CANCELLED', `${what} cancelled`) : e };
+}
+
 /** Maps a card/reader failure to the protocol's code (messages of EmrtdError carry no personal data). */
 export function codeOfCardError(e: unknown): ErrorCode {
   if (e instanceof AgentError) return e.code === 'ERR_CONFIG' ? 'ERR_INTERNAL' : e.code;

@@ -28,7 +28,7 @@ import {
   type VerifiedRead,
 } from '@cccd/emrtd';
 import type { AuditTrail } from './audit.js';
-import { AgentError, codeOfCardError } from './errors.js';
+import { AgentError, cardTaskFailure } from './errors.js';
 import { type FieldName, groupsFor, pickFields } from './fields.js';
 import type { DeviceIdentity } from './identity.js';
 import { errorFields, type Logger } from './log.js';
@@ -226,15 +226,13 @@ export async function performRead(env: ReadEnvironment, req: ReadRequest): Promi
     progress('done', 100);
     return result;
   } catch (e) {
-    const code = req.signal.aborted ? 'ERR_CANCELLED' : codeOfCardError(e);
+    const { code, error } = cardTaskFailure(e, req.signal, 'read');
     audit(code);
     log.warn(
       { event: 'read-failed', ...errorFields(e), status: code, durationMs: Date.now() - started },
       'read failed',
     );
-    if (req.signal.aborted && !(e instanceof AgentError && e.code === 'ERR_CANCELLED'))
-      throw new AgentError('ERR_CANCELLED', 'read cancelled');
-    throw e;
+    throw error;
   } finally {
     wipe(read);
     await link?.close().catch(() => {});

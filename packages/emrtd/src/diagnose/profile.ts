@@ -22,7 +22,7 @@ import { cardAccessProfile, comProfile, dg14Profile, dg15Profile, filesProfile, 
 import type { ProbeResult } from './probes.js';
 import { analyseReadBinary, type ReadBinaryProfile } from './read-binary.js';
 import type { SecurityInfoProfile } from './security-infos.js';
-import type { ApduTraceEntry, TracePhase, TracingTransport } from './trace.js';
+import type { ApduTraceEntry, TracingTransport } from './trace.js';
 
 export const CHIP_PROFILE_FORMAT = 'cccd-chip-profile';
 export const CHIP_PROFILE_VERSION = 1;
@@ -34,35 +34,20 @@ export interface StepFailureProfile {
   sw?: string;
 }
 
-export interface ExchangeProfile {
+/** One traced exchange as the profile shows it: the command named, header bytes and status word in hex. */
+export type ExchangeProfile = Omit<ApduTraceEntry, 'index' | 'cla' | 'ins' | 'p1' | 'p2' | 'sw' | 'error'> & {
   i: number;
-  phase: TracePhase;
   command: string;
   cla: string;
   ins: string;
   p1: string;
   p2: string;
-  lc: number;
-  ne?: number;
-  le?: number;
-  extended: boolean;
-  sm: boolean;
-  /** Whole command APDU length (header, Lc, data, Le). */
-  commandBytes: number;
-  responseBytes?: number;
   sw?: string;
-  ms: number;
   error?: string;
-}
+};
 
-export interface RefusalProfile {
-  i: number;
-  phase: TracePhase;
-  command: string;
-  sm: boolean;
-  sw?: string;
-  error?: string;
-}
+/** An exchange the chip refused or that failed, as the profile's refusal list shows it. */
+export type RefusalProfile = Pick<ExchangeProfile, 'i' | 'phase' | 'command' | 'sm' | 'sw' | 'error'>;
 
 export interface FileProfile {
   file: CccdGroup;
