@@ -25,6 +25,8 @@ export interface AuditEvent {
   /** HMAC-SHA256(install key, ID number), hex. */
   idHash?: string;
   evidence?: boolean;
+  /** Events of this kind not written one by one (rate-limited failures). */
+  count?: number;
 }
 
 export interface AuditRecord extends AuditEvent {

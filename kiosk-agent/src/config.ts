@@ -45,15 +45,23 @@ const policyRule = z.strictObject({
 });
 
 const limits = z.strictObject({
+  /** Authenticated sessions in all. */
   maxSessions: z.number().int().min(1).max(10_000).default(64),
+  /** Authenticated sessions: a socket counts once it has authenticated. */
   maxSessionsPerOrigin: z.number().int().min(1).max(10_000).default(16),
+  /**
+   * Sockets still waiting to authenticate have their own, smaller budget, so sockets that never authenticate
+   * cannot keep an origin's pages out: when it is full, a new socket replaces the oldest unauthenticated one.
+   */
+  maxUnauthenticated: z.number().int().min(1).max(10_000).default(16),
+  maxUnauthenticatedPerOrigin: z.number().int().min(1).max(1000).default(4),
   /** WebSocket upgrades accepted per client address and origin per minute. */
   upgradesPerMinute: z.number().int().min(1).max(100_000).default(120),
   /** Failed authentications per session before it is closed. */
   maxAuthFailures: z.number().int().min(1).max(100).default(5),
   heartbeatMs: z.number().int().min(50).max(600_000).default(25_000),
-  /** Unauthenticated sockets are closed after this long. */
-  authTimeoutMs: z.number().int().min(50).max(600_000).default(30_000),
+  /** Unauthenticated sockets are closed after this long (a page fetches its ticket first, then connects). */
+  authTimeoutMs: z.number().int().min(50).max(120_000).default(10_000),
   idleSessionMs: z
     .number()
     .int()

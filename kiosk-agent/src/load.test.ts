@@ -5,12 +5,14 @@ import { describe, expect, it } from 'vitest';
 import { verifyAuditChain } from './audit.js';
 import {
   authedClient,
+  BANK,
   CITIZEN,
+  closedAtLeast,
   connect,
   HIS,
   readParams,
+  refusedStatus,
   startTestAgent,
-  type TestClient,
   usePrivacyNet,
 } from './test-support/harness.js';
 
@@ -28,25 +30,27 @@ function health(port: number): Promise<number> {
 }
 
 describe('resource exhaustion', () => {
-  it('100 clients at once: caps refuse the excess with 503, the agent keeps serving', async () => {
-    const agent = await startTestAgent({
-      limits: { maxSessions: 40, maxSessionsPerOrigin: 30, upgradesPerMinute: 1000 },
-    });
+  it('100 clients at once: 4 may wait unauthenticated, the others are told to retry; the agent keeps serving', async () => {
+    const agent = await startTestAgent({ limits: { upgradesPerMinute: 1000 } });
     const attempts = await Promise.allSettled(Array.from({ length: 100 }, () => connect(agent)));
-    const open = attempts
-      .filter((a) => a.status === 'fulfilled')
-      .map((a) => (a as PromiseFulfilledResult<TestClient>).value);
-    const refused = attempts
-      .filter((a) => a.status === 'rejected')
-      .map((a) => (a as PromiseRejectedResult).reason.status);
-    expect(open.length).toBe(30);
-    expect(refused.length).toBe(70);
-    expect(new Set(refused)).toEqual(new Set([503]));
+    const open = attempts.flatMap((a) => (a.status === 'fulfilled' ? [a.value] : []));
+    expect(open.length).toBe(100);
+    const codes = await closedAtLeast(open, 96);
+    expect(new Set(codes)).toEqual(new Set([1013]));
     expect(await health(agent.port)).toBe(200);
-    await Promise.all(open.slice(0, 10).map((c) => c.close()));
     const { client, nonce } = await authedClient(agent);
     expect((await client.request('read.start', readParams(nonce))).result.fields.idNumber).toBe(CITIZEN.idNumber);
-    await Promise.all(open.slice(10).map((c) => c.close()));
+    await Promise.all([client, ...open].map((c) => c.close()));
+  });
+
+  it('authenticated sessions are capped per origin and in all: the excess gets 503 before the upgrade', async () => {
+    const agent = await startTestAgent({ limits: { maxSessions: 3, maxSessionsPerOrigin: 2 } });
+    const his = [await authedClient(agent), await authedClient(agent)];
+    expect(await refusedStatus(agent, { origin: HIS })).toBe(503);
+    const bank = await authedClient(agent, { origin: BANK, purpose: 'bank-kyc', fields: ['idNumber'] });
+    expect(await refusedStatus(agent, { origin: BANK })).toBe(503);
+    await Promise.all([...his, bank].map((s) => s.client.close()));
+    expect(await refusedStatus(agent, { origin: HIS })).toBe(101);
   });
 
   it('rate-limits upgrades per client and origin', async () => {

@@ -36,6 +36,7 @@ export const LOG_KEYS = new Set([
   'queued',
   'simulated',
   'signal',
+  'count',
 ]);
 
 const MAX_VALUE = 200;

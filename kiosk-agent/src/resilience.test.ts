@@ -17,6 +17,7 @@ import type { AgentHandle } from './server.js';
 import {
   authedClient,
   CITIZEN,
+  closedAtLeast,
   connect,
   mintTicket,
   newNonce,
@@ -296,40 +297,43 @@ describe('resilience matrix (agent, in process)', () => {
     );
   });
 
-  it('100 connections at once: caps refuse the excess with 503, the existing session keeps reading', async () => {
+  it('100 connections at once: only 4 may wait unauthenticated, the existing session keeps reading', async () => {
     await scenario(
       {
         id: 'agent/connection-flood',
         stage: 'WebSocket upgrade, during a read',
-        fault: '100 simultaneous upgrades from one origin (caps: 40 sessions, 30 per origin)',
-        expected: '29 accepted, 71 refused with 503; the session already reading gets its authentic result',
+        fault: '100 simultaneous upgrades from one origin, none authenticating (budget: 4 waiting per origin)',
+        expected:
+          'each newcomer replaces the oldest waiting socket (close 1013, try again): 96 closed, 4 left; the session already reading gets its authentic result',
       },
       async (clock) => {
-        const agent = await startTestAgent({
-          simulation: { faults: SLOW },
-          limits: { maxSessions: 40, maxSessionsPerOrigin: 30, upgradesPerMinute: 1000 },
-        });
+        const agent = await startTestAgent({ simulation: { faults: SLOW }, limits: { upgradesPerMinute: 1000 } });
         const a = await authedClient(agent);
         const read = a.client.request('read.start', readParams(a.nonce));
         await progressed(a.client, 'access-control');
         clock.mark();
         const attempts = await Promise.allSettled(Array.from({ length: 100 }, () => connect(agent)));
         const open = attempts.flatMap((x) => (x.status === 'fulfilled' ? [x.value] : []));
-        const refused = attempts.flatMap((x) =>
-          x.status === 'rejected' ? [(x.reason as { status?: number }).status] : [],
-        );
+        const codes = await closedAtLeast(open, open.length - 4).catch(() => [] as number[]);
         const flooded = clock.since();
         const r = await read;
         const ping = await a.client.request('agent.ping');
         const h = await health(agent);
+        const waiting = open.filter((c) => c.ws.readyState === c.ws.OPEN);
         await Promise.all(open.map((c) => c.close()));
-        const all503 = refused.every((s) => s === 503);
+        const all1013 = codes.every((c) => c === 1013);
         return {
           observed:
-            `${open.length} accepted, ${refused.length} refused (${[...new Set(refused)].join(', ')}) in ${flooded} ms; ` +
+            `${open.length} upgraded, ${codes.length} closed (${[...new Set(codes)].join(', ')}), ${waiting.length} left waiting in ${flooded} ms; ` +
             `existing session: ${authentic(r) ? 'authentic read' : errorLabel(r)}, ping ${ping.result ? 'ok' : 'failed'}; /health ${h.status}`,
           pass:
-            open.length === 29 && refused.length === 71 && all503 && authentic(r) && !!ping.result && h.status === 200,
+            open.length === 100 &&
+            codes.length === 96 &&
+            waiting.length === 4 &&
+            all1013 &&
+            authentic(r) &&
+            !!ping.result &&
+            h.status === 200,
         };
       },
     );

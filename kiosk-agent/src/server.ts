@@ -24,7 +24,8 @@ import { type QrDeviceInput, QrKeySource } from './qr.js';
 import { ReaderHub } from './readers/hub.js';
 import type { SimulatedReader } from './readers/simulated.js';
 import type { Reader } from './readers/types.js';
-import { CLOSE, Session, type SessionServices } from './session.js';
+import { type AuthFailure, CLOSE, Session, type SessionServices } from './session.js';
+import { EventThrottle, loggableOrigin } from './throttle.js';
 import { loadIssuers, TicketVerifier } from './tickets.js';
 
 export interface StartAgentOptions {
@@ -186,6 +187,44 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Agent
     broadcast('agent.status', status());
   });
 
+  // Refused upgrades and failed authentications are attacker-triggered: a few full lines per minute, then counts.
+  const refusals = new EventThrottle({ burst: 10, windowMs: 60_000 });
+  const refusedUpgrade = (httpStatus: number, reason: string, origin: string | undefined) => {
+    if (refusals.admit(reason))
+      log.warn(
+        { event: 'upgrade-refused', httpStatus, reason, origin: loggableOrigin(origin), sessions: sessions.size },
+        'upgrade refused',
+      );
+  };
+  const authFailures = new EventThrottle({ burst: 5, windowMs: 60_000 });
+  const authFailed = (f: AuthFailure) => {
+    if (!authFailures.admit(`${f.event}|${f.origin}`)) return;
+    log.warn({ event: f.event, status: f.code, reason: f.reason, origin: f.origin }, 'authentication failed');
+    audit?.append({ event: f.event === 'admin-auth-failed' ? 'diagnose' : 'auth', outcome: f.code, origin: f.origin });
+  };
+  const summarise = (all: boolean) => {
+    for (const { key, suppressed } of refusals.drain(all))
+      log.warn(
+        { event: 'upgrade-refused-summary', reason: key, count: suppressed },
+        'upgrades refused (not logged one by one)',
+      );
+    for (const { key, suppressed } of authFailures.drain(all)) {
+      const [event, origin] = key.split('|') as [string, string];
+      log.warn(
+        { event: `${event}-summary`, origin, count: suppressed },
+        'authentication failures (not logged one by one)',
+      );
+      audit?.append({
+        event: event === 'admin-auth-failed' ? 'diagnose' : 'auth',
+        outcome: 'suppressed',
+        origin,
+        count: suppressed,
+      });
+    }
+  };
+  const summaries = setInterval(() => summarise(false), 60_000);
+  summaries.unref();
+
   const services: SessionServices = {
     agentId: identity.agentId,
     config: {
@@ -200,10 +239,30 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Agent
     adminToken: config.adminToken,
     log,
     readersList: () => hub.readers().map((r) => ({ ...readerInfo(r), cardPresent: r.cardPresent() })),
+    authFailed,
     onAuthenticated: (s) => {
       s.notify('agent.status', status());
       s.armExpiry(() => s.close(CLOSE.EXPIRED, 'session expired'));
     },
+  };
+
+  /**
+   * The unauthenticated budget is full: the oldest waiting socket gives way to the new one (1013, try again). Refusing
+   * the newcomer instead would let a local process that refills its sockets keep the real page out for good.
+   */
+  const makeRoomFor = (newcomer: Session) => {
+    const waiting = [...sessions].filter((s) => !s.authenticated && !s.isClosed);
+    const sameOrigin = waiting.filter((s) => s.policyOrigin === newcomer.policyOrigin);
+    const victim =
+      sameOrigin.length >= l.maxUnauthenticatedPerOrigin
+        ? sameOrigin[0]
+        : waiting.length >= l.maxUnauthenticated
+          ? waiting[0]
+          : undefined;
+    if (!victim) return;
+    if (refusals.admit('unauthenticated-budget'))
+      log.info({ event: 'session-evicted', sessionId: victim.id, reason: 'unauthenticated-budget' }, 'session evicted');
+    victim.close(CLOSE.TRY_AGAIN, 'too many unauthenticated connections');
   };
 
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
@@ -222,32 +281,28 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Agent
     );
     const originLabel = origin ?? 'native';
     if (!decision.ok) {
-      log.warn(
-        { event: 'upgrade-refused', httpStatus: decision.status, reason: decision.reason, origin: originLabel },
-        'upgrade refused',
-      );
+      refusedUpgrade(decision.status, decision.reason, origin);
       return refuse(socket, decision.status);
     }
-    const perOrigin = [...sessions].filter((s) => s.policyOrigin === originLabel).length;
+    // Only authenticated sessions count against the caps: sockets that never authenticate have their own budget.
+    const authed = [...sessions].filter((s) => s.authenticated);
     const capped =
       closing !== undefined
         ? 'shutting-down'
-        : sessions.size >= l.maxSessions
+        : authed.length >= l.maxSessions
           ? 'session-cap'
-          : perOrigin >= l.maxSessionsPerOrigin
+          : authed.filter((s) => s.policyOrigin === originLabel).length >= l.maxSessionsPerOrigin
             ? 'origin-cap'
             : !limiter.allow(`${req.socket.remoteAddress}|${originLabel}`)
               ? 'rate'
               : undefined;
     if (capped) {
-      log.warn(
-        { event: 'upgrade-refused', httpStatus: 503, reason: capped, origin: originLabel, sessions: sessions.size },
-        'upgrade refused',
-      );
+      refusedUpgrade(503, capped, origin);
       return refuse(socket, 503, 5);
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       const session = new Session(ws, origin, services);
+      makeRoomFor(session);
       sessions.add(session);
       alive.set(session, true);
       log.info(
@@ -320,6 +375,8 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Agent
     closing ??= (async () => {
       log.info({ event: 'shutdown', sessions: sessions.size }, 'shutting down');
       clearInterval(heartbeat);
+      clearInterval(summaries);
+      summarise(true);
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const s of sessions) s.close(CLOSE.SHUTDOWN, 'agent shutting down');
       server.closeIdleConnections();

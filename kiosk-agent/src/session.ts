@@ -27,7 +27,19 @@ import { performRead, type ReadEnvironment } from './read.js';
 import type { Ticket, TicketVerifier } from './tickets.js';
 import { AGENT_VERSION } from './version.js';
 
-export const CLOSE = { POLICY: 1008, INTERNAL: 1011, EXPIRED: 4001, SHUTDOWN: 4002 } as const;
+export const CLOSE = { POLICY: 1008, INTERNAL: 1011, TRY_AGAIN: 1013, EXPIRED: 4001, SHUTDOWN: 4002 } as const;
+
+/** How long a closed socket may take to finish the close handshake before it is cut. */
+const CLOSE_GRACE_MS = 2000;
+
+/** A refused credential (ticket, pairing signature, admin token), recorded through the agent's throttled trail. */
+export interface AuthFailure {
+  event: 'auth-failed' | 'admin-auth-failed';
+  sessionId: string;
+  origin: string;
+  code: string;
+  reason: string | undefined;
+}
 
 export interface SessionServices {
   agentId: string;
@@ -42,6 +54,8 @@ export interface SessionServices {
   adminToken?: string | undefined;
   log: Logger;
   readersList(): { readerId: string; name: string; kind: 'pcsc' | 'simulated'; cardPresent: boolean }[];
+  /** Logs and audits a failure (rate-limited: a hostile client can cause any number of them). */
+  authFailed(failure: AuthFailure): void;
   onAuthenticated(session: Session): void;
 }
 
@@ -59,6 +73,10 @@ export class Session {
   expiresAt = 0;
   private expiryTimer: ReturnType<typeof setTimeout> | undefined;
   private authFailures = 0;
+  /** A session.authenticate is being checked: requests pipelined behind it are refused, not raced. */
+  private authenticating = false;
+  /** Closing for too many failures: frames still arriving are dropped. */
+  private draining = false;
   private inflight: { requestId: RpcId; controller: AbortController } | undefined;
   private closed = false;
   private windowStart = Date.now();
@@ -84,6 +102,10 @@ export class Session {
     return this.auth !== undefined;
   }
 
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   send(message: unknown): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
     this.ws.send(JSON.stringify(message));
@@ -106,6 +128,8 @@ export class Session {
     if (this.closed) return;
     this.closed = true;
     this.ws.close(code, reason);
+    // A peer that never answers the close frame must not hold its socket (and a slot) for ws's 30 s default.
+    setTimeout(() => this.ws.terminate(), CLOSE_GRACE_MS).unref();
   }
 
   /** Drops the connection without a close handshake (dead peer, shutdown grace over). */
@@ -150,6 +174,8 @@ export class Session {
   }
 
   async handle(data: Buffer | string, isBinary: boolean): Promise<void> {
+    // Frames that were already buffered when the session started closing (pipelined requests) are dropped.
+    if (this.closed || this.draining) return;
     if (this.rateExceeded()) {
       if (this.windowCount > MESSAGE_RATE * 2) this.close(CLOSE.POLICY, 'rate limit');
       else this.fail(null, rpcError('ERR_RATE_LIMITED'));
@@ -250,7 +276,13 @@ export class Session {
 
   private async authenticate(params: { ticket: string } | { clientId: string; signature: string }) {
     const s = this.services;
-    if (this.auth) throw new AgentError('ERR_INVALID_REQUEST', 'already authenticated', { reason: 'authenticated' });
+    // A second credential on the same socket would silently switch purpose and fields: refuse it, also when
+    // it is pipelined behind a first one that is still being checked.
+    if (this.auth || this.authenticating) {
+      this.authFailed('ERR_INVALID_REQUEST', 'authenticated', 'auth-failed');
+      throw new AgentError('ERR_INVALID_REQUEST', 'already authenticated', { reason: 'authenticated' });
+    }
+    this.authenticating = true;
     try {
       if ('ticket' in params) {
         const ticket = await s.tickets.verify(params.ticket, {
@@ -265,17 +297,13 @@ export class Session {
         this.auth = { kind: 'paired', client };
       }
     } catch (e) {
-      this.authFailures++;
       const code = e instanceof AgentError ? e.code : 'ERR_INTERNAL';
-      this.log.warn(
-        { event: 'auth-failed', status: code, reason: e instanceof AgentError ? e.details?.reason : undefined },
-        'authentication failed',
-      );
-      s.read.audit?.append({ event: 'auth', outcome: code, origin: this.policyOrigin });
-      if (this.authFailures >= s.config.limits.maxAuthFailures)
-        setImmediate(() => this.close(CLOSE.POLICY, 'auth failures'));
+      this.authFailed(code, reasonOf(e), 'auth-failed');
       throw e;
+    } finally {
+      this.authenticating = false;
     }
+    if (this.closed) throw new AgentError('ERR_UNAUTHENTICATED', 'session closed', { reason: 'closed' });
     this.expiresAt = Date.now() + s.config.limits.idleSessionMs;
     const auth = this.auth;
     const purpose = auth.kind === 'ticket' ? auth.ticket.purpose : undefined;
@@ -303,6 +331,19 @@ export class Session {
       allowedFields: this.allowed(),
       ...(purpose ? { purpose } : {}),
     };
+  }
+
+  /**
+   * Counts a failure and closes the socket at the limit. From then on no frame is processed, so requests pipelined
+   * behind the last allowed failure are dropped, not checked and audited one by one.
+   */
+  private authFailed(code: string, reason: string | undefined, event: AuthFailure['event']): void {
+    this.authFailures++;
+    this.services.authFailed({ event, sessionId: this.id, origin: this.policyOrigin, code, reason });
+    if (this.authFailures < this.services.config.limits.maxAuthFailures) return;
+    this.draining = true;
+    // After the error answer to this request has gone out.
+    setImmediate(() => this.close(CLOSE.POLICY, 'auth failures'));
   }
 
   private startRead(params: ReadStartParams, requestId: RpcId): void {
@@ -352,11 +393,7 @@ export class Session {
     try {
       checkAdminToken(params.adminToken, s.adminToken);
     } catch (e) {
-      this.authFailures++;
-      this.log.warn({ event: 'admin-auth-failed', reason: (e as AgentError).details?.reason }, 'admin token refused');
-      s.read.audit?.append({ event: 'diagnose', outcome: 'ERR_UNAUTHENTICATED', origin: this.policyOrigin });
-      if (this.authFailures >= s.config.limits.maxAuthFailures)
-        setImmediate(() => this.close(CLOSE.POLICY, 'auth failures'));
+      this.authFailed('ERR_UNAUTHENTICATED', reasonOf(e), 'admin-auth-failed');
       throw e;
     }
     if (this.inflight) throw new AgentError('ERR_ACTION_PENDING', 'read in progress');
@@ -379,6 +416,11 @@ export class Session {
         if (this.inflight?.controller === controller) this.inflight = undefined;
       });
   }
+}
+
+function reasonOf(e: unknown): string | undefined {
+  const reason = e instanceof AgentError ? e.details?.reason : undefined;
+  return typeof reason === 'string' ? reason : undefined;
 }
 
 function idOf(message: unknown): RpcId | null {

@@ -7,6 +7,7 @@ import { groupsFor } from './fields.js';
 import { checkUpgrade, loopbackHosts, UpgradeRateLimiter } from './gate.js';
 import { redactLogRecord } from './log.js';
 import { checkRelease, policyFor } from './policy.js';
+import { EventThrottle, loggableOrigin, OVERFLOW_KEY } from './throttle.js';
 import { ReplayCache } from './tickets.js';
 
 const gatePolicy = {
@@ -51,6 +52,34 @@ describe('upgrade gate', () => {
     ]);
     t = 60_001;
     expect(limiter.allow('a')).toBe(true);
+  });
+});
+
+describe('event throttle (attacker-triggered log and audit lines)', () => {
+  it('records a burst per key and window, counts the rest, and hands the counts back once', () => {
+    let t = 0;
+    const th = new EventThrottle({ burst: 2, windowMs: 1000, maxKeys: 2, now: () => t });
+    expect([1, 2, 3, 4].map(() => th.admit('a'))).toEqual([true, true, false, false]);
+    expect(th.admit('b')).toBe(true);
+    expect(th.drain()).toEqual([]); // windows still open
+    // New keys beyond maxKeys share one overflow bucket, so the map stays bounded.
+    expect(['c', 'd', 'e'].map((k) => th.admit(k))).toEqual([true, true, false]);
+    t = 1000;
+    // The ended window of 'a' keeps counting until drained: no count is lost.
+    expect(th.admit('a')).toBe(false);
+    expect(th.drain()).toEqual([
+      { key: 'a', suppressed: 3 },
+      { key: OVERFLOW_KEY, suppressed: 1 },
+    ]);
+    expect(th.admit('a')).toBe(true);
+    expect(th.drain(true)).toEqual([]);
+  });
+
+  it('logs an Origin only as bounded printable ASCII', () => {
+    expect(loggableOrigin(undefined)).toBe('native');
+    expect(loggableOrigin('https://his.example.vn')).toBe('https://his.example.vn');
+    expect(loggableOrigin('https://x\u202e\n{"event":"x"}')).toBe('https://x??{"event":"x"}');
+    expect(loggableOrigin('h'.repeat(500))).toBe(`${'h'.repeat(64)}…`);
   });
 });
 

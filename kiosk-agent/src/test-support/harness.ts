@@ -280,6 +280,25 @@ export function connect(agent: AgentHandle, options: ConnectOptions = {}): Promi
   });
 }
 
+/** Resolves with the close codes once at least `n` of these clients were closed by the agent; bounded. */
+export function closedAtLeast(clients: TestClient[], n: number, timeoutMs = 10_000): Promise<number[]> {
+  const codes: number[] = [];
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`only ${codes.length} of ${n} sockets closed`)), timeoutMs);
+    const check = () => {
+      if (codes.length < n) return;
+      clearTimeout(timer);
+      resolve(codes.slice(0, n));
+    };
+    for (const c of clients)
+      void c.closed.then(({ code }) => {
+        codes.push(code);
+        check();
+      });
+    check();
+  });
+}
+
 export async function refusedStatus(agent: AgentHandle, options: ConnectOptions): Promise<number> {
   try {
     const c = await connect(agent, options);

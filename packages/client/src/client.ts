@@ -353,9 +353,11 @@ export class CccdAgentClient extends Emitter<ClientEvents> {
 
   private async establish(): Promise<SessionInfo> {
     const deadline = this.opts.connectTimeoutMs;
+    // The ticket first: the agent gives unauthenticated sockets a small budget and a short deadline, so the
+    // socket should not sit unauthenticated during the backend round trip.
+    const ticket = await this.nextTicket();
     const hello = await this.openSocket(deadline);
     if (hello.protocol !== PROTOCOL) throw new CccdAgentError('ERR_VERSION_UNSUPPORTED');
-    const ticket = await this.nextTicket();
     this.lastTicketNonce = ticketNonce(ticket);
     const session = await this.request('session.authenticate', { ticket }, { timeoutMs: deadline });
     this.session = session;
