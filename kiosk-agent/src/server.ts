@@ -305,7 +305,8 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Agent
       makeRoomFor(session);
       sessions.add(session);
       alive.set(session, true);
-      log.info(
+      // Debug only: anyone who passes the gate can open sockets; 'authenticated' is the line that matters.
+      log.debug(
         { event: 'session-open', sessionId: session.id, origin: originLabel, sessions: sessions.size },
         'session opened',
       );
@@ -327,7 +328,7 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Agent
         clearTimeout(authTimer);
         session.dispose();
         sessions.delete(session);
-        log.info(
+        log[session.authenticated ? 'info' : 'debug'](
           { event: 'session-closed', sessionId: session.id, closeCode: code, sessions: sessions.size },
           'session closed',
         );
