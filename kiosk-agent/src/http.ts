@@ -1,6 +1,7 @@
 /**
- * HTTP side of the agent (express): Host allow-list on every request, /health, /.well-known/cccd-agent (CORS only
- * to allowed origins), static /demo/, the dev-only ticket mint POST /demo/ticket, and the /admin pairing page.
+ * HTTP side of the agent (express): Host allow-list and anti-framing headers on every request, /health,
+ * /.well-known/cccd-agent (CORS only to allowed origins), and in demo mode only the static /demo/ pages and the
+ * dev-only ticket mint POST /demo/ticket; the /admin pairing page when an admin token is configured.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -23,6 +24,7 @@ export interface HttpContext {
   /** The agent's own origins (http://127.0.0.1:p, http://localhost:p), for demo tickets and admin CSRF checks. */
   ownOrigins: () => ReadonlySet<string>;
   health: () => { pcsc: string; readers: number; uptimeSec: number; sessions: number };
+  /** Folder of the demo pages, served at /demo/ only when `demo` is set (demo mode). */
   demoDir: string | undefined;
   demo: { agentId: () => string; tickets: TicketVerifier } | undefined;
   admin:
@@ -77,13 +79,17 @@ export async function createHttpApp(ctx: HttpContext): Promise<Express> {
   app.set('etag', false);
 
   app.use((req: Request, res: Response, next: NextFunction) => {
+    // No page of the agent is meant to be framed: a framing site could overlay the /admin buttons or a demo page
+    // (clickjacking). Set before the Host check so every answer, refusals included, carries them.
+    res.setHeader('Content-Security-Policy', "frame-ancestors 'none'");
+    res.setHeader('X-Frame-Options', 'DENY');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader('Cache-Control', 'no-store');
     if (!hostAllowed(req.headers.host, ctx.allowedHosts())) {
       res.status(421).type('text/plain').send('misdirected request');
       return;
     }
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Referrer-Policy', 'no-referrer');
-    res.setHeader('Cache-Control', 'no-store');
     next();
   });
 
@@ -119,7 +125,8 @@ export async function createHttpApp(ctx: HttpContext): Promise<Express> {
       res.json(await mint(origin, body.data.purpose, body.data.fields));
     });
   }
-  if (ctx.demoDir && existsSync(ctx.demoDir)) {
+  // The pages only work with the demo ticket mint and the demo policy, and they are not for production desks.
+  if (ctx.demo && ctx.demoDir && existsSync(ctx.demoDir)) {
     const statics = { dotfiles: 'deny', fallthrough: true } as const;
     app.use('/demo', express.static(ctx.demoDir, { index: 'index.html', ...statics }));
     // The pages reuse the real client (no CDN): its build and its one dependency, served from node_modules.
