@@ -14,7 +14,7 @@ import { adminPage } from './admin-page.js';
 import { AgentError } from './errors.js';
 import { hostAllowed } from './gate.js';
 import type { Logger } from './log.js';
-import type { PairingRegistry } from './pairing.js';
+import { displayClientName, type PairingRegistry } from './pairing.js';
 import type { TicketVerifier } from './tickets.js';
 import { AGENT_VERSION } from './version.js';
 
@@ -158,16 +158,20 @@ export async function createHttpApp(ctx: HttpContext): Promise<Express> {
     });
     app.get('/admin/api/pairings', guard, (_req, res) => {
       res.json({
+        // Names go through displayClientName: files of older versions may hold unchecked ones.
         pending: admin.pairing.list().map((p) => ({
           clientId: p.clientId,
-          clientName: p.clientName,
+          clientName: displayClientName(p.clientName),
           origin: p.origin,
           code: p.code,
           expiresAt: new Date(p.expiresAt).toISOString(),
         })),
-        paired: admin.pairing
-          .paired()
-          .map((c) => ({ clientId: c.clientId, clientName: c.clientName, origin: c.origin, approvedAt: c.approvedAt })),
+        paired: admin.pairing.paired().map((c) => ({
+          clientId: c.clientId,
+          clientName: displayClientName(c.clientName),
+          origin: c.origin,
+          approvedAt: c.approvedAt,
+        })),
       });
     });
     const decide = (approve: boolean) => (req: Request, res: Response) => {

@@ -4,6 +4,9 @@
  * client shows with the one on the agent's console and /admin page, and approves. Later sessions prove possession
  * of the key by signing the per-connection challenge of agent.hello (pairAuthMessage). Approved keys are stored in
  * the data folder (public keys and labels only).
+ *
+ * A pending request belongs to the connection that made it and is withdrawn when that connection closes, so one
+ * client cannot fill the pending list with requests nobody waits for (docs/agent-protocol.md §4.2).
  */
 import { createHash, createPublicKey, type KeyObject, randomBytes, verify } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -20,6 +23,8 @@ export interface PairingRequest {
   publicKey: string;
   /** Origin header of the requesting connection, or 'native' when it had none. */
   origin: string;
+  /** The connection (session id) that asked: the request lives only as long as it stays open. */
+  owner: string;
   code: string;
   createdAt: number;
   expiresAt: number;
@@ -34,7 +39,52 @@ export interface PairedClient {
   approvedAt: string;
 }
 
-const MAX_PENDING = 16;
+/**
+ * Live pending requests allowed at once: one per connection, a few per origin (all desktop clients share 'native'),
+ * and a global ceiling. Each request also costs an open socket, itself capped per origin by the upgrade gate.
+ */
+export const PENDING_CAPS = { perConnection: 1, perOrigin: 4, total: 16 } as const;
+
+export const CLIENT_NAME_MAX = 64;
+/**
+ * Characters a label shown to an operator must not carry: controls, format characters (bidi embeddings and
+ * overrides U+202A–202E, isolates U+2066–2069, zero-width U+200B–200F, BOM U+FEFF), lone surrogates, private-use and
+ * unassigned code points, and line/paragraph separators. They let a name impersonate another one on /admin.
+ */
+const HIDDEN = /[\p{C}\p{Zl}\p{Zp}]/u;
+const HIDDEN_ALL = /[\p{C}\p{Zl}\p{Zp}]/gu;
+/** More stacked combining marks than any script needs after NFC: they draw over neighbouring rows. */
+const MARK_PILE = /\p{M}{4,}/u;
+const MARK_PILE_ALL = /\p{M}{4,}/gu;
+
+const invalidName = (why: string) =>
+  new AgentError('ERR_INVALID_PARAMS', `clientName ${why}`, { field: 'clientName', reason: why });
+
+/** The label as stored: NFC, trimmed, 1–64 code points, no hidden characters. Throws ERR_INVALID_PARAMS. */
+export function checkClientName(raw: string): string {
+  const nfc = raw.normalize('NFC');
+  // Before trimming: trim() would silently drop a leading BOM or line separator instead of refusing it.
+  if (HIDDEN.test(nfc)) throw invalidName('hidden-characters');
+  if (MARK_PILE.test(nfc)) throw invalidName('stacked-marks');
+  const name = nfc.trim();
+  if (name.length === 0) throw invalidName('empty');
+  if ([...name].length > CLIENT_NAME_MAX) throw invalidName('too-long');
+  return name;
+}
+
+/**
+ * A stored label made safe to show, for names approved before checkClientName existed: hidden characters become
+ * U+FFFD (visible, so the operator sees something was there), mark piles are cut to three, length is bounded.
+ */
+export function displayClientName(stored: string): string {
+  const shown = stored
+    .normalize('NFC')
+    .replace(HIDDEN_ALL, '\uFFFD')
+    .replace(MARK_PILE_ALL, (pile) => [...pile].slice(0, 3).join(''))
+    .trim();
+  const points = [...shown];
+  return points.length > CLIENT_NAME_MAX ? `${points.slice(0, CLIENT_NAME_MAX).join('')}…` : shown || '\uFFFD';
+}
 
 function p256Key(spkiB64: string): KeyObject {
   let key: KeyObject;
@@ -76,18 +126,19 @@ export class PairingRegistry {
     }
   }
 
-  begin(clientName: string, publicKey: string, origin: string): PairingRequest {
+  /** Registers a request for the connection `owner`; refused (ERR_RATE_LIMITED) beyond PENDING_CAPS. */
+  begin(clientName: string, publicKey: string, origin: string, owner: string): PairingRequest {
+    const name = checkClientName(clientName);
     p256Key(publicKey);
-    this.expire();
-    const live = [...this.pending.values()].filter((p) => p.status === 'pending');
-    if (live.length >= MAX_PENDING) throw new AgentError('ERR_RATE_LIMITED', 'too many pending pairings');
+    this.checkPendingCaps(origin, owner);
     const clientId = `c_${randomBytes(12).toString('base64url')}`;
     const t = this.now();
     const request: PairingRequest = {
       clientId,
-      clientName: clientName.replace(/\p{Cc}/gu, ' '),
+      clientName: name,
       publicKey,
       origin,
+      owner,
       code: pairingCode(this.agentSpki, publicKey, clientId),
       createdAt: t,
       expiresAt: t + this.ttlMs,
@@ -95,6 +146,22 @@ export class PairingRegistry {
     };
     this.pending.set(clientId, request);
     return request;
+  }
+
+  /** The connection `owner` closed: its pending requests can no longer be approved. Returns how many went. */
+  withdraw(owner: string): number {
+    let withdrawn = 0;
+    for (const [id, p] of this.pending)
+      if (p.owner === owner && p.status === 'pending') {
+        this.pending.delete(id);
+        withdrawn++;
+      }
+    return withdrawn;
+  }
+
+  /** When the pending request of connection `owner` expires (ms), or undefined when it has none. */
+  pendingUntil(owner: string): number | undefined {
+    return this.list().find((p) => p.owner === owner)?.expiresAt;
   }
 
   status(clientId: string): PairingStatus {
@@ -156,6 +223,15 @@ export class PairingRegistry {
     );
     if (!ok) throw fail();
     return client;
+  }
+
+  private checkPendingCaps(origin: string, owner: string): void {
+    const live = this.list();
+    const refuse = (scope: string) =>
+      new AgentError('ERR_RATE_LIMITED', `too many pending pairings (${scope})`, { reason: scope });
+    if (live.filter((p) => p.owner === owner).length >= PENDING_CAPS.perConnection) throw refuse('connection');
+    if (live.filter((p) => p.origin === origin).length >= PENDING_CAPS.perOrigin) throw refuse('origin');
+    if (live.length >= PENDING_CAPS.total) throw refuse('total');
   }
 
   private expire(): void {
