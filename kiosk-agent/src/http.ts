@@ -28,7 +28,13 @@ export interface HttpContext {
   demoDir: string | undefined;
   demo: { agentId: () => string; tickets: TicketVerifier } | undefined;
   admin:
-    | { token: string; pairing: PairingRegistry; onDecision: (clientId: string, approved: boolean) => void }
+    | {
+        token: string;
+        pairing: PairingRegistry;
+        onDecision: (clientId: string, approved: boolean) => void;
+        /** A paired client was revoked: audit it and close the sessions it authenticated. */
+        onRevoke: (clientId: string) => void;
+      }
     | undefined;
   log: Logger;
 }
@@ -157,30 +163,17 @@ export async function createHttpApp(ctx: HttpContext): Promise<Express> {
       res.type('application/javascript').send(adminPage.script);
     });
     app.get('/admin/api/pairings', guard, (_req, res) => {
-      res.json({
-        // Names go through displayClientName: files of older versions may hold unchecked ones.
-        pending: admin.pairing.list().map((p) => ({
-          clientId: p.clientId,
-          clientName: displayClientName(p.clientName),
-          origin: p.origin,
-          code: p.code,
-          expiresAt: new Date(p.expiresAt).toISOString(),
-        })),
-        paired: admin.pairing.paired().map((c) => ({
-          clientId: c.clientId,
-          clientName: displayClientName(c.clientName),
-          origin: c.origin,
-          approvedAt: c.approvedAt,
-        })),
-      });
+      res.json(adminListing(admin.pairing));
     });
     const decide = (approve: boolean) => (req: Request, res: Response) => {
       const clientId = String(req.params.clientId);
       try {
         if (approve) admin.pairing.approve(clientId);
         else admin.pairing.reject(clientId);
-      } catch {
-        res.status(404).json({ error: 'no such pending pairing' });
+      } catch (e) {
+        if (e instanceof AgentError && e.code === 'ERR_RATE_LIMITED')
+          res.status(409).json({ error: 'too many paired clients: revoke some first' });
+        else res.status(404).json({ error: 'no such pending pairing' });
         return;
       }
       admin.onDecision(clientId, approve);
@@ -188,6 +181,15 @@ export async function createHttpApp(ctx: HttpContext): Promise<Express> {
     };
     app.post('/admin/api/pairings/:clientId/approve', guard, decide(true));
     app.post('/admin/api/pairings/:clientId/reject', guard, decide(false));
+    app.delete('/admin/api/clients/:clientId', guard, (req, res) => {
+      const clientId = String(req.params.clientId);
+      if (!admin.pairing.revoke(clientId)) {
+        res.status(404).json({ error: 'no such paired client' });
+        return;
+      }
+      admin.onRevoke(clientId);
+      res.json({ clientId, status: 'revoked' });
+    });
   }
 
   app.use((_req, res) => {
@@ -202,6 +204,28 @@ export async function createHttpApp(ctx: HttpContext): Promise<Express> {
       .json({ error: 'request failed' });
   });
   return app;
+}
+
+/** What /admin lists. Names go through displayClientName: files of older versions may hold unchecked ones. */
+function adminListing(pairing: PairingRegistry) {
+  return {
+    pending: pairing.list().map((p) => ({
+      clientId: p.clientId,
+      clientName: displayClientName(p.clientName),
+      origin: p.origin,
+      code: p.code,
+      expiresAt: new Date(p.expiresAt).toISOString(),
+    })),
+    paired: pairing.paired().map((c) => ({
+      clientId: c.clientId,
+      clientName: displayClientName(c.clientName),
+      origin: c.origin,
+      approvedAt: c.approvedAt,
+      expiresAt: c.expiresAt,
+      ...(c.lastUsedAt ? { lastUsedAt: c.lastUsedAt } : {}),
+      status: pairing.isExpired(c) ? 'expired' : 'active',
+    })),
+  };
 }
 
 /** Folders of the built @cccd/client and of zod, or undefined when they are not installed/built. */

@@ -86,7 +86,7 @@ describe('pending pairing caps', () => {
 });
 
 describe('pairing registry (unit)', () => {
-  const limits = 60_000;
+  const limits = { pendingTtlMs: 60_000, pairedTtlMs: 86_400_000 };
 
   it('caps pending requests per connection, per origin and in total; withdraw frees them', async () => {
     const registry = new PairingRegistry(dataDirWith([]), new Uint8Array(91), limits);

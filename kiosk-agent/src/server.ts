@@ -123,7 +123,10 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Agent
     await qr.start(options.qrDevices);
   }
   const tickets = new TicketVerifier(await loadIssuers(config.issuers));
-  const pairing = new PairingRegistry(dataDir, identity.publicKeySpki, l.pairingTtlMs);
+  const pairing = new PairingRegistry(dataDir, identity.publicKeySpki, {
+    pendingTtlMs: l.pairingTtlMs,
+    pairedTtlMs: l.pairedClientTtlDays * 24 * 3600_000,
+  });
   const started = Date.now();
   const sessions = new Set<Session>();
   let closing: Promise<void> | undefined;
@@ -157,6 +160,14 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Agent
               'pairing decided',
             );
             audit?.append({ event: 'pair', outcome: approved ? 'approved' : 'rejected', clientId });
+          },
+          onRevoke: (clientId) => {
+            log.info({ event: 'pairing-revoked', pairingId: clientId }, 'paired client revoked');
+            audit?.append({ event: 'pair', outcome: 'revoked', clientId });
+            // A revoked credential must not keep working on a session it already opened.
+            for (const s of sessions)
+              if (s.auth?.kind === 'paired' && s.auth.client.clientId === clientId)
+                s.close(CLOSE.POLICY, 'pairing revoked');
           },
         }
       : undefined,
