@@ -1,6 +1,6 @@
 /**
  * The /admin pairing page: lists pending pairing requests with their origin, client name and 6-digit code, and
- * approves or rejects them. The admin token is typed into the page and sent as X-Admin-Token (a header, so a
+ * approves or rejects them; lists paired clients (approved, expiry, last use) and revokes them. The admin token is typed into the page and sent as X-Admin-Token (a header, so a
  * cross-site form cannot forge the request); the page is served from loopback only (Host allow-list).
  */
 const html = `<!doctype html>
@@ -25,7 +25,7 @@ button { font-size: 1rem; margin-right: .4rem; }
 <h2>Đang chờ / Pending</h2>
 <table><thead><tr><th>Mã / Code</th><th>Ứng dụng / Client</th><th>Origin</th><th></th></tr></thead><tbody id="pending"></tbody></table>
 <h2>Đã ghép nối / Paired</h2>
-<table><thead><tr><th>Ứng dụng / Client</th><th>Origin</th><th>Approved</th></tr></thead><tbody id="paired"></tbody></table>
+<table><thead><tr><th>Ứng dụng / Client</th><th>Origin</th><th>Chấp thuận / Approved</th><th>Hết hạn / Expires</th><th>Dùng lần cuối / Last used</th><th></th></tr></thead><tbody id="paired"></tbody></table>
 <p id="status" role="status"></p>
 <script src="/admin/admin.js"></script>
 </body>
@@ -41,6 +41,13 @@ async function decide(id, action) {
   $('status').textContent = r.ok ? action + ': ok' : action + ': ' + r.status;
   load();
 }
+async function revoke(c) {
+  if (!confirm('Thu hồi / Revoke "' + c.clientName + '" (' + c.origin + ')?')) return;
+  const r = await fetch('/admin/api/clients/' + encodeURIComponent(c.clientId), { method: 'DELETE', headers: headers() });
+  $('status').textContent = r.ok ? 'revoke: ok' : 'revoke: ' + r.status;
+  load();
+}
+function button(td, label, onClick) { const b = document.createElement('button'); b.type = 'button'; b.textContent = label; b.addEventListener('click', onClick); td.appendChild(b); }
 async function load() {
   const r = await fetch('/admin/api/pairings', { headers: headers() });
   if (!r.ok) { $('status').textContent = 'HTTP ' + r.status; return; }
@@ -50,14 +57,19 @@ async function load() {
     const row = document.createElement('tr');
     cell(row, p.code, 'code'); cell(row, p.clientName); cell(row, p.origin);
     const td = cell(row, '');
-    for (const [action, label] of [['approve', 'Chấp thuận / Approve'], ['reject', 'Từ chối / Reject']]) {
-      const b = document.createElement('button'); b.type = 'button'; b.textContent = label;
-      b.addEventListener('click', () => decide(p.clientId, action)); td.appendChild(b);
-    }
+    button(td, 'Chấp thuận / Approve', () => decide(p.clientId, 'approve'));
+    button(td, 'Từ chối / Reject', () => decide(p.clientId, 'reject'));
     pending.appendChild(row);
   }
   const paired = $('paired'); paired.replaceChildren();
-  for (const c of data.paired) { const row = document.createElement('tr'); cell(row, c.clientName); cell(row, c.origin); cell(row, c.approvedAt); paired.appendChild(row); }
+  for (const c of data.paired) {
+    const row = document.createElement('tr');
+    cell(row, c.clientName); cell(row, c.origin); cell(row, c.approvedAt);
+    cell(row, c.status === 'expired' ? c.expiresAt + ' (hết hạn / expired)' : c.expiresAt);
+    cell(row, c.lastUsedAt || '–');
+    button(cell(row, ''), 'Thu hồi / Revoke', () => revoke(c));
+    paired.appendChild(row);
+  }
 }
 $('load').addEventListener('click', load);
 setInterval(() => { if ($('token').value) load(); }, 3000);

@@ -83,6 +83,12 @@ const limits = z.strictObject({
     .min(1000)
     .max(3600_000)
     .default(5 * 60_000),
+  /**
+   * How long an approved pairing authenticates before the client must pair again (180 days: two re-pairings a year
+   * bound the life of a key copied off a desk PC without making operators approve often). Lowering it also shortens
+   * existing pairings.
+   */
+  pairedClientTtlDays: z.number().int().min(1).max(3650).default(180),
 });
 
 const simulation = z.strictObject({

@@ -1,6 +1,7 @@
 /**
- * HTTP side of the agent (express): Host allow-list on every request, /health, /.well-known/cccd-agent (CORS only
- * to allowed origins), static /demo/, the dev-only ticket mint POST /demo/ticket, and the /admin pairing page.
+ * HTTP side of the agent (express): Host allow-list and anti-framing headers on every request, /health,
+ * /.well-known/cccd-agent (CORS only to allowed origins), and in demo mode only the static /demo/ pages and the
+ * dev-only ticket mint POST /demo/ticket; the /admin pairing page when an admin token is configured.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -13,7 +14,7 @@ import { adminPage } from './admin-page.js';
 import { AgentError } from './errors.js';
 import { hostAllowed } from './gate.js';
 import type { Logger } from './log.js';
-import type { PairingRegistry } from './pairing.js';
+import { displayClientName, type PairingRegistry } from './pairing.js';
 import type { TicketVerifier } from './tickets.js';
 import { AGENT_VERSION } from './version.js';
 
@@ -23,10 +24,17 @@ export interface HttpContext {
   /** The agent's own origins (http://127.0.0.1:p, http://localhost:p), for demo tickets and admin CSRF checks. */
   ownOrigins: () => ReadonlySet<string>;
   health: () => { pcsc: string; readers: number; uptimeSec: number; sessions: number };
+  /** Folder of the demo pages, served at /demo/ only when `demo` is set (demo mode). */
   demoDir: string | undefined;
   demo: { agentId: () => string; tickets: TicketVerifier } | undefined;
   admin:
-    | { token: string; pairing: PairingRegistry; onDecision: (clientId: string, approved: boolean) => void }
+    | {
+        token: string;
+        pairing: PairingRegistry;
+        onDecision: (clientId: string, approved: boolean) => void;
+        /** A paired client was revoked: audit it and close the sessions it authenticated. */
+        onRevoke: (clientId: string) => void;
+      }
     | undefined;
   log: Logger;
 }
@@ -77,13 +85,17 @@ export async function createHttpApp(ctx: HttpContext): Promise<Express> {
   app.set('etag', false);
 
   app.use((req: Request, res: Response, next: NextFunction) => {
+    // No page of the agent is meant to be framed: a framing site could overlay the /admin buttons or a demo page
+    // (clickjacking). Set before the Host check so every answer, refusals included, carries them.
+    res.setHeader('Content-Security-Policy', "frame-ancestors 'none'");
+    res.setHeader('X-Frame-Options', 'DENY');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader('Cache-Control', 'no-store');
     if (!hostAllowed(req.headers.host, ctx.allowedHosts())) {
       res.status(421).type('text/plain').send('misdirected request');
       return;
     }
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Referrer-Policy', 'no-referrer');
-    res.setHeader('Cache-Control', 'no-store');
     next();
   });
 
@@ -119,7 +131,8 @@ export async function createHttpApp(ctx: HttpContext): Promise<Express> {
       res.json(await mint(origin, body.data.purpose, body.data.fields));
     });
   }
-  if (ctx.demoDir && existsSync(ctx.demoDir)) {
+  // The pages only work with the demo ticket mint and the demo policy, and they are not for production desks.
+  if (ctx.demo && ctx.demoDir && existsSync(ctx.demoDir)) {
     const statics = { dotfiles: 'deny', fallthrough: true } as const;
     app.use('/demo', express.static(ctx.demoDir, { index: 'index.html', ...statics }));
     // The pages reuse the real client (no CDN): its build and its one dependency, served from node_modules.
@@ -150,26 +163,17 @@ export async function createHttpApp(ctx: HttpContext): Promise<Express> {
       res.type('application/javascript').send(adminPage.script);
     });
     app.get('/admin/api/pairings', guard, (_req, res) => {
-      res.json({
-        pending: admin.pairing.list().map((p) => ({
-          clientId: p.clientId,
-          clientName: p.clientName,
-          origin: p.origin,
-          code: p.code,
-          expiresAt: new Date(p.expiresAt).toISOString(),
-        })),
-        paired: admin.pairing
-          .paired()
-          .map((c) => ({ clientId: c.clientId, clientName: c.clientName, origin: c.origin, approvedAt: c.approvedAt })),
-      });
+      res.json(adminListing(admin.pairing));
     });
     const decide = (approve: boolean) => (req: Request, res: Response) => {
       const clientId = String(req.params.clientId);
       try {
         if (approve) admin.pairing.approve(clientId);
         else admin.pairing.reject(clientId);
-      } catch {
-        res.status(404).json({ error: 'no such pending pairing' });
+      } catch (e) {
+        if (e instanceof AgentError && e.code === 'ERR_RATE_LIMITED')
+          res.status(409).json({ error: 'too many paired clients: revoke some first' });
+        else res.status(404).json({ error: 'no such pending pairing' });
         return;
       }
       admin.onDecision(clientId, approve);
@@ -177,6 +181,15 @@ export async function createHttpApp(ctx: HttpContext): Promise<Express> {
     };
     app.post('/admin/api/pairings/:clientId/approve', guard, decide(true));
     app.post('/admin/api/pairings/:clientId/reject', guard, decide(false));
+    app.delete('/admin/api/clients/:clientId', guard, (req, res) => {
+      const clientId = String(req.params.clientId);
+      if (!admin.pairing.revoke(clientId)) {
+        res.status(404).json({ error: 'no such paired client' });
+        return;
+      }
+      admin.onRevoke(clientId);
+      res.json({ clientId, status: 'revoked' });
+    });
   }
 
   app.use((_req, res) => {
@@ -191,6 +204,28 @@ export async function createHttpApp(ctx: HttpContext): Promise<Express> {
       .json({ error: 'request failed' });
   });
   return app;
+}
+
+/** What /admin lists. Names go through displayClientName: files of older versions may hold unchecked ones. */
+function adminListing(pairing: PairingRegistry) {
+  return {
+    pending: pairing.list().map((p) => ({
+      clientId: p.clientId,
+      clientName: displayClientName(p.clientName),
+      origin: p.origin,
+      code: p.code,
+      expiresAt: new Date(p.expiresAt).toISOString(),
+    })),
+    paired: pairing.paired().map((c) => ({
+      clientId: c.clientId,
+      clientName: displayClientName(c.clientName),
+      origin: c.origin,
+      approvedAt: c.approvedAt,
+      expiresAt: c.expiresAt,
+      ...(c.lastUsedAt ? { lastUsedAt: c.lastUsedAt } : {}),
+      status: pairing.isExpired(c) ? 'expired' : 'active',
+    })),
+  };
 }
 
 /** Folders of the built @cccd/client and of zod, or undefined when they are not installed/built. */

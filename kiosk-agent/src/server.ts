@@ -124,7 +124,10 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Agent
     await qr.start(options.qrDevices);
   }
   const tickets = new TicketVerifier(await loadIssuers(config.issuers));
-  const pairing = new PairingRegistry(dataDir, identity.publicKeySpki, l.pairingTtlMs);
+  const pairing = new PairingRegistry(dataDir, identity.publicKeySpki, {
+    pendingTtlMs: l.pairingTtlMs,
+    pairedTtlMs: l.pairedClientTtlDays * 24 * 3600_000,
+  });
   const started = Date.now();
   const sessions = new Set<Session>();
   let closing: Promise<void> | undefined;
@@ -158,6 +161,14 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Agent
               'pairing decided',
             );
             audit?.append({ event: 'pair', outcome: approved ? 'approved' : 'rejected', clientId });
+          },
+          onRevoke: (clientId) => {
+            log.info({ event: 'pairing-revoked', pairingId: clientId }, 'paired client revoked');
+            audit?.append({ event: 'pair', outcome: 'revoked', clientId });
+            // A revoked credential must not keep working on a session it already opened.
+            for (const s of sessions)
+              if (s.auth?.kind === 'paired' && s.auth.client.clientId === clientId)
+                s.close(CLOSE.POLICY, 'pairing revoked');
           },
         }
       : undefined,
@@ -251,7 +262,10 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Agent
    * the newcomer instead would let a local process that refills its sockets keep the real page out for good.
    */
   const makeRoomFor = (newcomer: Session) => {
-    const waiting = [...sessions].filter((s) => !s.authenticated && !s.isClosed);
+    // Sockets waiting for a pairing approval are not counted: the pending-pairing caps bound them.
+    const waiting = [...sessions].filter(
+      (s) => !s.authenticated && !s.isClosed && pairing.pendingUntil(s.id) === undefined,
+    );
     const sameOrigin = waiting.filter((s) => s.policyOrigin === newcomer.policyOrigin);
     const victim =
       sameOrigin.length >= l.maxUnauthenticatedPerOrigin
@@ -310,9 +324,15 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Agent
         { event: 'session-open', sessionId: session.id, origin: originLabel, sessions: sessions.size },
         'session opened',
       );
-      const authTimer = setTimeout(() => {
-        if (!session.authenticated) session.close(CLOSE.POLICY, 'authentication timeout');
-      }, l.authTimeoutMs);
+      // A socket waiting for its pairing approval stays open until that request settles (docs/agent-protocol.md §4.2).
+      const authCheck = () => {
+        if (session.authenticated) return;
+        const pendingUntil = pairing.pendingUntil(session.id);
+        if (pendingUntil === undefined) return session.close(CLOSE.POLICY, 'authentication timeout');
+        authTimer = setTimeout(authCheck, Math.max(100, pendingUntil - Date.now()));
+        authTimer.unref();
+      };
+      let authTimer = setTimeout(authCheck, l.authTimeoutMs);
       authTimer.unref();
       ws.on('message', (data, isBinary) => {
         alive.set(session, true);

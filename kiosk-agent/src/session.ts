@@ -143,11 +143,15 @@ export class Session {
     if (this.ws.readyState === this.ws.OPEN) this.ws.ping();
   }
 
-  /** The connection went away: a read in flight is cancelled and its reader lease freed. */
+  /**
+   * The connection went away: a read in flight is cancelled and its reader lease freed, and a pairing request it
+   * made is withdrawn (nobody is left to show the code or to use the approval).
+   */
   dispose(): void {
     this.closed = true;
     clearTimeout(this.expiryTimer);
     this.cancelRead();
+    this.services.pairing.withdraw(this.id);
   }
 
   /**
@@ -239,7 +243,8 @@ export class Session {
         return { readers: s.readersList() };
       case 'pair.begin': {
         const { clientName, publicKey } = params as { clientName: string; publicKey: string };
-        const p = s.pairing.begin(clientName, publicKey, this.policyOrigin);
+        // The request belongs to this connection: dispose() withdraws it when the socket closes.
+        const p = s.pairing.begin(clientName, publicKey, this.policyOrigin, this.id);
         s.log.warn(
           { event: 'pairing-request', pairingId: p.clientId, pairingCode: p.code, origin: p.origin },
           'pairing request: compare the code with the client, approve on /admin',

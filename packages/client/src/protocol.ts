@@ -65,7 +65,18 @@ const isoDate = z.iso.date();
 const dateInput = z.union([isoDate, z.string().regex(/^\d{2}\/\d{2}\/\d{4}$/)]);
 const b64 = z.base64().max(4 * 1024 * 1024);
 const shortText = z.string().max(500);
-const name = z.string().min(1).max(128);
+/**
+ * A pairing client's label, shown to the operator on the agent's /admin page: not blank, and without controls or
+ * format characters (bidi overrides and isolates, zero-width characters, BOM), surrogates, private-use or
+ * unassigned code points, or line/paragraph separators, which let one name pass for another. The length bound is
+ * loose (NFD input is longer): the agent normalises to NFC and allows 64 characters (kiosk-agent/src/pairing.ts).
+ */
+export const clientNameSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .refine((s) => s.trim().length > 0, 'blank')
+  .refine((s) => !/[\p{C}\p{Zl}\p{Zp}]/u.test(s), 'control or format character');
 export const rpcIdSchema = z.union([z.string().min(1).max(64), z.int().min(0).max(Number.MAX_SAFE_INTEGER)]);
 export const fieldSchema = z.enum(CCCD_FIELDS);
 /** Unique, non-empty list of requested fields. */
@@ -322,7 +333,7 @@ export const METHODS = {
   },
   'agent.ping': { params: empty, result: z.strictObject({ t: z.number() }) },
   'pair.begin': {
-    params: z.strictObject({ clientName: name, publicKey: b64 }),
+    params: z.strictObject({ clientName: clientNameSchema, publicKey: b64 }),
     result: z.strictObject({
       clientId: z.string().min(1).max(64),
       code: z.string().regex(/^\d{6}$/),
