@@ -60,6 +60,26 @@ describe('schemas are strict', () => {
     expect(readResultSchema.safeParse({ ...signed, verification: overall }).success).toBe(false);
   });
 
+  it('evidence: the refused CA/AA records serializeEvidence writes parse; other status words do not', async () => {
+    const evidence = {
+      format: 'cccd-evidence',
+      version: 1,
+      createdAt: '2026-01-02T03:04:05.000Z',
+      sod: 'dwA=',
+      dataGroups: { DG14: 'bgA=', DG15: 'bwA=' },
+      chipAuthentication: { succeeded: false, protocol: '0.4.0.127.0.7.2.2.3.2.2', refusedSw: 0x6a86 },
+      activeAuthenticationRefused: { sw: 0x6d00 },
+    };
+    const signed = await signReadResult(unsignedResult(), { origin: ORIGIN, nonce: NONCE, ...(await deviceKey()) });
+    const result = { ...signed, evidence };
+    expect(readResultSchema.safeParse(result).success).toBe(true);
+    const bad = [
+      { ...evidence, chipAuthentication: { succeeded: false, refusedSw: 0x9000 } },
+      { ...evidence, activeAuthenticationRefused: { sw: 0x6d00, extra: 1 } },
+    ];
+    for (const e of bad) expect(readResultSchema.safeParse({ ...result, evidence: e }).success).toBe(false);
+  });
+
   it('envelopes: a response, an error and a notification parse; a mixed one does not', () => {
     const ok = { jsonrpc: '2.0', id: 1, result: {} };
     const err = { jsonrpc: '2.0', id: 1, error: rpcError('ERR_READER_BUSY') };

@@ -180,6 +180,8 @@ const reasonSchema = z.strictObject({
 });
 export type VerificationReason = z.infer<typeof reasonSchema>;
 const dgNameSchema = z.string().regex(/^DG([1-9]|1[0-6])$/);
+/** An ISO 7816 error status word (6XXX), as the evidence records a refused CA or AA. */
+const statusWordSchema = z.int().min(0x6000).max(0x6fff);
 
 export const verificationSchema = z.strictObject({
   /** authentic: PA + CA/AA; genuine-data: PA only (a clone is possible); invalid; unknown-csca; not-checked. */
@@ -218,8 +220,12 @@ export const evidenceSchema = z.strictObject({
       protocol: z.string().max(64).optional(),
       keyId: z.int().min(0).optional(),
       ephemeralPublicKey: b64.optional(),
+      /** The chip declined CA with this status word before any proof (emrtd ChipAuthenticationTranscript). */
+      refusedSw: statusWordSchema.optional(),
     })
     .optional(),
+  /** The chip answered INTERNAL AUTHENTICATE with this error status word. */
+  activeAuthenticationRefused: z.strictObject({ sw: statusWordSchema }).optional(),
 });
 export type Evidence = z.infer<typeof evidenceSchema>;
 
