@@ -29,6 +29,7 @@ import {
 } from '@cccd/emrtd';
 import type { AuditTrail } from './audit.js';
 import { AgentError, cardTaskFailure } from './errors.js';
+import { releasableEvidence } from './evidence.js';
 import { type FieldName, groupsFor, pickFields } from './fields.js';
 import type { DeviceIdentity } from './identity.js';
 import { errorFields, type Logger } from './log.js';
@@ -206,7 +207,12 @@ export async function performRead(env: ReadEnvironment, req: ReadRequest): Promi
         mime: read.photo.mimeType === 'image/jp2' ? 'image/jp2' : 'image/jpeg',
         b64: Buffer.from(read.photo.image).toString('base64'),
       };
-    if (req.includeEvidence && read.evidence) unsigned.evidence = JSON.parse(serializeEvidence(read.evidence));
+    if (req.includeEvidence && read.evidence) {
+      // `fields` passed checkRelease: they are exactly what this read may release.
+      const { bundle, withheld } = releasableEvidence(read.evidence, fields);
+      unsigned.evidence = JSON.parse(serializeEvidence(bundle));
+      unsigned.evidenceWithheld = withheld;
+    }
     const result = await signReadResult(unsigned, {
       origin: req.origin,
       nonce: params.nonce,

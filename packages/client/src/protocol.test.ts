@@ -80,6 +80,17 @@ describe('schemas are strict', () => {
     for (const e of bad) expect(readResultSchema.safeParse({ ...result, evidence: e }).success).toBe(false);
   });
 
+  it('evidenceWithheld: a data group, a known reason and field names only', async () => {
+    const signed = await signReadResult(unsignedResult(), { origin: ORIGIN, nonce: NONCE, ...(await deviceKey()) });
+    const withheld = (w: unknown) => readResultSchema.safeParse({ ...signed, evidenceWithheld: [w] }).success;
+    expect(withheld({ group: 'DG13', reason: 'fields-not-released', fields: ['religion', 'spouseName'] })).toBe(true);
+    expect(withheld({ group: 'DG11', reason: 'no-field-name', fields: [] })).toBe(true);
+    expect(withheld({ group: 'DG13', reason: 'policy', fields: [] })).toBe(false);
+    expect(withheld({ group: 'DG13', reason: 'fields-not-released', fields: ['shoeSize'] })).toBe(false);
+    expect(withheld({ group: 'DG17', reason: 'no-field-name', fields: [] })).toBe(false);
+    expect(withheld({ group: 'DG1', reason: 'no-field-name', fields: [], bytes: 'AA==' })).toBe(false);
+  });
+
   it('envelopes: a response, an error and a notification parse; a mixed one does not', () => {
     const ok = { jsonrpc: '2.0', id: 1, result: {} };
     const err = { jsonrpc: '2.0', id: 1, error: rpcError('ERR_READER_BUSY') };

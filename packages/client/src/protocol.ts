@@ -42,6 +42,23 @@ export type CccdField = (typeof CCCD_FIELDS)[number];
 /** Off unless both the origin's policy and the request ask (PDP Law 91/2025: sensitive data). */
 export const DEFAULT_DENY_FIELDS: readonly CccdField[] = ['photo', 'ethnicity', 'religion', 'fatherName', 'motherName'];
 
+/**
+ * The fields each personal data group of a CCCD carries (docs/agent-protocol.md, "Evidence and the field policy").
+ * A raw data group in the evidence bundle discloses every value in it, so the agent includes one only when the read
+ * released every field listed here. DG1 is the TD1 MRZ (the document number is ID digits 4–12, the optional data
+ * the whole ID; docs/reference/vn-cccd.md §4). DG2 is the face image with its ISO 19794-5 header, whose gender byte
+ * is `sex` (eye and hair colour have no field name: the image shows them anyway). DG13 holds every field but the
+ * photo, plus field 16 and any unknown field, which no field name can release: they go with the whole of DG13.
+ * DG14, DG15 (public keys) and EF.SOD carry no field and are always included.
+ */
+export const DATA_GROUP_FIELDS = {
+  DG1: ['idNumber', 'fullName', 'dateOfBirth', 'sex', 'dateOfExpiry', 'nationality'],
+  DG2: ['photo', 'sex'],
+  DG13: CCCD_FIELDS.filter((f): f is Exclude<CccdField, 'photo'> => f !== 'photo'),
+} as const satisfies Record<string, readonly CccdField[]>;
+/** Data groups without personal data: in every evidence bundle. */
+export const PUBLIC_DATA_GROUPS: readonly string[] = ['DG14', 'DG15'];
+
 export const READ_STAGES = [
   'queued',
   'waiting-card',
@@ -230,6 +247,17 @@ export const evidenceSchema = z.strictObject({
 export type Evidence = z.infer<typeof evidenceSchema>;
 
 /**
+ * A data group the agent read but left out of the evidence bundle. `fields-not-released`: it carries `fields` that
+ * this read did not release (DATA_GROUP_FIELDS); `no-field-name`: no field name covers its content at all.
+ */
+export const withheldGroupSchema = z.strictObject({
+  group: dgNameSchema,
+  reason: z.enum(['fields-not-released', 'no-field-name']),
+  fields: z.array(fieldSchema).max(CCCD_FIELDS.length),
+});
+export type WithheldGroup = z.infer<typeof withheldGroupSchema>;
+
+/**
  * The agent's device-key signature (see signature.ts). Ed25519 (the agent's default) or ES256 = ECDSA P-256 with
  * SHA-256, signature as IEEE P1363 r‖s (WebCrypto's format). Key as SPKI DER, base64.
  */
@@ -246,6 +274,8 @@ export const readResultSchema = z.strictObject({
   photo: z.strictObject({ mime: z.enum(['image/jpeg', 'image/jp2']), b64 }).optional(),
   verification: verificationSchema,
   evidence: evidenceSchema.optional(),
+  /** With `evidence`: the data groups read but left out of it, and why (an empty list when none). */
+  evidenceWithheld: z.array(withheldGroupSchema).max(16).optional(),
   agentSig: agentSigSchema,
 });
 export type ReadResult = z.infer<typeof readResultSchema>;
