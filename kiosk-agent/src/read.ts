@@ -13,6 +13,7 @@ import {
   signReadResult,
   type UnsignedReadResult,
   type Verification,
+  type VerificationReason,
 } from '@cccd/client';
 import {
   type AccessKey,
@@ -113,6 +114,24 @@ function verificationOf(v: VerifiedRead['verification']): Verification {
   };
 }
 
+/**
+ * Said in the verdict itself, beside the signed `simulated: true`, so a page that lists the reasons shows it too: a
+ * simulated card passes PA only through the simulator's test CSCA and is never a real card (docs/security.md).
+ */
+const SIMULATED_CARD: VerificationReason = {
+  code: 'simulated-card',
+  severity: 'warning',
+  message: {
+    vi: 'Thẻ mô phỏng: dữ liệu giả lập, ký bởi CSCA thử nghiệm — không phải thẻ CCCD thật.',
+    en: 'Simulated card: invented data signed by a test CSCA — not a real CCCD.',
+  },
+};
+
+/** The verdict of a read on a simulated reader: the simulated-card reason first, so the 16-reason cap never drops it. */
+function markSimulated(v: Verification): Verification {
+  return { ...v, reasons: [SIMULATED_CARD, ...(v.reasons ?? [])].slice(0, 16) };
+}
+
 /** Values that do not fit the protocol's shapes are released as null rather than sent malformed. */
 function sanitize(fields: CccdFields): CccdFields {
   const shape = cccdFieldsSchema.shape as Record<string, { safeParse(v: unknown): { success: boolean } }>;
@@ -197,10 +216,13 @@ export async function performRead(env: ReadEnvironment, req: ReadRequest): Promi
     }
     progress('verifying', 92);
     const released = fields.filter((f) => f !== 'photo' || read?.photo);
+    const simulated = reader.kind === 'simulated';
+    const verification = verificationOf(read.verification);
     const unsigned: UnsignedReadResult = {
       readId: id,
       fields: sanitize(pickFields(read.document, fields)),
-      verification: verificationOf(read.verification),
+      verification: simulated ? markSimulated(verification) : verification,
+      simulated,
     };
     if (fields.includes('photo') && read.photo)
       unsigned.photo = {

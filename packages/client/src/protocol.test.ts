@@ -60,6 +60,18 @@ describe('schemas are strict', () => {
     expect(readResultSchema.safeParse({ ...signed, verification: overall }).success).toBe(false);
   });
 
+  it('read result: `simulated` is always there, a boolean, and covered by agentSig', async () => {
+    const signed = await signReadResult(
+      { ...unsignedResult(), simulated: true },
+      { origin: ORIGIN, nonce: NONCE, ...(await deviceKey()) },
+    );
+    const { simulated: _dropped, ...unlabelled } = signed;
+    expect(readResultSchema.safeParse(unlabelled).success).toBe(false);
+    expect(readResultSchema.safeParse({ ...signed, simulated: 'yes' }).success).toBe(false);
+    expect(await verifyAgentSig(signed, { origin: ORIGIN, nonce: NONCE })).toBe(true);
+    expect(await verifyAgentSig({ ...signed, simulated: false }, { origin: ORIGIN, nonce: NONCE })).toBe(false);
+  });
+
   it('evidence: the refused CA/AA records serializeEvidence writes parse; other status words do not', async () => {
     const evidence = {
       format: 'cccd-evidence',
@@ -163,7 +175,9 @@ describe('agentSig', () => {
     const u = unsignedResult();
     const signed = await signReadResult(u, { origin: ORIGIN, nonce: NONCE, ...(await deviceKey()) });
     expect(canonicalPayload(signed)).toBe(canonicalPayload(u));
-    const reordered = JSON.parse(JSON.stringify({ verification: u.verification, fields: u.fields, readId: u.readId }));
+    const reordered = JSON.parse(
+      JSON.stringify({ simulated: u.simulated, verification: u.verification, fields: u.fields, readId: u.readId }),
+    );
     expect(canonicalPayload(reordered)).toBe(canonicalPayload(u));
   });
 

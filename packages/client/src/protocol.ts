@@ -273,6 +273,11 @@ export const readResultSchema = z.strictObject({
   fields: cccdFieldsSchema,
   photo: z.strictObject({ mime: z.enum(['image/jpeg', 'image/jp2']), b64 }).optional(),
   verification: verificationSchema,
+  /**
+   * True when the card was read on a simulated reader (invented data, a test CSCA): never a real card. Always
+   * present and covered by agentSig, so a backend cannot miss it.
+   */
+  simulated: z.boolean(),
   evidence: evidenceSchema.optional(),
   /** With `evidence`: the data groups read but left out of it, and why (an empty list when none). */
   evidenceWithheld: z.array(withheldGroupSchema).max(16).optional(),
