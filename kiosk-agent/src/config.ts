@@ -140,7 +140,8 @@ export class ConfigError extends Error {
 
 /**
  * Simulated readers are on when configured outright (`simulate`: the operator asked for nothing else) or as the
- * fallback while no reader is attached, which a production agent (demo off) must opt into (docs/security.md).
+ * fallback while no reader is attached, which a production agent (demo off) must opt into (docs/agent-protocol.md,
+ * `read.start`, "simulated").
  */
 export function simulatedReadersEnabled(c: AgentConfig): boolean {
   return c.simulate || (c.simulateWhenNoReader && (c.demo || c.allowSimulatedReaders));

@@ -116,7 +116,7 @@ function verificationOf(v: VerifiedRead['verification']): Verification {
 
 /**
  * Said in the verdict itself, beside the signed `simulated: true`, so a page that lists the reasons shows it too: a
- * simulated card passes PA only through the simulator's test CSCA and is never a real card (docs/security.md).
+ * simulated card passes PA only through the simulator's test CSCA and is never a real card (docs/agent-protocol.md).
  */
 const SIMULATED_CARD: VerificationReason = {
   code: 'simulated-card',
