@@ -13,7 +13,9 @@ import {
   vnDate,
 } from './common.js';
 
-const FIELDS = ['idNumber', 'fullName', 'dateOfBirth', 'sex', 'dateOfExpiry', 'photo'];
+// With nationality every MRZ field is released, so DG1 goes in the evidence bundle with DG2 (photo + sex); DG13 holds
+// more than the teller needs and stays out (docs/agent-protocol.md, "Evidence and the field policy").
+const FIELDS = ['idNumber', 'fullName', 'dateOfBirth', 'sex', 'nationality', 'dateOfExpiry', 'photo'];
 let last;
 
 initPage({
@@ -43,6 +45,7 @@ initPage({
     },
     faceOk: 'Có thể gửi ảnh và gói bằng chứng về máy chủ ngân hàng để đối chiếu khuôn mặt (TT 17/2024/TT-NHNN).',
     faceNo: 'KHÔNG dùng ảnh này để đối chiếu khuôn mặt: thẻ chưa được xác thực là do cơ quan Công an cấp.',
+    faceSimulated: 'KHÔNG dùng ảnh này để đối chiếu khuôn mặt: đây là thẻ mô phỏng, không phải thẻ thật.',
   },
   en: {
     title: 'Teller — chip CCCD verification',
@@ -71,6 +74,7 @@ initPage({
     faceOk:
       "The portrait and evidence bundle may go to the bank's server for face matching (Circular 17/2024/TT-NHNN).",
     faceNo: 'Do NOT use this portrait for face matching: the card is not verified as issued by the Police.',
+    faceSimulated: 'Do NOT use this portrait for face matching: this is a simulated card, not a real one.',
   },
 });
 
@@ -94,7 +98,7 @@ function render(result) {
   last = result;
   const f = result.fields;
   const v = result.verification;
-  renderVerdict($('verdict'), v);
+  renderVerdict($('verdict'), v, result.simulated);
   renderPortrait(result.photo);
   fillList({
     fullName: f.fullName,
@@ -108,9 +112,9 @@ function render(result) {
       `${t('aa')}: ${t(`st.${v.active.status}`)}`,
     ].join(' · '),
   });
-  // Face match only on data the Police issued (PA valid): Circulars 17/18 of 2024.
-  const usable = v.overall === 'authentic' || v.overall === 'genuine-data';
-  $('face-hint').textContent = t(usable ? 'faceOk' : 'faceNo');
+  // Face match only on data the Police issued (PA valid): Circulars 17/18 of 2024. A simulated card never is.
+  const usable = !result.simulated && (v.overall === 'authentic' || v.overall === 'genuine-data');
+  $('face-hint').textContent = t(result.simulated ? 'faceSimulated' : usable ? 'faceOk' : 'faceNo');
   $('result').hidden = false;
 }
 

@@ -56,7 +56,7 @@ function render(result) {
     placeOfResidence: f.placeOfResidence,
   });
   $('bhxh').textContent = bhxhBlock(f);
-  renderVerdict($('verdict'), result.verification);
+  renderVerdict($('verdict'), result.verification, result.simulated);
   $('copy-status').textContent = '';
   $('result').hidden = false;
 }

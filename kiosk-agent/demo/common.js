@@ -49,6 +49,7 @@ const COMMON = {
       'not-checked': 'Chưa kiểm tra tính xác thực',
     },
     verdictLabel: 'Kết quả xác thực',
+    simulated: 'MÔ PHỎNG — thẻ mô phỏng, dữ liệu giả lập: không phải thẻ CCCD thật.',
     reasons: 'Lý do',
     male: 'Nam',
     female: 'Nữ',
@@ -98,6 +99,7 @@ const COMMON = {
       'not-checked': 'Authenticity not checked',
     },
     verdictLabel: 'Authenticity',
+    simulated: 'SIMULATED — a simulated card with invented data: not a real CCCD.',
     reasons: 'Reasons',
     male: 'Male',
     female: 'Female',
@@ -166,15 +168,36 @@ export function expiryText(value) {
   return value === 'none' ? t('noExpiry') : vnDate(value);
 }
 
-/** Renders the verdict block: plain words first, colour and icon only as extra cues. */
-export function renderVerdict(container, verification) {
+/** The "simulated" banner: a simulated card is never genuine, whatever its verdict says (result.simulated is signed). */
+function simulatedMarker() {
+  const marker = document.createElement('p');
+  marker.className = 'simulated-marker';
+  marker.setAttribute('role', 'note');
+  const icon = document.createElement('span');
+  icon.setAttribute('aria-hidden', 'true');
+  icon.textContent = '⚠ ';
+  marker.append(icon, document.createTextNode(t('simulated')));
+  return marker;
+}
+
+/**
+ * Renders the verdict block: plain words first, colour and icon only as extra cues. `simulated` (the result's
+ * signed flag) puts the "simulated" banner above the verdict.
+ */
+export function renderVerdict(container, verification, simulated = false) {
   container.replaceChildren();
   container.dataset.verdict = verification.overall;
+  if (simulated) {
+    container.dataset.simulated = 'true';
+    container.append(simulatedMarker());
+  } else delete container.dataset.simulated;
   const heading = document.createElement('p');
   heading.className = 'verdict-text';
-  const icon = { authentic: '✔', 'genuine-data': '✔', invalid: '✖', 'unknown-csca': '?', 'not-checked': '–' }[
-    verification.overall
-  ];
+  const icon = simulated
+    ? '⚠'
+    : { authentic: '✔', 'genuine-data': '✔', invalid: '✖', 'unknown-csca': '?', 'not-checked': '–' }[
+        verification.overall
+      ];
   const iconEl = document.createElement('span');
   iconEl.setAttribute('aria-hidden', 'true');
   iconEl.textContent = `${icon} `;

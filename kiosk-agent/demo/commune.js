@@ -78,14 +78,14 @@ function render(result) {
   $('filled-note').textContent = t('filled', { n });
   $('filled-note').dataset.n = String(n);
   const verdict = $('verdict');
-  renderVerdict(verdict, result.verification);
+  renderVerdict(verdict, result.verification, result.simulated);
   verdict.hidden = false;
 }
 
 onLangChange(() => {
   if (last) {
     $('filled-note').textContent = t('filled', { n: $('filled-note').dataset.n });
-    renderVerdict($('verdict'), last.verification);
+    renderVerdict($('verdict'), last.verification, last.simulated);
   }
 });
 

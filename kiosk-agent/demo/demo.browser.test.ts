@@ -123,6 +123,9 @@ async function expectVerdict(page: Page): Promise<string> {
   const kind = (await verdict.getAttribute('data-verdict')) ?? '';
   expect(Object.keys(VERDICT_VI)).toContain(kind);
   expect(await verdict.textContent()).toMatch(VERDICT_VI[kind]!);
+  // The agent reads simulated cards here: every page must say so, above the verdict (result.simulated).
+  expect(await verdict.getAttribute('data-simulated')).toBe('true');
+  expect(await verdict.locator('.simulated-marker').textContent()).toMatch(/MÔ PHỎNG — thẻ mô phỏng/);
   return kind;
 }
 
@@ -190,8 +193,9 @@ describe('front-desk demo pages', () => {
     expect(await page.textContent('#f-fullName')).toBe(profile.fullName);
     expect(await page.textContent('#f-dateOfExpiry')).toBe(vnDate(profile.dateOfExpiry ?? ''));
     expect(await page.textContent('#f-checks')).toMatch(/Chữ ký số \(PA\): /);
-    const usable = kind === 'authentic' || kind === 'genuine-data';
-    expect(await page.textContent('#face-hint')).toMatch(usable ? /Có thể gửi ảnh/ : /KHÔNG dùng ảnh này/);
+    expect(['authentic', 'genuine-data']).toContain(kind);
+    // Whatever its verdict, a simulated card is never offered for the face match.
+    expect(await page.textContent('#face-hint')).toMatch(/KHÔNG dùng ảnh này .*thẻ mô phỏng/);
     await page.screenshot({ path: join(IMAGES, 'demo-bank.png'), fullPage: true });
     await page.close();
   });

@@ -119,8 +119,13 @@ export const AgentConfigSchema = z.strictObject({
   demo: z.boolean().default(false),
   /** Use simulated readers instead of PC/SC. */
   simulate: z.boolean().default(false),
-  /** Fall back to simulated readers while PC/SC shows no reader. */
+  /** Fall back to simulated readers while PC/SC shows no reader (needs `demo` or `allowSimulatedReaders`). */
   simulateWhenNoReader: z.boolean().default(false),
+  /**
+   * Lets a production agent (demo off) fall back to simulated readers. Their results say `simulated: true` under
+   * agentSig, but a kiosk that silently swaps a missing reader for an invented card must be a deliberate choice.
+   */
+  allowSimulatedReaders: z.boolean().default(false),
   simulation: simulation.default(simulation.parse({})),
   pcsc: z.boolean().default(true),
   qrScanner: z.boolean().default(false),
@@ -147,9 +152,28 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * Simulated readers are on when configured outright (`simulate`: the operator asked for nothing else) or as the
+ * fallback while no reader is attached, which a production agent (demo off) must opt into (docs/agent-protocol.md,
+ * `read.start`, "simulated").
+ */
+export function simulatedReadersEnabled(c: AgentConfig): boolean {
+  return c.simulate || (c.simulateWhenNoReader && (c.demo || c.allowSimulatedReaders));
+}
+
+function checkSimulation(c: AgentConfig): AgentConfig {
+  if (c.simulateWhenNoReader && !simulatedReadersEnabled(c))
+    throw new ConfigError(
+      'simulateWhenNoReader',
+      'would swap a missing reader for simulated cards on a production agent (demo off): ' +
+        'set allowSimulatedReaders: true to allow that, or turn simulateWhenNoReader off',
+    );
+  return c;
+}
+
 export function parseConfig(input: unknown): AgentConfig {
   const r = AgentConfigSchema.safeParse(input);
-  if (r.success) return r.data;
+  if (r.success) return checkSimulation(r.data);
   const issue = r.error.issues[0]!;
   const key = issue.path.map(String).join('.') || '(root)';
   const problem =
@@ -172,6 +196,7 @@ const ENV_KEYS: Record<string, { key: string; kind: 'number' | 'boolean' | 'stri
   CCCD_AGENT_DEMO: { key: 'demo', kind: 'boolean' },
   CCCD_AGENT_SIMULATE: { key: 'simulate', kind: 'boolean' },
   CCCD_AGENT_SIMULATE_WHEN_NO_READER: { key: 'simulateWhenNoReader', kind: 'boolean' },
+  CCCD_AGENT_ALLOW_SIMULATED_READERS: { key: 'allowSimulatedReaders', kind: 'boolean' },
   CCCD_AGENT_PCSC: { key: 'pcsc', kind: 'boolean' },
   CCCD_AGENT_QR_SCANNER: { key: 'qrScanner', kind: 'boolean' },
   CCCD_AGENT_TRUST: { key: 'trust', kind: 'list' },

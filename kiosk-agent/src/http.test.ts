@@ -38,13 +38,13 @@ function http(
 }
 
 describe('HTTP endpoints', () => {
-  it('/health reports PC/SC state, reader count and uptime only', async () => {
+  it('/health reports PC/SC state, simulated readers, reader count and uptime only', async () => {
     const agent = await startTestAgent({ simulation: { readers: 2 } });
     const r = await http(agent, '/health');
     expect(r.status).toBe(200);
     const body = JSON.parse(r.body);
-    expect(Object.keys(body).sort()).toEqual(['pcsc', 'readers', 'sessions', 'status', 'uptimeSec']);
-    expect(body).toMatchObject({ status: 'ok', pcsc: 'disabled', readers: 2 });
+    expect(Object.keys(body).sort()).toEqual(['pcsc', 'readers', 'sessions', 'simulated', 'status', 'uptimeSec']);
+    expect(body).toMatchObject({ status: 'ok', pcsc: 'disabled', simulated: true, readers: 2 });
     expect(r.headers['access-control-allow-origin']).toBeUndefined();
   });
 

@@ -23,7 +23,8 @@ export interface HttpContext {
   allowedOrigins: () => ReadonlySet<string>;
   /** The agent's own origins (http://127.0.0.1:p, http://localhost:p), for demo tickets and admin CSRF checks. */
   ownOrigins: () => ReadonlySet<string>;
-  health: () => { pcsc: string; readers: number; uptimeSec: number; sessions: number };
+  /** `simulated`: the readers are simulated ones (invented cards), configured or as the no-reader fallback. */
+  health: () => { pcsc: string; simulated: boolean; readers: number; uptimeSec: number; sessions: number };
   /** Folder of the demo pages, served at /demo/ only when `demo` is set (demo mode). */
   demoDir: string | undefined;
   demo: { agentId: () => string; tickets: TicketVerifier } | undefined;

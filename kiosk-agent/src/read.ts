@@ -13,6 +13,7 @@ import {
   signReadResult,
   type UnsignedReadResult,
   type Verification,
+  type VerificationReason,
 } from '@cccd/client';
 import {
   type AccessKey,
@@ -29,6 +30,7 @@ import {
 } from '@cccd/emrtd';
 import type { AuditTrail } from './audit.js';
 import { AgentError, cardTaskFailure } from './errors.js';
+import { releasableEvidence } from './evidence.js';
 import { type FieldName, groupsFor, pickFields } from './fields.js';
 import type { DeviceIdentity } from './identity.js';
 import { errorFields, type Logger } from './log.js';
@@ -110,6 +112,24 @@ function verificationOf(v: VerifiedRead['verification']): Verification {
     active: { status: v.active?.status ?? 'not-checked', reasons: v.active?.reasons ?? [] },
     reasons: v.reasons,
   };
+}
+
+/**
+ * Said in the verdict itself, beside the signed `simulated: true`, so a page that lists the reasons shows it too: a
+ * simulated card passes PA only through the simulator's test CSCA and is never a real card (docs/agent-protocol.md).
+ */
+const SIMULATED_CARD: VerificationReason = {
+  code: 'simulated-card',
+  severity: 'warning',
+  message: {
+    vi: 'Thẻ mô phỏng: dữ liệu giả lập, ký bởi CSCA thử nghiệm — không phải thẻ CCCD thật.',
+    en: 'Simulated card: invented data signed by a test CSCA — not a real CCCD.',
+  },
+};
+
+/** The verdict of a read on a simulated reader: the simulated-card reason first, so the 16-reason cap never drops it. */
+function markSimulated(v: Verification): Verification {
+  return { ...v, reasons: [SIMULATED_CARD, ...(v.reasons ?? [])].slice(0, 16) };
 }
 
 /** Values that do not fit the protocol's shapes are released as null rather than sent malformed. */
@@ -196,17 +216,25 @@ export async function performRead(env: ReadEnvironment, req: ReadRequest): Promi
     }
     progress('verifying', 92);
     const released = fields.filter((f) => f !== 'photo' || read?.photo);
+    const simulated = reader.kind === 'simulated';
+    const verification = verificationOf(read.verification);
     const unsigned: UnsignedReadResult = {
       readId: id,
       fields: sanitize(pickFields(read.document, fields)),
-      verification: verificationOf(read.verification),
+      verification: simulated ? markSimulated(verification) : verification,
+      simulated,
     };
     if (fields.includes('photo') && read.photo)
       unsigned.photo = {
         mime: read.photo.mimeType === 'image/jp2' ? 'image/jp2' : 'image/jpeg',
         b64: Buffer.from(read.photo.image).toString('base64'),
       };
-    if (req.includeEvidence && read.evidence) unsigned.evidence = JSON.parse(serializeEvidence(read.evidence));
+    if (req.includeEvidence && read.evidence) {
+      // `fields` passed checkRelease: they are exactly what this read may release.
+      const { bundle, withheld } = releasableEvidence(read.evidence, fields);
+      unsigned.evidence = JSON.parse(serializeEvidence(bundle));
+      unsigned.evidenceWithheld = withheld;
+    }
     const result = await signReadResult(unsigned, {
       origin: req.origin,
       nonce: params.nonce,

@@ -14,7 +14,14 @@ import { loadTrustFiles } from '@cccd/emrtd/node';
 import type { DestinationStream } from 'pino';
 import { WebSocketServer } from 'ws';
 import { AuditTrail } from './audit.js';
-import { type AgentConfig, type AgentConfigInput, defaultDataDir, loadConfig, type PolicyRule } from './config.js';
+import {
+  type AgentConfig,
+  type AgentConfigInput,
+  defaultDataDir,
+  loadConfig,
+  type PolicyRule,
+  simulatedReadersEnabled,
+} from './config.js';
 import { checkUpgrade, loopbackHosts, UpgradeRateLimiter } from './gate.js';
 import { createHttpApp } from './http.js';
 import { loadIdentity } from './identity.js';
@@ -86,10 +93,12 @@ async function trustStores(config: AgentConfig, hub: ReaderHub, log: Logger) {
     return store;
   };
   const trustStore = load();
-  // The simulator's CSCA key derives from a public seed: trust it for simulated readers only, never for PC/SC.
+  // The simulator's CSCA key derives from a public seed: trust it for simulated readers only, never for PC/SC, and
+  // only on an agent whose configuration turns simulated readers on (their results are signed `simulated: true`).
   const simulatorTrustStore = load();
   const csca = hub.simulated[0]?.image.pki?.cscaCertDer;
-  if (csca && config.simulation.trustTestCsca) simulatorTrustStore.addCertificate(csca, 'simulator:test-csca');
+  if (csca && simulatedReadersEnabled(config) && config.simulation.trustTestCsca)
+    simulatorTrustStore.addCertificate(csca, 'simulator:test-csca');
   return { trustStore, simulatorTrustStore };
 }
 
@@ -145,6 +154,7 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Agent
     ownOrigins: () => own,
     health: () => ({
       pcsc: hub.pcscStatus(),
+      simulated: hub.simulating,
       readers: hub.readers().length,
       uptimeSec: Math.round((Date.now() - started) / 1000),
       sessions: sessions.size,
@@ -195,6 +205,17 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Agent
   const status = () => ({ pcsc: hub.pcscStatus(), simulated: hub.simulating });
   hub.on('status', () => {
     log.info({ event: 'pcsc-status', pcsc: hub.pcscStatus() }, 'PC/SC status');
+    broadcast('agent.status', status());
+  });
+  // Simulated readers produce invented cards: say so at start-up and on every fallback switch, never silently.
+  const simulationReason = config.simulate ? 'configured' : 'no-reader';
+  if (hub.simulating)
+    log.warn({ event: 'simulated-readers', simulated: true, reason: simulationReason }, 'simulated readers in use');
+  hub.on('simulation', (simulated) => {
+    log.warn(
+      { event: 'simulated-readers', simulated, reason: simulated ? simulationReason : 'reader-attached' },
+      simulated ? 'no reader: falling back to simulated readers' : 'reader attached: simulated readers off',
+    );
     broadcast('agent.status', status());
   });
 

@@ -26,6 +26,8 @@ export interface HubEvents {
   'card-inserted': [Reader];
   'card-removed': [Reader];
   status: [];
+  /** The simulateWhenNoReader fallback switched: true = simulated readers replace the missing PC/SC ones. */
+  simulation: [boolean];
 }
 
 export interface Lease {
@@ -50,6 +52,7 @@ export class ReaderHub extends EventEmitter<HubEvents> {
   private pcsc: PcscSource | undefined;
   simulated: SimulatedReader[] = [];
   private closed = false;
+  private usingSimulated = false;
 
   constructor(private readonly options: HubOptions) {
     super();
@@ -93,8 +96,9 @@ export class ReaderHub extends EventEmitter<HubEvents> {
     return this.visible.get(readerId);
   }
 
+  /** Whether the agent's readers are simulated ones (configured, or the fallback), even while all are unplugged. */
   get simulating(): boolean {
-    return this.readers().some((r) => r.kind === 'simulated');
+    return this.usingSimulated;
   }
 
   /** Recomputes the visible set: PC/SC readers, plus simulated ones when configured (or while PC/SC has none). */
@@ -118,6 +122,11 @@ export class ReaderHub extends EventEmitter<HubEvents> {
         this.visible.set(id, r);
         this.emit('reader-attached', r);
       }
+    // Never switch silently: reads on the other side of this change are (or stop being) invented cards.
+    if (useSim !== this.usingSimulated) {
+      this.usingSimulated = useSim;
+      this.emit('simulation', useSim);
+    }
   }
 
   private slot(readerId: string): Slot {

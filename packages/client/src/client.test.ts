@@ -115,6 +115,8 @@ describe('read', () => {
     const sent = agent.last.received.find((m) => m.method === 'read.start');
     expect(sent?.params).toMatchObject({ nonce: NONCE, purpose: 'clinic-checkin', accessKey: { can: '012345' } });
     expect(await verifyAgentSig(result, { origin: ORIGIN, nonce: NONCE })).toBe(true);
+    // Integrators always get the signed simulated flag (the fake agent stands for a real reader).
+    expect(result.simulated).toBe(false);
   });
 
   it('rejects invalid params locally, without a round trip', async () => {

@@ -60,6 +60,49 @@ describe('schemas are strict', () => {
     expect(readResultSchema.safeParse({ ...signed, verification: overall }).success).toBe(false);
   });
 
+  it('read result: `simulated` is always there, a boolean, and covered by agentSig', async () => {
+    const signed = await signReadResult(
+      { ...unsignedResult(), simulated: true },
+      { origin: ORIGIN, nonce: NONCE, ...(await deviceKey()) },
+    );
+    const { simulated: _dropped, ...unlabelled } = signed;
+    expect(readResultSchema.safeParse(unlabelled).success).toBe(false);
+    expect(readResultSchema.safeParse({ ...signed, simulated: 'yes' }).success).toBe(false);
+    expect(await verifyAgentSig(signed, { origin: ORIGIN, nonce: NONCE })).toBe(true);
+    expect(await verifyAgentSig({ ...signed, simulated: false }, { origin: ORIGIN, nonce: NONCE })).toBe(false);
+  });
+
+  it('evidence: the refused CA/AA records serializeEvidence writes parse; other status words do not', async () => {
+    const evidence = {
+      format: 'cccd-evidence',
+      version: 1,
+      createdAt: '2026-01-02T03:04:05.000Z',
+      sod: 'dwA=',
+      dataGroups: { DG14: 'bgA=', DG15: 'bwA=' },
+      chipAuthentication: { succeeded: false, protocol: '0.4.0.127.0.7.2.2.3.2.2', refusedSw: 0x6a86 },
+      activeAuthenticationRefused: { sw: 0x6d00 },
+    };
+    const signed = await signReadResult(unsignedResult(), { origin: ORIGIN, nonce: NONCE, ...(await deviceKey()) });
+    const result = { ...signed, evidence };
+    expect(readResultSchema.safeParse(result).success).toBe(true);
+    const bad = [
+      { ...evidence, chipAuthentication: { succeeded: false, refusedSw: 0x9000 } },
+      { ...evidence, activeAuthenticationRefused: { sw: 0x6d00, extra: 1 } },
+    ];
+    for (const e of bad) expect(readResultSchema.safeParse({ ...result, evidence: e }).success).toBe(false);
+  });
+
+  it('evidenceWithheld: a data group, a known reason and field names only', async () => {
+    const signed = await signReadResult(unsignedResult(), { origin: ORIGIN, nonce: NONCE, ...(await deviceKey()) });
+    const withheld = (w: unknown) => readResultSchema.safeParse({ ...signed, evidenceWithheld: [w] }).success;
+    expect(withheld({ group: 'DG13', reason: 'fields-not-released', fields: ['religion', 'spouseName'] })).toBe(true);
+    expect(withheld({ group: 'DG11', reason: 'no-field-name', fields: [] })).toBe(true);
+    expect(withheld({ group: 'DG13', reason: 'policy', fields: [] })).toBe(false);
+    expect(withheld({ group: 'DG13', reason: 'fields-not-released', fields: ['shoeSize'] })).toBe(false);
+    expect(withheld({ group: 'DG17', reason: 'no-field-name', fields: [] })).toBe(false);
+    expect(withheld({ group: 'DG1', reason: 'no-field-name', fields: [], bytes: 'AA==' })).toBe(false);
+  });
+
   it('envelopes: a response, an error and a notification parse; a mixed one does not', () => {
     const ok = { jsonrpc: '2.0', id: 1, result: {} };
     const err = { jsonrpc: '2.0', id: 1, error: rpcError('ERR_READER_BUSY') };
@@ -132,7 +175,9 @@ describe('agentSig', () => {
     const u = unsignedResult();
     const signed = await signReadResult(u, { origin: ORIGIN, nonce: NONCE, ...(await deviceKey()) });
     expect(canonicalPayload(signed)).toBe(canonicalPayload(u));
-    const reordered = JSON.parse(JSON.stringify({ verification: u.verification, fields: u.fields, readId: u.readId }));
+    const reordered = JSON.parse(
+      JSON.stringify({ simulated: u.simulated, verification: u.verification, fields: u.fields, readId: u.readId }),
+    );
     expect(canonicalPayload(reordered)).toBe(canonicalPayload(u));
   });
 

@@ -42,6 +42,23 @@ export type CccdField = (typeof CCCD_FIELDS)[number];
 /** Off unless both the origin's policy and the request ask (PDP Law 91/2025: sensitive data). */
 export const DEFAULT_DENY_FIELDS: readonly CccdField[] = ['photo', 'ethnicity', 'religion', 'fatherName', 'motherName'];
 
+/**
+ * The fields each personal data group of a CCCD carries (docs/agent-protocol.md, "Evidence and the field policy").
+ * A raw data group in the evidence bundle discloses every value in it, so the agent includes one only when the read
+ * released every field listed here. DG1 is the TD1 MRZ (the document number is ID digits 4–12, the optional data
+ * the whole ID; docs/reference/vn-cccd.md §4). DG2 is the face image with its ISO 19794-5 header, whose gender byte
+ * is `sex` (eye and hair colour have no field name: the image shows them anyway). DG13 holds every field but the
+ * photo, plus field 16 and any unknown field, which no field name can release: they go with the whole of DG13.
+ * DG14, DG15 (public keys) and EF.SOD carry no field and are always included.
+ */
+export const DATA_GROUP_FIELDS = {
+  DG1: ['idNumber', 'fullName', 'dateOfBirth', 'sex', 'dateOfExpiry', 'nationality'],
+  DG2: ['photo', 'sex'],
+  DG13: CCCD_FIELDS.filter((f): f is Exclude<CccdField, 'photo'> => f !== 'photo'),
+} as const satisfies Record<string, readonly CccdField[]>;
+/** Data groups without personal data: in every evidence bundle. */
+export const PUBLIC_DATA_GROUPS: readonly string[] = ['DG14', 'DG15'];
+
 export const READ_STAGES = [
   'queued',
   'waiting-card',
@@ -191,6 +208,8 @@ const reasonSchema = z.strictObject({
 });
 export type VerificationReason = z.infer<typeof reasonSchema>;
 const dgNameSchema = z.string().regex(/^DG([1-9]|1[0-6])$/);
+/** An ISO 7816 error status word (6XXX), as the evidence records a refused CA or AA. */
+const statusWordSchema = z.int().min(0x6000).max(0x6fff);
 
 export const verificationSchema = z.strictObject({
   /** authentic: PA + CA/AA; genuine-data: PA only (a clone is possible); invalid; unknown-csca; not-checked. */
@@ -229,10 +248,25 @@ export const evidenceSchema = z.strictObject({
       protocol: z.string().max(64).optional(),
       keyId: z.int().min(0).optional(),
       ephemeralPublicKey: b64.optional(),
+      /** The chip declined CA with this status word before any proof (emrtd ChipAuthenticationTranscript). */
+      refusedSw: statusWordSchema.optional(),
     })
     .optional(),
+  /** The chip answered INTERNAL AUTHENTICATE with this error status word. */
+  activeAuthenticationRefused: z.strictObject({ sw: statusWordSchema }).optional(),
 });
 export type Evidence = z.infer<typeof evidenceSchema>;
+
+/**
+ * A data group the agent read but left out of the evidence bundle. `fields-not-released`: it carries `fields` that
+ * this read did not release (DATA_GROUP_FIELDS); `no-field-name`: no field name covers its content at all.
+ */
+export const withheldGroupSchema = z.strictObject({
+  group: dgNameSchema,
+  reason: z.enum(['fields-not-released', 'no-field-name']),
+  fields: z.array(fieldSchema).max(CCCD_FIELDS.length),
+});
+export type WithheldGroup = z.infer<typeof withheldGroupSchema>;
 
 /**
  * The agent's device-key signature (see signature.ts). Ed25519 (the agent's default) or ES256 = ECDSA P-256 with
@@ -250,7 +284,14 @@ export const readResultSchema = z.strictObject({
   fields: cccdFieldsSchema,
   photo: z.strictObject({ mime: z.enum(['image/jpeg', 'image/jp2']), b64 }).optional(),
   verification: verificationSchema,
+  /**
+   * True when the card was read on a simulated reader (invented data, a test CSCA): never a real card. Always
+   * present and covered by agentSig, so a backend cannot miss it.
+   */
+  simulated: z.boolean(),
   evidence: evidenceSchema.optional(),
+  /** With `evidence`: the data groups read but left out of it, and why (an empty list when none). */
+  evidenceWithheld: z.array(withheldGroupSchema).max(16).optional(),
   agentSig: agentSigSchema,
 });
 export type ReadResult = z.infer<typeof readResultSchema>;

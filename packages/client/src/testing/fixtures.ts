@@ -26,6 +26,7 @@ export function unsignedResult(): UnsignedReadResult {
       chip: { status: 'valid' },
       active: { status: 'not-checked' },
     },
+    simulated: false,
   };
 }
 
