@@ -50,6 +50,7 @@ const COMMON = {
     },
     verdictLabel: 'Kết quả xác thực',
     simulated: 'MÔ PHỎNG — thẻ mô phỏng, dữ liệu giả lập: không phải thẻ CCCD thật.',
+    verdictSimulated: 'Thẻ mô phỏng — chữ ký khớp CSCA thử nghiệm, không chứng minh được thẻ thật',
     reasons: 'Lý do',
     male: 'Nam',
     female: 'Nữ',
@@ -100,6 +101,7 @@ const COMMON = {
     },
     verdictLabel: 'Authenticity',
     simulated: 'SIMULATED — a simulated card with invented data: not a real CCCD.',
+    verdictSimulated: 'Simulated card — signatures match the test CSCA, which proves no real card',
     reasons: 'Reasons',
     male: 'Male',
     female: 'Female',
@@ -203,7 +205,10 @@ export function renderVerdict(container, verification, simulated = false) {
   iconEl.textContent = `${icon} `;
   const label = document.createElement('strong');
   label.textContent = `${t('verdictLabel')}: `;
-  heading.append(iconEl, label, document.createTextNode(t(`verdict.${verification.overall}`)));
+  // A simulated card is never called genuine: a passing verdict only means the test CSCA's signatures match.
+  const passing = verification.overall === 'authentic' || verification.overall === 'genuine-data';
+  const text = simulated && passing ? t('verdictSimulated') : t(`verdict.${verification.overall}`);
+  heading.append(iconEl, label, document.createTextNode(text));
   container.append(heading);
   const reasons = [
     ...verification.passive.reasons,

@@ -21,9 +21,10 @@ const CHROMIUM = '/usr/bin/chromium';
 const STEP_MS = 15_000;
 const profile = loadProfile('cccd-2021-adult');
 const CAN = profile.idNumber.slice(6);
+/** What the verdict line says for a simulated card: a passing verdict is never called genuine. */
 const VERDICT_VI: Record<string, RegExp> = {
-  authentic: /Hợp lệ — chip thật/,
-  'genuine-data': /Hợp lệ — dữ liệu do cơ quan Công an cấp/,
+  authentic: /Thẻ mô phỏng — chữ ký khớp CSCA thử nghiệm/,
+  'genuine-data': /Thẻ mô phỏng — chữ ký khớp CSCA thử nghiệm/,
   invalid: /Không hợp lệ/,
   'unknown-csca': /Chưa có chứng thư gốc CSCA/,
   'not-checked': /Chưa kiểm tra/,
@@ -123,6 +124,7 @@ async function expectVerdict(page: Page): Promise<string> {
   const kind = (await verdict.getAttribute('data-verdict')) ?? '';
   expect(Object.keys(VERDICT_VI)).toContain(kind);
   expect(await verdict.textContent()).toMatch(VERDICT_VI[kind]!);
+  expect(await verdict.textContent()).not.toMatch(/chip thật/);
   // The agent reads simulated cards here: every page must say so, above the verdict (result.simulated).
   expect(await verdict.getAttribute('data-simulated')).toBe('true');
   expect(await verdict.locator('.simulated-marker').textContent()).toMatch(/MÔ PHỎNG — thẻ mô phỏng/);
