@@ -94,7 +94,7 @@ const CLINIC: ReadKind = { origin: HIS, purpose: 'clinic-checkin', fields: [...C
 const KYC: ReadKind = {
   origin: BANK,
   purpose: 'bank-kyc',
-  fields: ['idNumber', 'fullName', 'dateOfBirth', 'photo'],
+  fields: ['idNumber', 'fullName', 'dateOfBirth', 'sex', 'photo'],
   extra: { includeEvidence: true, consentRef: 'soak-consent' },
 };
 

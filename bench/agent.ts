@@ -78,10 +78,15 @@ export async function agentWith(
       dataDir,
       logLevel: 'info',
       simulation: { readers },
+      // The bank read releases sex too, so DG2 (which carries it) goes in the evidence bundle (docs/agent-protocol.md).
+      policy: (base.policy ?? []).map((r) => (r.fields.includes('photo') ? { ...r, fields: [...r.fields, 'sex'] } : r)),
       limits: {
         ...base.limits,
         maxSessions: sessions + 8,
         maxSessionsPerOrigin: sessions + 8,
+        // Clients connect all at once: none should give way to another before authenticating.
+        maxUnauthenticated: sessions + 8,
+        maxUnauthenticatedPerOrigin: sessions + 8,
         upgradesPerMinute: 100_000,
         maxQueuePerReader: sessions,
         leaseQueueTimeoutMs: 120_000,
