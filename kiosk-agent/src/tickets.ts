@@ -52,7 +52,10 @@ export async function loadIssuers(issuers: IssuerConfig[]): Promise<Map<string, 
           : await importJWK(cfg.publicKey as JWK, 'ES256');
     } catch {
       // jose's message may quote the key material: say what is wrong, not what was found.
-      throw new ConfigError(`issuers.${i}.publicKey`, 'not an ES256 (P-256) public key in PEM or JWK form');
+      throw new ConfigError(
+        `issuers.${i}.publicKey`,
+        "not an ES256 (P-256) public key in PEM or JWK form: paste the public half of that backend's ticket key",
+      );
     }
     const origins = new Set(cfg.origins);
     out.set(cfg.iss, { iss: cfg.iss, key, origins: () => origins });
