@@ -3,7 +3,7 @@
  * within 5 s with one line naming the key to fix, no stack, no secret, no file content. With --simulate (no PC/SC);
  * the PC/SC-on cases are in agent.pcsc.test.ts.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,7 +37,7 @@ function expectStartupFailure(r: Spawned, key: string): string {
 let held: Server;
 let heldPort = 0;
 beforeAll(async () => {
-  expect(MAIN, 'packages/cli/dist is missing: run pnpm exec tsc -b').toMatch(/main\.js$/);
+  expect(existsSync(MAIN), 'packages/cli/dist is missing: run pnpm exec tsc -b').toBe(true);
   held = createServer();
   await new Promise<void>((resolve) => held.listen(0, '127.0.0.1', resolve));
   heldPort = (held.address() as { port: number }).port;
