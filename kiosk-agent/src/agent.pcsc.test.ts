@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { readResultSchema, verifyAgentSig } from '@cccd/client';
 import { loadProfile, personalise, SimulatedCard, VPCD_DEFAULT_PORT, VpcdBridge } from '@cccd/simulator';
 import { afterAll, describe, expect, it } from 'vitest';
+import { pollUntil, vpcdSlotsEmpty } from '../../packages/pcsc/src/test-support/presence.js';
 import { pcscReaderId } from './readers/pcsc.js';
 import { authedClient, CITIZEN, HIS, readParams, startTestAgent, usePrivacyNet } from './test-support/harness.js';
 
@@ -27,18 +28,19 @@ describe('agent over PC/SC', () => {
     writeFileSync(join(dir, 'csca.der'), image.pki!.cscaCertDer);
     const bridge = new VpcdBridge(new SimulatedCard(image), { port: VPCD_DEFAULT_PORT });
     bridges.push(bridge);
+    // A card an earlier file left on the slot must be gone from pcscd's view, or the agent would read into its end.
+    await vpcdSlotsEmpty([0]);
     await bridge.insert();
     const agent = await startTestAgent({ simulate: false, pcsc: true, trust: [dir] });
     const { client, nonce } = await authedClient(agent);
     await client.waitFor((m) => m.method === 'agent.status' && m.params.pcsc === 'up');
     const readerId = pcscReaderId(READER);
-    const deadline = Date.now() + 10_000;
-    let listed: { readerId: string; kind: string; cardPresent: boolean }[] = [];
-    while (Date.now() < deadline) {
-      listed = (await client.request('readers.list')).result.readers;
-      if (listed.some((r) => r.readerId === readerId && r.cardPresent)) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    type Listed = { readerId: string; kind: string; cardPresent: boolean }[];
+    const listed = await pollUntil(
+      async (): Promise<Listed> => (await client.request('readers.list')).result.readers,
+      (readers) => readers.some((r) => r.readerId === readerId && r.cardPresent),
+      { timeoutMs: 10_000 },
+    );
     expect(listed.find((r) => r.readerId === readerId)).toMatchObject({ kind: 'pcsc', cardPresent: true });
     const r = await client.request('read.start', readParams(nonce, { readerId }));
     const result = readResultSchema.parse(r.result);

@@ -10,6 +10,8 @@ import {
   CAN,
   connect,
   HIS,
+  ISSUER,
+  issuerPublicPem,
   logLines,
   mintTicket,
   newNonce,
@@ -58,6 +60,14 @@ describe('backend-signed tickets', () => {
     }
     const unsigned = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{}').toString('base64url')}.`;
     expect((await authenticate(agent, unsigned)).response.error?.data?.code).toBe('ERR_TICKET_INVALID');
+  });
+
+  it('refuses a ticket for an origin its issuer is not configured for, even from that origin', async () => {
+    const publicKey = await issuerPublicPem();
+    const agent = await startTestAgent({ issuers: [{ iss: ISSUER, publicKey, origins: [HIS] }] });
+    const ticket = await mintTicket(agent.agentId, { origin: BANK, purpose: 'bank-kyc', fields: ['idNumber'] });
+    const { response } = await authenticate(agent, ticket, BANK);
+    expect(response.error?.data).toMatchObject({ code: 'ERR_TICKET_INVALID', details: { reason: 'issuer-origin' } });
   });
 
   it('closes a session after repeated authentication failures', async () => {

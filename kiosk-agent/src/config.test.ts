@@ -65,4 +65,17 @@ describe('config loader', () => {
     expect(errorOf(() => loadConfig({ file: file('{ not json') })).message).toContain('not valid JSON');
     expect(errorOf(() => loadConfig({ file: '/nonexistent/agent.json' })).key).toBe('file');
   });
+
+  it('requires every issuer to list the origins it may issue tickets for (no "any origin" default)', () => {
+    const publicKey = '-----BEGIN PUBLIC KEY-----\nMFkw…\n-----END PUBLIC KEY-----\n';
+    const his = { iss: 'his-backend', publicKey, origins: ['https://his.example.vn'] };
+    const missing = errorOf(() => parseConfig({ issuers: [his, { iss: 'bank-backend', publicKey }] }));
+    expect(missing.key).toBe('issuers.1.origins');
+    expect(missing.message).toMatch(/missing: list the origins/);
+    expect(errorOf(() => parseConfig({ issuers: [{ ...his, origins: [] }] })).key).toBe('issuers.0.origins');
+    expect(errorOf(() => parseConfig({ issuers: [{ ...his, origins: '*' }] })).key).toBe('issuers.0.origins');
+    expect(errorOf(() => parseConfig({ issuers: [{ ...his, origins: ['*'] }] })).key).toBe('issuers.0.origins.0');
+    expect(errorOf(() => parseConfig({ issuers: [his, { ...his }] })).key).toBe('issuers.1.iss');
+    expect(parseConfig({ issuers: [his] }).issuers[0]?.origins).toEqual(['https://his.example.vn']);
+  });
 });

@@ -29,8 +29,25 @@ const issuer = z.strictObject({
   iss: z.string().min(1).max(200),
   /** ES256 public key: PEM SubjectPublicKeyInfo, or a JWK object. */
   publicKey: z.union([z.string().includes('BEGIN PUBLIC KEY'), z.record(z.string(), z.unknown())]),
-  /** Origins this issuer may issue tickets for (default: any allowed origin). */
-  origins: z.array(origin).optional(),
+  /**
+   * Origins this issuer may issue tickets for; required, at least one. There is no "any origin" default: one
+   * backend's key must not be able to open sessions for another application's page (docs/security.md).
+   */
+  origins: z
+    .array(origin, {
+      error: (i) =>
+        i.input === undefined ? 'missing: list the origins this issuer may issue tickets for' : 'must be a list',
+    })
+    .min(1, 'list at least one origin this issuer may issue tickets for'),
+});
+
+/** Issuers are looked up by `iss`: a second entry with the same name would silently replace the first. */
+const issuers = z.array(issuer).superRefine((list, ctx) => {
+  const seen = new Set<string>();
+  for (const [i, { iss }] of list.entries()) {
+    if (seen.has(iss)) ctx.addIssue({ code: 'custom', path: [i, 'iss'], message: 'another issuer has the same iss' });
+    seen.add(iss);
+  }
 });
 
 const policyRule = z.strictObject({
@@ -111,7 +128,7 @@ export const AgentConfigSchema = z.strictObject({
   /** Folder for the device key, audit key, audit trail and paired clients (nothing personal). */
   dataDir: z.string().min(1).optional(),
   allowedOrigins: z.array(origin).default([]),
-  issuers: z.array(issuer).default([]),
+  issuers: issuers.default([]),
   policy: z.array(policyRule).default([]),
   /** Token of the /admin page (pairing approval); the page is off without it. */
   adminToken: z.string().min(24).max(200).optional(),

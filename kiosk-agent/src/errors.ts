@@ -8,7 +8,7 @@ import { EmrtdError } from '@cccd/emrtd';
 export class AgentError extends Error {
   override name = 'AgentError';
   constructor(
-    readonly code: ErrorCode | 'ERR_CONFIG',
+    readonly code: ErrorCode,
     message?: string,
     readonly details?: RpcErrorData['details'],
   ) {
@@ -28,7 +28,7 @@ export function cardTaskFailure(e: unknown, signal: AbortSignal, what: string): 
 
 /** Maps a card/reader failure to the protocol's code (messages of EmrtdError carry no personal data). */
 export function codeOfCardError(e: unknown): ErrorCode {
-  if (e instanceof AgentError) return e.code === 'ERR_CONFIG' ? 'ERR_INTERNAL' : e.code;
+  if (e instanceof AgentError) return e.code;
   if (!(e instanceof EmrtdError)) return 'ERR_INTERNAL';
   const reason = (e as { reason?: string }).reason;
   switch (e.code) {

@@ -63,7 +63,7 @@ function cors(req: Request, res: Response, allowed: ReadonlySet<string>): void {
 /** The demo issuer: an ephemeral ES256 key registered with the ticket verifier for the agent's own origins. */
 async function demoIssuer(ctx: NonNullable<HttpContext['demo']>, ownOrigins: () => ReadonlySet<string>) {
   const { privateKey, publicKey } = await generateKeyPair('ES256');
-  ctx.tickets.addIssuer(DEMO_ISSUER, publicKey);
+  ctx.tickets.addIssuer(DEMO_ISSUER, publicKey, ownOrigins);
   return async (origin: string, purpose: string, fields: string[]) => {
     if (!ownOrigins().has(origin)) throw new AgentError('ERR_TICKET_INVALID', 'demo tickets are for the agent origin');
     const nonce = randomBytes(32).toString('base64url');

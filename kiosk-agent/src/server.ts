@@ -32,6 +32,7 @@ import { ReaderHub } from './readers/hub.js';
 import type { SimulatedReader } from './readers/simulated.js';
 import type { Reader } from './readers/types.js';
 import { type AuthFailure, CLOSE, Session, type SessionServices } from './session.js';
+import { checkTrustPaths, inDataDir, listenError, StartupResources } from './startup.js';
 import { EventThrottle, loggableOrigin } from './throttle.js';
 import { loadIssuers, TicketVerifier } from './tickets.js';
 
@@ -102,20 +103,39 @@ async function trustStores(config: AgentConfig, hub: ReaderHub, log: Logger) {
   return { trustStore, simulatorTrustStore };
 }
 
+/**
+ * Starts the agent. A failure at any step closes what the earlier steps opened before it is rethrown: left open,
+ * the PC/SC host process and reader handles would keep the process alive with nothing listening.
+ */
 export async function startAgent(options: StartAgentOptions = {}): Promise<AgentHandle> {
+  const opened = new StartupResources();
+  try {
+    return await openAgent(options, opened);
+  } catch (e) {
+    await opened.closeAll();
+    throw e;
+  }
+}
+
+async function openAgent(options: StartAgentOptions, opened: StartupResources): Promise<AgentHandle> {
   const config = loadConfig({
     ...(options.configFile ? { file: options.configFile } : {}),
     ...(options.env ? { env: options.env } : {}),
     ...(options.config ? { overrides: options.config } : {}),
   });
+  // Configuration that can be checked without opening anything is checked first: a typo costs no reader start-up.
+  checkTrustPaths(config.trust);
+  const tickets = new TicketVerifier(await loadIssuers(config.issuers));
   const print = options.print ?? ((line: string) => process.stderr.write(`${line}\n`));
   const log = createLogger({
     level: config.logLevel,
     ...(options.logDestination ? { destination: options.logDestination } : {}),
   });
   const dataDir = config.dataDir ?? defaultDataDir(options.env ?? process.env);
-  const identity = await loadIdentity(dataDir, config.agentId);
-  const audit = config.audit ? new AuditTrail(join(dataDir, 'audit.jsonl'), identity.auditKey) : undefined;
+  const identity = await inDataDir(dataDir, 'device-key.pem', () => loadIdentity(dataDir, config.agentId));
+  const audit = config.audit
+    ? await inDataDir(dataDir, 'audit.jsonl', () => new AuditTrail(join(dataDir, 'audit.jsonl'), identity.auditKey))
+    : undefined;
   const l = config.limits;
 
   const hub = new ReaderHub({
@@ -125,18 +145,24 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Agent
     simulation: config.simulation,
     maxQueuePerReader: l.maxQueuePerReader,
   });
+  opened.add(() => hub.close());
   await hub.start();
   const { trustStore, simulatorTrustStore } = await trustStores(config, hub, log);
   let qr: QrKeySource | undefined;
   if (config.qrScanner || options.qrDevices) {
     qr = new QrKeySource(log);
+    opened.add(() => qr?.close());
     await qr.start(options.qrDevices);
   }
-  const tickets = new TicketVerifier(await loadIssuers(config.issuers));
-  const pairing = new PairingRegistry(dataDir, identity.publicKeySpki, {
-    pendingTtlMs: l.pairingTtlMs,
-    pairedTtlMs: l.pairedClientTtlDays * 24 * 3600_000,
-  });
+  const pairing = await inDataDir(
+    dataDir,
+    'paired-clients.json',
+    () =>
+      new PairingRegistry(dataDir, identity.publicKeySpki, {
+        pendingTtlMs: l.pairingTtlMs,
+        pairedTtlMs: l.pairedClientTtlDays * 24 * 3600_000,
+      }),
+  );
   const started = Date.now();
   const sessions = new Set<Session>();
   let closing: Promise<void> | undefined;
@@ -185,6 +211,7 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Agent
     log,
   });
   const server = createServer(app);
+  opened.add(() => new Promise((resolve) => server.close(resolve)));
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: MAX_REQUEST_BYTES,
@@ -389,11 +416,13 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Agent
     }
   }, l.heartbeatMs);
   heartbeat.unref();
+  opened.add(() => clearInterval(heartbeat));
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const failed = (e: Error) => reject(listenError(e, config.port));
+    server.once('error', failed);
     server.listen(config.port, '127.0.0.1', () => {
-      server.off('error', reject);
+      server.off('error', failed);
       resolve();
     });
   });

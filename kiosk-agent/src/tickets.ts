@@ -15,7 +15,7 @@ import {
   errors as joseErrors,
   jwtVerify,
 } from 'jose';
-import type { IssuerConfig } from './config.js';
+import { ConfigError, type IssuerConfig } from './config.js';
 import { AgentError } from './errors.js';
 import type { FieldName } from './fields.js';
 
@@ -36,9 +36,11 @@ type TicketKey = Awaited<ReturnType<typeof importSPKI>> | Uint8Array;
 interface LoadedIssuer {
   iss: string;
   key: TicketKey;
-  origins?: string[];
+  /** The only origins this issuer's tickets may name; every issuer has such a list (no "any origin"). */
+  origins: () => ReadonlySet<string>;
 }
 
+/** Imports every configured issuer key; a key that is not ES256 fails start-up naming `issuers.N.publicKey`. */
 export async function loadIssuers(issuers: IssuerConfig[]): Promise<Map<string, LoadedIssuer>> {
   const out = new Map<string, LoadedIssuer>();
   for (const [i, cfg] of issuers.entries()) {
@@ -49,9 +51,14 @@ export async function loadIssuers(issuers: IssuerConfig[]): Promise<Map<string, 
           ? await importSPKI(cfg.publicKey, 'ES256')
           : await importJWK(cfg.publicKey as JWK, 'ES256');
     } catch {
-      throw new AgentError('ERR_CONFIG', `issuers.${i}.publicKey: not an ES256 public key`);
+      // jose's message may quote the key material: say what is wrong, not what was found.
+      throw new ConfigError(
+        `issuers.${i}.publicKey`,
+        "not an ES256 (P-256) public key in PEM or JWK form: paste the public half of that backend's ticket key",
+      );
     }
-    out.set(cfg.iss, { iss: cfg.iss, key, ...(cfg.origins ? { origins: cfg.origins } : {}) });
+    const origins = new Set(cfg.origins);
+    out.set(cfg.iss, { iss: cfg.iss, key, origins: () => origins });
   }
   return out;
 }
@@ -90,9 +97,9 @@ export class TicketVerifier {
     private readonly replay = new ReplayCache(),
   ) {}
 
-  /** Adds an issuer at runtime (demo mode's own key). */
-  addIssuer(iss: string, key: TicketKey, origins?: string[]): void {
-    this.issuers.set(iss, { iss, key, ...(origins ? { origins } : {}) });
+  /** Adds an issuer at runtime (demo mode's own key, for the agent's own origins, known once it listens). */
+  addIssuer(iss: string, key: TicketKey, origins: () => ReadonlySet<string>): void {
+    this.issuers.set(iss, { iss, key, origins });
   }
 
   async verify(token: string, check: TicketCheck): Promise<Ticket> {
@@ -142,7 +149,7 @@ export class TicketVerifier {
     // Bound to the page that opened this socket: a ticket lifted from one site is useless on another.
     if (check.connectionOrigin === undefined || c.origin !== check.connectionOrigin)
       throw new AgentError('ERR_TICKET_INVALID', 'ticket origin does not match the connection', { reason: 'origin' });
-    if (issuer?.origins && !issuer.origins.includes(c.origin))
+    if (!issuer.origins().has(c.origin))
       throw new AgentError('ERR_TICKET_INVALID', 'issuer may not issue tickets for this origin', {
         reason: 'issuer-origin',
       });

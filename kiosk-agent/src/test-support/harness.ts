@@ -93,7 +93,7 @@ export async function baseConfig(): Promise<AgentConfigInput> {
     pcsc: false,
     logLevel: 'debug',
     allowedOrigins: [HIS, BANK],
-    issuers: [{ iss: ISSUER, publicKey: await issuerPublicPem() }],
+    issuers: [{ iss: ISSUER, publicKey: await issuerPublicPem(), origins: [HIS, BANK] }],
     policy: [
       { origin: HIS, purpose: 'clinic-checkin', fields: [...CLINIC_FIELDS, 'dateOfIssue', 'dateOfExpiry'] },
       {

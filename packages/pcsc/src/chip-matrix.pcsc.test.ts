@@ -24,6 +24,7 @@ import {
   writeChipMatrixArtifact,
 } from '../../emrtd/src/testing/chip-matrix.js';
 import { PcscContext } from './context.js';
+import { vpcdSlotsEmpty } from './test-support/presence.js';
 import { PcscTransport } from './transport.js';
 
 const READER = 'Virtual PCD 00 00';
@@ -56,6 +57,8 @@ describe('chip-behaviour matrix (PC/SC through pcscd + vpcd, extended length)', 
       const ctx = new PcscContext({ backoff: { initialMs: 50, maxMs: 400 } });
       const outer = AbortSignal.timeout(25_000);
       try {
+        // The previous row's card must be gone from pcscd's view, or waitForCard would return it.
+        await vpcdSlotsEmpty([0]);
         await bridge.insert();
         await ctx.waitForCard(READER, { timeoutMs: 5000, signal: outer });
         // vpcd does not advertise extended length; this virtual reader carries it (cccd read --extended).

@@ -7,6 +7,7 @@ import ts from 'typescript';
 import { afterAll, expect, it } from 'vitest';
 import { PcscContext } from './context.js';
 import { removeAndSettle } from './test-support/events.js';
+import { vpcdSlotsEmpty } from './test-support/presence.js';
 import { VpcdTestCard } from './test-support/vpcd-card.js';
 
 const SRC = fileURLToPath(new URL('.', import.meta.url));
@@ -52,6 +53,7 @@ afterAll(async () => {
 
 it('lets a process that used a context, a transport and a card exit by itself after close()', async () => {
   writeFileSync(join(dir, 'child.js'), CHILD);
+  await vpcdSlotsEmpty([0], { ctx });
   await card.insert();
   await ctx.waitForCard(card.reader, { timeoutMs: 5000 });
   const child = spawn(process.execPath, ['child.js', card.reader], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PcscContext } from './context.js';
 import { nextEvent, recordCardEvents, removeAndSettle } from './test-support/events.js';
+import { vpcdSlotsEmpty } from './test-support/presence.js';
 import { VpcdTestCard, vpcdReaderName } from './test-support/vpcd-card.js';
 import { PcscTransport } from './transport.js';
 
@@ -9,7 +10,9 @@ const SELECT_EMRTD = Uint8Array.from([0x00, 0xa4, 0x04, 0x0c, 0x07, 0xa0, 0x00, 
 
 let ctx: PcscContext;
 const cards: VpcdTestCard[] = [];
-beforeEach(() => {
+beforeEach(async () => {
+  // Each test counts events from empty slots: a card a previous file left behind would be seen leaving.
+  await vpcdSlotsEmpty();
   ctx = new PcscContext();
 });
 afterEach(async () => {

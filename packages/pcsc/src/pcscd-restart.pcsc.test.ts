@@ -15,6 +15,7 @@ import { outcomeOf, type ScenarioRecord, writeReliabilityArtifact } from '../../
 import { PcscContext } from './context.js';
 import { nextEvent } from './test-support/events.js';
 import { restartPcscd } from './test-support/pcscd-control.js';
+import { vpcdSlotsEmpty } from './test-support/presence.js';
 import { VpcdTestCard } from './test-support/vpcd-card.js';
 import { PcscTransport } from './transport.js';
 
@@ -35,6 +36,7 @@ const records: ScenarioRecord[] = [];
 afterAll(() => writeReliabilityArtifact('pcscd-restart', records));
 
 it('keeps the event stream alive across a pcscd restart and transmits again after reconnect()', async () => {
+  await vpcdSlotsEmpty([0]);
   await card.insert();
   await ctx.waitForCard(card.reader, { timeoutMs: 5000 });
   const transport = await PcscTransport.open(ctx, card.reader, { extendedLength: false });
@@ -138,6 +140,8 @@ async function restartDuringRead(mode: keyof typeof ROWS) {
   // vpcd drops the card's socket when pcscd stops; the bridge presents the card again every 300 ms until it works.
   const bridge = new VpcdBridge(simulated, { port: VPCD_DEFAULT_PORT, reinsertAfterMs: 300 });
   cleanup.push(() => bridge.close());
+  // The previous test's card must be gone from pcscd's view, or waitForCard would return it.
+  await vpcdSlotsEmpty([0]);
   await bridge.insert();
   const own = new PcscContext({ backoff: { initialMs: 50, maxMs: 400 } });
   cleanup.push(() => own.close());

@@ -16,6 +16,7 @@ import { afterAll, expect, it } from 'vitest';
 import { expectedDocument } from '../../emrtd/src/testing/profile-view.js';
 import { PcscContext } from './context.js';
 import { nextEvent } from './test-support/events.js';
+import { vpcdSlotsEmpty } from './test-support/presence.js';
 import { VPCD_PORTS, vpcdReaderName } from './test-support/vpcd-card.js';
 import { PcscTransport } from './transport.js';
 
@@ -32,6 +33,7 @@ function bacKey(image: PersonalisedCard): AccessKey {
 async function readOnSlot(image: PersonalisedCard, slot: 0 | 1, protocol: 'PACE' | 'BAC') {
   const bridge = new VpcdBridge(new SimulatedCard(image, { extendedLength: true }), { port: VPCD_PORTS[slot] });
   const reader = vpcdReaderName(slot);
+  await vpcdSlotsEmpty([slot], { ctx });
   await bridge.insert();
   try {
     await ctx.waitForCard(reader, { timeoutMs: 5000 });

@@ -17,6 +17,7 @@ import {
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { outcomeOf, type ScenarioRecord, writeReliabilityArtifact } from '../../emrtd/src/testing/reliability.js';
 import { PcscContext } from './context.js';
+import { vpcdSlotsEmpty } from './test-support/presence.js';
 import { PcscTransport } from './transport.js';
 
 const READER = 'Virtual PCD 00 00';
@@ -40,7 +41,9 @@ afterEach(async () => {
 
 afterAll(() => writeReliabilityArtifact('pcsc', records));
 
+/** A fresh card on slot 0, once pcscd no longer counts the previous test's card there. */
 async function insert(faults: string[] = [], reinsertAfterMs?: number): Promise<VpcdBridge> {
+  await vpcdSlotsEmpty([0]);
   const bridge = new VpcdBridge(new SimulatedCard(image, { faults }), {
     port: VPCD_DEFAULT_PORT,
     ...(reinsertAfterMs === undefined ? {} : { reinsertAfterMs }),
@@ -126,6 +129,7 @@ const authenticAfterResume = (o: ReturnType<typeof outcomeOf>) =>
 
 describe('resilience matrix (PC/SC through pcscd + vpcd)', () => {
   it('no card on the reader: Timeout from waitForCard', async () => {
+    await vpcdSlotsEmpty([0]);
     const ctx = context();
     const started = performance.now();
     const e = await ctx.waitForCard(READER, { timeoutMs: 600 }).then(

@@ -4,6 +4,7 @@ import { PcscContext } from './context.js';
 import { PcscError } from './errors.js';
 import { parseFeatures, scardCtlCode } from './features.js';
 import { removeAndSettle } from './test-support/events.js';
+import { vpcdSlotsEmpty } from './test-support/presence.js';
 import { type ApduHandler, VpcdTestCard } from './test-support/vpcd-card.js';
 import { PcscTransport, type PcscTransportOptions, SHORT_CAPABILITIES } from './transport.js';
 
@@ -26,6 +27,7 @@ afterEach(async () => {
 
 /** Inserts a test card in slot 0 and opens a transport to it. */
 async function connected(handler: ApduHandler, options: PcscTransportOptions = { extendedLength: true }) {
+  await vpcdSlotsEmpty([0], { ctx });
   card = new VpcdTestCard({ handler });
   await card.insert();
   await ctx.waitForCard(card.reader, { timeoutMs: 5000 });

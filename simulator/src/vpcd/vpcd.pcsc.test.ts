@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { pollUntil, vpcdSlotsEmpty } from '../../../packages/pcsc/src/test-support/presence.js';
 import { SimulatedCard } from '../card/applet.js';
 import { CCCD_CARD_ACCESS, testImage } from '../card/testing/image.js';
 import { ensurePcscd, type PcscdHandle } from '../pcscd/pcscd.js';
@@ -37,13 +38,12 @@ function scriptor(apdus: string[], timeoutMs = 8000): Promise<{ responses: strin
  */
 async function scriptorWhenPresent(apdus: string[]): Promise<{ responses: string[]; output: string }> {
   let last = { responses: [] as string[], output: '' };
-  for (let i = 0; i < 24; i++) {
+  const attempt = async () => {
     if (/Service not available|RPC transport/i.test(last.output)) await ensurePcscd({ timeoutMs: 5000 });
     last = await scriptor(apdus);
-    if (last.responses.length === apdus.length) return last;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return last;
+    return last;
+  };
+  return pollUntil(attempt, (r) => r.responses.length === apdus.length, { timeoutMs: 12_000, intervalMs: 250 });
 }
 
 describe('VpcdBridge inside the real pcscd (vpcd slot 1)', () => {
@@ -54,6 +54,8 @@ describe('VpcdBridge inside the real pcscd (vpcd slot 1)', () => {
   afterAll(async () => {
     await pcscd?.stop();
   });
+  // Each test presents its own card on slot 1: the previous one must be gone from pcscd's view first.
+  beforeEach(() => vpcdSlotsEmpty([1]));
 
   it('appears as "Virtual PCD 00 01" and answers APDUs and reader pseudo-APDUs sent through scriptor', async () => {
     const card = new SimulatedCard(testImage());
@@ -95,8 +97,16 @@ describe('VpcdBridge inside the real pcscd (vpcd slot 1)', () => {
         lost.output,
       ).toBe(true);
       expect(bridge.connected).toBe(false);
-      await new Promise((r) => setTimeout(r, 600));
-      const after = await scriptor(['00A4040C07A0000002471001']);
+      // pcscd sees the reader empty at its next presence poll (~0.4 s): ask again, within a bound.
+      const gone = /No smart ?card|not present|removed/i;
+      const after = await pollUntil(
+        () => scriptor(['00A4040C07A0000002471001']),
+        (r) => gone.test(r.output),
+        {
+          timeoutMs: 5000,
+          intervalMs: 200,
+        },
+      );
       expect(after.responses).toEqual([]);
       expect(after.output).toMatch(/No smart ?card|not present|removed/i);
     } finally {

@@ -48,7 +48,7 @@ export async function agent(argv: string[], io: Io): Promise<number> {
       return EXIT.usage;
     }
     const config = args.get('config');
-    if (!args.flag('simulate')) await startPcscdForAgent();
+    const pcscd = args.flag('simulate') ? undefined : await startPcscdForAgent();
     let handle: Awaited<ReturnType<AgentApi['startAgent']>>;
     try {
       handle = await api.startAgent({
@@ -62,7 +62,10 @@ export async function agent(argv: string[], io: Io): Promise<number> {
         handleSignals: io.signal === undefined,
       });
     } catch (e) {
-      // The agent's configuration errors name the bad key, never a secret: one line, exit 2.
+      // A pcscd started for this agent is a child process: left running, it would keep this process alive.
+      await pcscd?.stop();
+      // The agent's configuration errors (schema, trust paths, issuer keys, data folder, port) name the key and
+      // never a secret or a file's content: one line, exit 2.
       if (e instanceof Error && e.name === 'ConfigError') throw new UsageError(`cccd agent: ${e.message}`);
       throw e;
     }
@@ -82,17 +85,19 @@ export async function agent(argv: string[], io: Io): Promise<number> {
 /**
  * Real readers need pcscd. When none runs and this process may start one (root on Debian), start it for the
  * agent's lifetime and stop it when the process exits; otherwise the agent reports PC/SC as down and keeps trying.
+ * Returns the daemon this call started, if any, so a failed start-up can stop it at once.
  */
-async function startPcscdForAgent(): Promise<void> {
+async function startPcscdForAgent(): Promise<{ stop(): Promise<void> } | undefined> {
   const { ensurePcscd } = await import('@cccd/simulator');
   const pcscd = await ensurePcscd({ timeoutMs: 10_000 }).catch(() => undefined);
   const pid = pcscd?.started ? pcscd.pid : undefined;
-  if (pid !== undefined)
-    process.once('exit', () => {
-      try {
-        process.kill(pid, 'SIGTERM');
-      } catch {
-        // already gone
-      }
-    });
+  if (pid === undefined) return undefined;
+  process.once('exit', () => {
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  });
+  return pcscd;
 }

@@ -20,6 +20,7 @@ import {
 } from '@cccd/simulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type PersonalValue, personalLeaks, personalValues } from '../../../emrtd/src/testing/personal-values.js';
+import { vpcdSlotsEmpty } from '../../../pcsc/src/test-support/presence.js';
 import { CLEAN_ENV, cccd, PERSONAL, PROFILE, tmp } from '../test-support/harness.js';
 
 const READER = 'Virtual PCD 00 00';
@@ -42,7 +43,9 @@ afterEach(async () => {
   await Promise.all(bridges.splice(0).map((b) => b.close()));
 });
 
+/** A fresh card on slot 0, once pcscd no longer counts the previous test's card there (diagnose must meet this one). */
 async function insert(options: ConstructorParameters<typeof SimulatedCard>[1] = {}): Promise<SimulatedCard> {
+  await vpcdSlotsEmpty([0]);
   const card = new SimulatedCard(image, options);
   const bridge = new VpcdBridge(card, { port: VPCD_DEFAULT_PORT });
   bridges.push(bridge);
@@ -96,7 +99,7 @@ describe('cccd diagnose through pcscd + vpcd', () => {
     expect(p.probes.maxNe.largestAccepted).toBeGreaterThan(1024);
     expect(p.verification.chip).toBe('valid');
     expect(personalLeaks(r.stdout, values)).toEqual([]);
-    await insert({ extendedLength: true });
+    // The same card stays on the reader for the text report (a second card on the slot would only queue behind it).
     const text = await diagnose('--can', PERSONAL.can, '--extended', '--lang', 'vi');
     expect(text.code).toBe(0);
     expect(text.stdout).toContain(`Đầu đọc:                  ${READER}`);
@@ -108,6 +111,7 @@ describe('cccd diagnose through pcscd + vpcd', () => {
       spawnSync(process.execPath, [MAIN, ...argv], { encoding: 'utf8', timeout: 60_000, env: CLEAN_ENV });
     const dir = tmp();
     const chip = ['--chip', 'ca=refuse-mse:6A86', '--chip', 'ne-cap=1024'];
+    await vpcdSlotsEmpty([0]);
     const made = node('sim', 'personalise', '--profile', PROFILE, '--out', dir, ...chip);
     expect(made.status, made.stderr).toBe(0);
     const sim = spawn(process.execPath, [MAIN, 'sim', 'run', '--card', dir, '--slot', '0'], {

@@ -18,6 +18,7 @@ import {
   VpcdBridge,
 } from '@cccd/simulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { pollUntil, vpcdSlotsEmpty } from '../../../pcsc/src/test-support/presence.js';
 import { CLEAN_ENV, cccd, leaks, PERSONAL, PROFILE, tmp } from '../test-support/harness.js';
 
 const READER = ['Virtual PCD 00 00', 'Virtual PCD 00 01'] as const;
@@ -41,12 +42,16 @@ afterEach(async () => {
   await Promise.all(bridges.splice(0).map((b) => b.close()));
 });
 
-/** Puts a fresh simulated card (with faults) on vpcd slot 0 or 1. */
+/**
+ * Puts a fresh simulated card (with faults) on vpcd slot 0 or 1, once pcscd no longer counts the previous test's
+ * card there: a read must meet this card, not the end of the last one.
+ */
 async function insert(
   slot: 0 | 1,
   faults: string[] = [],
   { reinsertAfterMs, extendedLength }: { reinsertAfterMs?: number; extendedLength?: boolean } = {},
 ): Promise<VpcdBridge> {
+  await vpcdSlotsEmpty([slot]);
   const card = new SimulatedCard(image, { faults, ...(extendedLength ? { extendedLength } : {}) });
   const bridge = new VpcdBridge(card, {
     port: VPCD_DEFAULT_PORT + slot,
@@ -80,17 +85,16 @@ describe('cccd read through pcscd + vpcd', () => {
   it('lists both vpcd slots with card presence', async () => {
     await insert(1);
     type Listed = { readers: { name: string; cardPresent: boolean }[] };
-    // pcscd notices a new card, and the previous test's card leaving slot 0, at its next presence poll (~0.4 s):
-    // ask again, within a bound, until both show.
-    let listed: Listed = { readers: [] };
-    const present = (name: string) => listed.readers.find((x) => x.name === name)?.cardPresent;
-    for (let i = 0; i < 25; i++) {
+    const listReaders = async () => {
       const r = await cccd(['readers', '--json']);
       expect(r.code).toBe(0);
-      listed = JSON.parse(r.stdout) as Listed;
-      if (present(READER[1]) && present(READER[0]) === false) break;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+      return JSON.parse(r.stdout) as Listed;
+    };
+    const present = (listed: Listed, name: string) => listed.readers.find((x) => x.name === name)?.cardPresent;
+    const asExpected = (l: Listed) => present(l, READER[1]) === true && present(l, READER[0]) === false;
+    // pcscd shows the new card on slot 1, and the previous test's card gone from slot 0, at its next presence poll
+    // (~0.4 s): ask again, within a bound, then assert on what was last seen.
+    const listed = await pollUntil(listReaders, asExpected, { timeoutMs: 8000, intervalMs: 200 });
     expect(listed.readers.map((x) => x.name)).toEqual(expect.arrayContaining([...READER]));
     expect(listed.readers.find((x) => x.name === READER[1])?.cardPresent).toBe(true);
     expect(listed.readers.find((x) => x.name === READER[0])?.cardPresent).toBe(false);
@@ -151,6 +155,7 @@ describe('cccd read through pcscd + vpcd', () => {
   });
 
   it('exits 6 when no card arrives before --timeout', async () => {
+    await vpcdSlotsEmpty([1]);
     const r = await cccd(['read', '--reader', READER[1], '--can', PERSONAL.can, '--timeout', '1']);
     expect(r).toMatchObject({ code: 6, stdout: '' });
     expect(r.stderr).toBe('cccd read: no card was presented within 1 s\n');

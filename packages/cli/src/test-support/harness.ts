@@ -1,7 +1,9 @@
 /** TEST SUPPORT ONLY: run the CLI in-process with captured output, and the simulator's invented personal data. */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { toPem } from '@cccd/emrtd';
 import { createTestPki, DEFAULT_SIGNATURE, loadProfile } from '@cccd/simulator';
 import { type Io, run } from '../cli.js';
@@ -28,6 +30,53 @@ export const tmp = () => mkdtempSync(join(tmpdir(), 'cccd-cli-'));
 
 /** Environment for a spawned `cccd`: English, no trust store of the machine's user. */
 export const CLEAN_ENV = { PATH: process.env.PATH ?? '', LANG: 'C', CCCD_TRUST_STORE: join(tmp(), 'no-store') };
+
+/** The built CLI (`pnpm --silent cccd` runs it); `tsc -b` writes it. */
+export const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+
+export interface Spawned extends Ran {
+  /** Exit code, or null when killed. */
+  code: number;
+  signal: NodeJS.Signals | null;
+  /** From spawn to the process's exit event. */
+  elapsedMs: number;
+}
+
+/**
+ * Runs the built CLI as a real process and waits for it to exit. `killAfterMs` bounds the wait (the process is
+ * killed and `signal` says so), so a process that never exits fails its test instead of hanging it.
+ */
+export function spawnCli(
+  argv: string[],
+  { env = {}, killAfterMs = 20_000 }: { env?: Record<string, string>; killAfterMs?: number } = {},
+): Promise<Spawned> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [MAIN, ...argv], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...CLEAN_ENV, ...env },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const killer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    // 'exit' is when the process ended (what a service manager sees); 'close' adds the end of its output pipes.
+    let elapsedMs = 0;
+    child.once('exit', () => {
+      elapsedMs = performance.now() - started;
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(killer);
+      resolve({ code: code ?? -1, signal, stdout, stderr, elapsedMs });
+    });
+  });
+}
 
 export const PROFILE = 'cccd-2021-adult';
 const profile = loadProfile(PROFILE);

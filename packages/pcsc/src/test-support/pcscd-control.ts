@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import { pollUntil } from './presence.js';
 
 const RUN_DIR = '/run/pcscd';
 
@@ -35,11 +36,8 @@ function serving(): Promise<boolean> {
 }
 
 async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`${what} within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  if (!(await pollUntil(condition, Boolean, { timeoutMs, intervalMs: 25 })))
+    throw new Error(`${what} within ${timeoutMs} ms`);
 }
 
 /** Stops pcscd, waits `downMs` so clients see it gone, starts it again and waits until it accepts clients. */
