@@ -9,8 +9,7 @@ import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CCCD_FIELDS, MAX_REQUEST_BYTES, type NotificationName, type NotificationParams, PROTOCOL } from '@cccd/client';
-import { TrustStore } from '@cccd/emrtd';
-import { loadTrustFiles } from '@cccd/emrtd/node';
+import type { TrustStore } from '@cccd/emrtd';
 import type { DestinationStream } from 'pino';
 import { WebSocketServer } from 'ws';
 import { AuditTrail } from './audit.js';
@@ -25,14 +24,14 @@ import {
 import { checkUpgrade, loopbackHosts, UpgradeRateLimiter } from './gate.js';
 import { createHttpApp } from './http.js';
 import { loadIdentity } from './identity.js';
-import { createLogger, errorFields, type Logger } from './log.js';
+import { createLogger, errorFields } from './log.js';
 import { PairingRegistry } from './pairing.js';
 import { type QrDeviceInput, QrKeySource } from './qr.js';
 import { ReaderHub } from './readers/hub.js';
 import type { SimulatedReader } from './readers/simulated.js';
 import type { Reader } from './readers/types.js';
 import { type AuthFailure, CLOSE, Session, type SessionServices } from './session.js';
-import { checkTrustPaths, inDataDir, listenError, StartupResources } from './startup.js';
+import { inDataDir, listenError, loadTrustPaths, StartupResources } from './startup.js';
 import { EventThrottle, loggableOrigin } from './throttle.js';
 import { loadIssuers, TicketVerifier } from './tickets.js';
 
@@ -86,21 +85,17 @@ function demoRules(origins: Iterable<string>): PolicyRule[] {
   }));
 }
 
-async function trustStores(config: AgentConfig, hub: ReaderHub, log: Logger) {
-  const load = () => {
-    const store = new TrustStore();
-    for (const f of loadTrustFiles(store, config.trust))
-      if (f.error) log.warn({ event: 'trust-file-unusable', reason: f.kind }, 'trust file skipped');
-    return store;
-  };
-  const trustStore = load();
-  // The simulator's CSCA key derives from a public seed: trust it for simulated readers only, never for PC/SC, and
-  // only on an agent whose configuration turns simulated readers on (their results are signed `simulated: true`).
-  const simulatorTrustStore = load();
+/**
+ * The simulated readers' store: the configured paths plus the simulator's test CSCA, whose key derives from a public
+ * seed. It is trusted for simulated readers only, never for PC/SC, and only on an agent whose configuration turns
+ * simulated readers on (their results are signed `simulated: true`).
+ */
+function simulatorTrust(config: AgentConfig, hub: ReaderHub, trustStore: TrustStore): TrustStore {
   const csca = hub.simulated[0]?.image.pki?.cscaCertDer;
-  if (csca && simulatedReadersEnabled(config) && config.simulation.trustTestCsca)
-    simulatorTrustStore.addCertificate(csca, 'simulator:test-csca');
-  return { trustStore, simulatorTrustStore };
+  if (!csca || !simulatedReadersEnabled(config) || !config.simulation.trustTestCsca) return trustStore;
+  const store = loadTrustPaths(config.trust);
+  store.addCertificate(csca, 'simulator:test-csca');
+  return store;
 }
 
 /**
@@ -124,7 +119,7 @@ async function openAgent(options: StartAgentOptions, opened: StartupResources): 
     ...(options.config ? { overrides: options.config } : {}),
   });
   // Configuration that can be checked without opening anything is checked first: a typo costs no reader start-up.
-  checkTrustPaths(config.trust);
+  const trustStore = loadTrustPaths(config.trust);
   const tickets = new TicketVerifier(await loadIssuers(config.issuers));
   const print = options.print ?? ((line: string) => process.stderr.write(`${line}\n`));
   const log = createLogger({
@@ -147,7 +142,7 @@ async function openAgent(options: StartAgentOptions, opened: StartupResources): 
   });
   opened.add(() => hub.close());
   await hub.start();
-  const { trustStore, simulatorTrustStore } = await trustStores(config, hub, log);
+  const simulatorTrustStore = simulatorTrust(config, hub, trustStore);
   let qr: QrKeySource | undefined;
   if (config.qrScanner || options.qrDevices) {
     qr = new QrKeySource(log);

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { AuditTrail } from './audit.js';
 import { ConfigError } from './config.js';
 import { startAgent } from './server.js';
-import { checkTrustPaths, inDataDir, listenError, StartupResources } from './startup.js';
+import { inDataDir, listenError, loadTrustPaths, StartupResources } from './startup.js';
 import { issuerPublicPem } from './test-support/harness.js';
 import { loadIssuers } from './tickets.js';
 
@@ -44,16 +44,16 @@ describe('start-up checks: one ConfigError naming the key, never a file content'
   it('trust: a missing path, a file that does not parse, or a folder that loads nothing is refused', async () => {
     const dir = tmp();
     const good = csca(dir);
-    expect(() => checkTrustPaths([good, dir])).not.toThrow();
+    expect(() => loadTrustPaths([good, dir])).not.toThrow();
 
-    const missing = await configErrorOf(() => checkTrustPaths([good, join(dir, 'nope')]));
+    const missing = await configErrorOf(() => loadTrustPaths([good, join(dir, 'nope')]));
     expect(missing.key).toBe('trust.1');
     expect(missing.message).toBe(`invalid agent configuration: trust.1: ${join(dir, 'nope')}: does not exist`);
 
     const secretLooking = 'not-a-certificate-c2VjcmV0';
     const bad = join(dir, 'bad.pem');
     writeFileSync(bad, `-----BEGIN CERTIFICATE-----\n${secretLooking}!\n-----END CERTIFICATE-----\n`);
-    const badPem = await configErrorOf(() => checkTrustPaths([bad]));
+    const badPem = await configErrorOf(() => loadTrustPaths([bad]));
     expect(badPem.key).toBe('trust.0');
     expect(badPem.message).toContain(`${bad}: not a valid certificate file`);
     expect(badPem.message).not.toContain(secretLooking);
@@ -61,7 +61,7 @@ describe('start-up checks: one ConfigError naming the key, never a file content'
     const empty = join(dir, 'empty');
     mkdirSync(empty);
     writeFileSync(join(empty, 'README.txt'), 'put the CSCA certificates here');
-    const nothing = await configErrorOf(() => checkTrustPaths([empty]));
+    const nothing = await configErrorOf(() => loadTrustPaths([empty]));
     expect(nothing.key).toBe('trust.0');
     expect(nothing.message).toMatch(/holds no CSCA certificate, CRL, master list or LDIF/);
   });

@@ -5,7 +5,8 @@
  * process, QR scanners, the HTTP server) is closed again when a later step fails, so the process can exit instead of
  * looking "running" to a service manager with nothing listening.
  */
-import { type LoadedFile, trustStoreFromFiles } from '@cccd/emrtd/node';
+import { TrustStore } from '@cccd/emrtd';
+import { type LoadedFile, loadTrustFiles } from '@cccd/emrtd/node';
 import { ConfigError } from './config.js';
 
 /** Plain words for the file-system errors an operator can fix; other codes are shown as they are. */
@@ -36,16 +37,17 @@ const TRUST_KINDS: Record<LoadedFile['kind'], string> = {
 };
 
 /**
- * Loads each `trust` entry into a throwaway store. A path that is missing or unreadable, holds a file that does not
+ * Loads the `trust` entries into a new store. A path that is missing or unreadable, holds a file that does not
  * parse, or loads nothing at all fails start-up: an agent that silently trusts nothing would call every genuine
- * card "not verified" at the counter. The store the agent uses is built later from the same paths.
+ * card "not verified" at the counter.
  */
-export function checkTrustPaths(paths: readonly string[]): void {
+export function loadTrustPaths(paths: readonly string[]): TrustStore {
+  const store = new TrustStore();
   for (const [i, path] of paths.entries()) {
     const key = `trust.${i}`;
     let files: LoadedFile[];
     try {
-      files = trustStoreFromFiles([path]).files;
+      files = loadTrustFiles(store, [path]);
     } catch (e) {
       const code = errnoCode(e);
       // Parser messages may quote bytes of the file: name the path and the kind of problem only.
@@ -59,6 +61,7 @@ export function checkTrustPaths(paths: readonly string[]): void {
         `${path}: holds no CSCA certificate, CRL, master list or LDIF (.pem .crt .cer .der .crl .ml .ldif)`,
       );
   }
+  return store;
 }
 
 /**
