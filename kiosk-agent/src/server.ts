@@ -12,6 +12,7 @@ import { CCCD_FIELDS, MAX_REQUEST_BYTES, type NotificationName, type Notificatio
 import type { TrustStore } from '@cccd/emrtd';
 import type { DestinationStream } from 'pino';
 import { WebSocketServer } from 'ws';
+import { AbuseLog } from './abuse-log.js';
 import { AuditTrail } from './audit.js';
 import {
   type AgentConfig,
@@ -30,9 +31,8 @@ import { type QrDeviceInput, QrKeySource } from './qr.js';
 import { ReaderHub } from './readers/hub.js';
 import type { SimulatedReader } from './readers/simulated.js';
 import type { Reader } from './readers/types.js';
-import { type AuthFailure, CLOSE, Session, type SessionServices } from './session.js';
+import { CLOSE, Session, type SessionServices } from './session.js';
 import { inDataDir, listenError, loadTrustPaths, StartupResources } from './startup.js';
-import { EventThrottle, loggableOrigin } from './throttle.js';
 import { loadIssuers, TicketVerifier } from './tickets.js';
 
 export interface StartAgentOptions {
@@ -242,42 +242,7 @@ async function openAgent(options: StartAgentOptions, opened: StartupResources): 
   });
 
   // Refused upgrades and failed authentications are attacker-triggered: a few full lines per minute, then counts.
-  const refusals = new EventThrottle({ burst: 10, windowMs: 60_000 });
-  const refusedUpgrade = (httpStatus: number, reason: string, origin: string | undefined) => {
-    if (refusals.admit(reason))
-      log.warn(
-        { event: 'upgrade-refused', httpStatus, reason, origin: loggableOrigin(origin), sessions: sessions.size },
-        'upgrade refused',
-      );
-  };
-  const authFailures = new EventThrottle({ burst: 5, windowMs: 60_000 });
-  const authFailed = (f: AuthFailure) => {
-    if (!authFailures.admit(`${f.event}|${f.origin}`)) return;
-    log.warn({ event: f.event, status: f.code, reason: f.reason, origin: f.origin }, 'authentication failed');
-    audit?.append({ event: f.event === 'admin-auth-failed' ? 'diagnose' : 'auth', outcome: f.code, origin: f.origin });
-  };
-  const summarise = (all: boolean) => {
-    for (const { key, suppressed } of refusals.drain(all))
-      log.warn(
-        { event: 'upgrade-refused-summary', reason: key, count: suppressed },
-        'upgrades refused (not logged one by one)',
-      );
-    for (const { key, suppressed } of authFailures.drain(all)) {
-      const [event, origin] = key.split('|') as [string, string];
-      log.warn(
-        { event: `${event}-summary`, origin, count: suppressed },
-        'authentication failures (not logged one by one)',
-      );
-      audit?.append({
-        event: event === 'admin-auth-failed' ? 'diagnose' : 'auth',
-        outcome: 'suppressed',
-        origin,
-        count: suppressed,
-      });
-    }
-  };
-  const summaries = setInterval(() => summarise(false), 60_000);
-  summaries.unref();
+  const abuse = new AbuseLog(log, audit);
 
   const services: SessionServices = {
     agentId: identity.agentId,
@@ -293,7 +258,7 @@ async function openAgent(options: StartAgentOptions, opened: StartupResources): 
     adminToken: config.adminToken,
     log,
     readersList: () => hub.readers().map((r) => ({ ...readerInfo(r), cardPresent: r.cardPresent() })),
-    authFailed,
+    authFailed: (f) => abuse.authFailed(f),
     onAuthenticated: (s) => {
       s.notify('agent.status', status());
       s.armExpiry(() => s.close(CLOSE.EXPIRED, 'session expired'));
@@ -317,8 +282,7 @@ async function openAgent(options: StartAgentOptions, opened: StartupResources): 
           ? waiting[0]
           : undefined;
     if (!victim) return;
-    if (refusals.admit('unauthenticated-budget'))
-      log.info({ event: 'session-evicted', sessionId: victim.id, reason: 'unauthenticated-budget' }, 'session evicted');
+    abuse.evicted(victim.id);
     victim.close(CLOSE.TRY_AGAIN, 'too many unauthenticated connections');
   };
 
@@ -338,7 +302,7 @@ async function openAgent(options: StartAgentOptions, opened: StartupResources): 
     );
     const originLabel = origin ?? 'native';
     if (!decision.ok) {
-      refusedUpgrade(decision.status, decision.reason, origin);
+      abuse.refusedUpgrade(decision.status, decision.reason, origin, sessions.size);
       return refuse(socket, decision.status);
     }
     // Only authenticated sessions count against the caps: sockets that never authenticate have their own budget.
@@ -354,7 +318,7 @@ async function openAgent(options: StartAgentOptions, opened: StartupResources): 
               ? 'rate'
               : undefined;
     if (capped) {
-      refusedUpgrade(503, capped, origin);
+      abuse.refusedUpgrade(503, capped, origin, sessions.size);
       return refuse(socket, 503, 5);
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
@@ -441,8 +405,7 @@ async function openAgent(options: StartAgentOptions, opened: StartupResources): 
     closing ??= (async () => {
       log.info({ event: 'shutdown', sessions: sessions.size }, 'shutting down');
       clearInterval(heartbeat);
-      clearInterval(summaries);
-      summarise(true);
+      abuse.close();
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const s of sessions) s.close(CLOSE.SHUTDOWN, 'agent shutting down');
       server.closeIdleConnections();
