@@ -1,6 +1,5 @@
-import { webcrypto } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
-import { pairAuthMessage, readResultSchema, toBase64, verifyAgentSig } from '@cccd/client';
+import { readResultSchema, toBase64, verifyAgentSig } from '@cccd/client';
 import { generateKeyPair } from 'jose';
 import { describe, expect, it } from 'vitest';
 import type { AgentHandle } from './server.js';
@@ -19,6 +18,7 @@ import {
   startTestAgent,
   usePrivacyNet,
 } from './test-support/harness.js';
+import { clientKey } from './test-support/pairing-kit.js';
 
 usePrivacyNet();
 
@@ -165,21 +165,6 @@ function adminPost(agent: AgentHandle, path: string, token: string): Promise<num
     req.on('error', reject);
     req.end();
   });
-}
-
-async function clientKey() {
-  const pair = (await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
-    'sign',
-    'verify',
-  ])) as CryptoKeyPair;
-  const spki = toBase64(new Uint8Array(await webcrypto.subtle.exportKey('spki', pair.publicKey)));
-  const sign = async (challenge: string) =>
-    toBase64(
-      new Uint8Array(
-        await webcrypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, pair.privateKey, pairAuthMessage(challenge)),
-      ),
-    );
-  return { spki, sign };
 }
 
 describe('pairing for desktop clients', () => {

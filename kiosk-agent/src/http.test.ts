@@ -1,41 +1,13 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
 import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROTOCOL, readResultSchema } from '@cccd/client';
 import { describe, expect, it } from 'vitest';
-import type { AgentHandle } from './server.js';
 import { CAN, connect, HIS, mintTicket, refusedStatus, startTestAgent, usePrivacyNet } from './test-support/harness.js';
+import { http } from './test-support/pairing-kit.js';
 
 usePrivacyNet();
-
-interface HttpResult {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-function http(
-  agent: AgentHandle,
-  path: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
-): Promise<HttpResult> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      { host: '127.0.0.1', port: agent.port, path, method: options.method ?? 'GET', headers: options.headers },
-      (res) => {
-        let body = '';
-        res.on('data', (c) => {
-          body += c;
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      },
-    );
-    req.on('error', reject);
-    req.end(options.body);
-  });
-}
 
 describe('HTTP endpoints', () => {
   it('/health reports PC/SC state, simulated readers, reader count and uptime only', async () => {

@@ -49,7 +49,7 @@ export interface HttpResult {
 export function http(
   agent: AgentHandle,
   path: string,
-  options: { method?: string; headers?: Record<string, string> } = {},
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
 ): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
@@ -63,7 +63,7 @@ export function http(
       },
     );
     req.on('error', reject);
-    req.end();
+    req.end(options.body);
   });
 }
 
