@@ -42,6 +42,29 @@ function keyOf(p: AdminDiagnoseParams['accessKey']): AccessKey {
   }
 }
 
+/** diagnoseChip within its own bound: running out of it is a card I/O timeout, not a cancellation. */
+async function diagnoseWithin(
+  env: ReadEnvironment,
+  req: DiagnoseRequest,
+  reader: Reader,
+  link: CardLink,
+  key: AccessKey,
+): Promise<MethodResult<'admin.diagnose'>> {
+  const deadline = AbortSignal.timeout(DIAGNOSE_TIMEOUT_MS);
+  try {
+    return await diagnoseChip(link.transport, key, {
+      trustStore: reader.kind === 'simulated' ? env.simulatorTrustStore : env.trustStore,
+      reader: { name: reader.name },
+      probes: req.params.probes ?? true,
+      signal: AbortSignal.any([req.signal, deadline]),
+    });
+  } catch (e) {
+    if (deadline.aborted && !req.signal.aborted)
+      throw new AgentError('ERR_CARD_IO', 'diagnosis timed out', { reason: 'timeout' });
+    throw e;
+  }
+}
+
 export async function performDiagnose(
   env: ReadEnvironment,
   req: DiagnoseRequest,
@@ -74,20 +97,7 @@ export async function performDiagnose(
       signal: req.signal,
       waitCardTimeoutMs: req.params.timeoutMs ?? env.limits.waitCardTimeoutMs,
     });
-    const deadline = AbortSignal.timeout(DIAGNOSE_TIMEOUT_MS);
-    let profile: Awaited<ReturnType<typeof diagnoseChip>>;
-    try {
-      profile = await diagnoseChip(link.transport, key, {
-        trustStore: reader.kind === 'simulated' ? env.simulatorTrustStore : env.trustStore,
-        reader: { name: reader.name },
-        probes: req.params.probes ?? true,
-        signal: AbortSignal.any([req.signal, deadline]),
-      });
-    } catch (e) {
-      if (deadline.aborted && !req.signal.aborted)
-        throw new AgentError('ERR_CARD_IO', 'diagnosis timed out', { reason: 'timeout' });
-      throw e;
-    }
+    const profile = await diagnoseWithin(env, req, reader, link, key);
     // A read that stopped (wrong key, refused step) is still a diagnosis: the profile says where and why.
     const outcome = profile.outcome === 'complete' ? 'ok' : (profile.failure?.code ?? 'failed');
     audit(outcome, profile.verification?.overall);

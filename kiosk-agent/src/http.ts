@@ -84,115 +84,10 @@ export async function createHttpApp(ctx: HttpContext): Promise<Express> {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    // No page of the agent is meant to be framed: a framing site could overlay the /admin buttons or a demo page
-    // (clickjacking). Set before the Host check so every answer, refusals included, carries them.
-    res.setHeader('Content-Security-Policy', "frame-ancestors 'none'");
-    res.setHeader('X-Frame-Options', 'DENY');
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Referrer-Policy', 'no-referrer');
-    res.setHeader('Cache-Control', 'no-store');
-    if (!hostAllowed(req.headers.host, ctx.allowedHosts())) {
-      res.status(421).type('text/plain').send('misdirected request');
-      return;
-    }
-    next();
-  });
-
-  app.get('/health', (_req, res) => {
-    res.json({ status: 'ok', ...ctx.health() });
-  });
-
-  app.options('/.well-known/cccd-agent', (req, res) => {
-    cors(req, res, ctx.allowedOrigins());
-    res.setHeader('Access-Control-Allow-Methods', 'GET');
-    res.status(204).end();
-  });
-  app.get('/.well-known/cccd-agent', (req, res) => {
-    cors(req, res, ctx.allowedOrigins());
-    res.json({ protocol: PROTOCOL, version: AGENT_VERSION });
-  });
-
-  if (ctx.demo) {
-    const mint = await demoIssuer(ctx.demo, ctx.ownOrigins);
-    app.post('/demo/ticket', express.json({ limit: '4kb' }), async (req, res) => {
-      const origin = req.headers.origin;
-      // Only the demo pages served by this agent: a ticket is bound to the requesting origin anyway.
-      if (!origin || !ctx.ownOrigins().has(origin)) {
-        res.status(403).json({ error: 'demo tickets are only for the agent origin' });
-        return;
-      }
-      const body = demoTicketRequestSchema.safeParse(req.body);
-      if (!body.success) {
-        res.status(400).json({ error: 'expected {purpose, fields}' });
-        return;
-      }
-      res.setHeader('Access-Control-Allow-Origin', origin);
-      res.json(await mint(origin, body.data.purpose, body.data.fields));
-    });
-  }
-  // The pages only work with the demo ticket mint and the demo policy, and they are not for production desks.
-  if (ctx.demo && ctx.demoDir && existsSync(ctx.demoDir)) {
-    const statics = { dotfiles: 'deny', fallthrough: true } as const;
-    app.use('/demo', express.static(ctx.demoDir, { index: 'index.html', ...statics }));
-    // The pages reuse the real client (no CDN): its build and its one dependency, served from node_modules.
-    const assets = demoAssets();
-    if (assets) {
-      app.use('/client', express.static(assets.client, statics));
-      app.use('/vendor/zod', express.static(assets.zod, statics));
-    }
-  }
-
-  if (ctx.admin) {
-    const admin = ctx.admin;
-    const guard = (req: Request, res: Response, next: NextFunction) => {
-      const origin = req.headers.origin;
-      const token = req.headers['x-admin-token'];
-      if (origin !== undefined && !ctx.ownOrigins().has(origin)) res.status(403).json({ error: 'origin' });
-      else if (typeof token !== 'string' || !sameToken(token, admin.token)) res.status(401).json({ error: 'token' });
-      else next();
-    };
-    app.get('/admin', (_req, res) => {
-      res.setHeader(
-        'Content-Security-Policy',
-        "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'",
-      );
-      res.type('html').send(adminPage.html);
-    });
-    app.get('/admin/admin.js', (_req, res) => {
-      res.type('application/javascript').send(adminPage.script);
-    });
-    app.get('/admin/api/pairings', guard, (_req, res) => {
-      res.json(adminListing(admin.pairing));
-    });
-    const decide = (approve: boolean) => (req: Request, res: Response) => {
-      const clientId = String(req.params.clientId);
-      try {
-        if (approve) admin.pairing.approve(clientId);
-        else admin.pairing.reject(clientId);
-      } catch (e) {
-        if (e instanceof AgentError && e.code === 'ERR_RATE_LIMITED')
-          res.status(409).json({ error: 'too many paired clients: revoke some first' });
-        else res.status(404).json({ error: 'no such pending pairing' });
-        return;
-      }
-      admin.onDecision(clientId, approve);
-      res.json({ clientId, status: approve ? 'approved' : 'rejected' });
-    };
-    app.post('/admin/api/pairings/:clientId/approve', guard, decide(true));
-    app.post('/admin/api/pairings/:clientId/reject', guard, decide(false));
-    app.delete('/admin/api/clients/:clientId', guard, (req, res) => {
-      const clientId = String(req.params.clientId);
-      if (!admin.pairing.revoke(clientId)) {
-        res.status(404).json({ error: 'no such paired client' });
-        return;
-      }
-      admin.onRevoke(clientId);
-      res.json({ clientId, status: 'revoked' });
-    });
-  }
-
+  app.use(hardening(ctx.allowedHosts));
+  discoveryRoutes(app, ctx);
+  if (ctx.demo) await demoRoutes(app, ctx.demo, ctx);
+  if (ctx.admin) adminRoutes(app, ctx.admin, ctx.ownOrigins);
   app.use((_req, res) => {
     res.status(404).type('text/plain').send('not found');
   });
@@ -205,6 +100,123 @@ export async function createHttpApp(ctx: HttpContext): Promise<Express> {
       .json({ error: 'request failed' });
   });
   return app;
+}
+
+/** Headers every answer carries, then the Host allow-list (DNS rebinding → 421). */
+function hardening(allowedHosts: () => ReadonlySet<string>) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    // No page of the agent is meant to be framed: a framing site could overlay the /admin buttons or a demo page
+    // (clickjacking). Set before the Host check so every answer, refusals included, carries them.
+    res.setHeader('Content-Security-Policy', "frame-ancestors 'none'");
+    res.setHeader('X-Frame-Options', 'DENY');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader('Cache-Control', 'no-store');
+    if (!hostAllowed(req.headers.host, allowedHosts())) {
+      res.status(421).type('text/plain').send('misdirected request');
+      return;
+    }
+    next();
+  };
+}
+
+/** /health and /.well-known/cccd-agent (how a page finds the agent; CORS only to allowed origins). */
+function discoveryRoutes(app: Express, ctx: HttpContext): void {
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok', ...ctx.health() });
+  });
+  app.options('/.well-known/cccd-agent', (req, res) => {
+    cors(req, res, ctx.allowedOrigins());
+    res.setHeader('Access-Control-Allow-Methods', 'GET');
+    res.status(204).end();
+  });
+  app.get('/.well-known/cccd-agent', (req, res) => {
+    cors(req, res, ctx.allowedOrigins());
+    res.json({ protocol: PROTOCOL, version: AGENT_VERSION });
+  });
+}
+
+/** Demo mode: the ticket mint for the agent's own pages, and the pages with the client they use. */
+async function demoRoutes(app: Express, demo: NonNullable<HttpContext['demo']>, ctx: HttpContext): Promise<void> {
+  const mint = await demoIssuer(demo, ctx.ownOrigins);
+  app.post('/demo/ticket', express.json({ limit: '4kb' }), async (req, res) => {
+    const origin = req.headers.origin;
+    // Only the demo pages served by this agent: a ticket is bound to the requesting origin anyway.
+    if (!origin || !ctx.ownOrigins().has(origin)) {
+      res.status(403).json({ error: 'demo tickets are only for the agent origin' });
+      return;
+    }
+    const body = demoTicketRequestSchema.safeParse(req.body);
+    if (!body.success) {
+      res.status(400).json({ error: 'expected {purpose, fields}' });
+      return;
+    }
+    res.setHeader('Access-Control-Allow-Origin', origin);
+    res.json(await mint(origin, body.data.purpose, body.data.fields));
+  });
+  // The pages only work with the demo ticket mint and the demo policy, and they are not for production desks.
+  if (!ctx.demoDir || !existsSync(ctx.demoDir)) return;
+  const statics = { dotfiles: 'deny', fallthrough: true } as const;
+  app.use('/demo', express.static(ctx.demoDir, { index: 'index.html', ...statics }));
+  // The pages reuse the real client (no CDN): its build and its one dependency, served from node_modules.
+  const assets = demoAssets();
+  if (assets) {
+    app.use('/client', express.static(assets.client, statics));
+    app.use('/vendor/zod', express.static(assets.zod, statics));
+  }
+}
+
+/** The /admin page and its API: pairing decisions and revocations, behind the admin token and the agent's origin. */
+function adminRoutes(
+  app: Express,
+  admin: NonNullable<HttpContext['admin']>,
+  ownOrigins: () => ReadonlySet<string>,
+): void {
+  const guard = (req: Request, res: Response, next: NextFunction) => {
+    const origin = req.headers.origin;
+    const token = req.headers['x-admin-token'];
+    if (origin !== undefined && !ownOrigins().has(origin)) res.status(403).json({ error: 'origin' });
+    else if (typeof token !== 'string' || !sameToken(token, admin.token)) res.status(401).json({ error: 'token' });
+    else next();
+  };
+  app.get('/admin', (_req, res) => {
+    res.setHeader(
+      'Content-Security-Policy',
+      "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'",
+    );
+    res.type('html').send(adminPage.html);
+  });
+  app.get('/admin/admin.js', (_req, res) => {
+    res.type('application/javascript').send(adminPage.script);
+  });
+  app.get('/admin/api/pairings', guard, (_req, res) => {
+    res.json(adminListing(admin.pairing));
+  });
+  const decide = (approve: boolean) => (req: Request, res: Response) => {
+    const clientId = String(req.params.clientId);
+    try {
+      if (approve) admin.pairing.approve(clientId);
+      else admin.pairing.reject(clientId);
+    } catch (e) {
+      if (e instanceof AgentError && e.code === 'ERR_RATE_LIMITED')
+        res.status(409).json({ error: 'too many paired clients: revoke some first' });
+      else res.status(404).json({ error: 'no such pending pairing' });
+      return;
+    }
+    admin.onDecision(clientId, approve);
+    res.json({ clientId, status: approve ? 'approved' : 'rejected' });
+  };
+  app.post('/admin/api/pairings/:clientId/approve', guard, decide(true));
+  app.post('/admin/api/pairings/:clientId/reject', guard, decide(false));
+  app.delete('/admin/api/clients/:clientId', guard, (req, res) => {
+    const clientId = String(req.params.clientId);
+    if (!admin.pairing.revoke(clientId)) {
+      res.status(404).json({ error: 'no such paired client' });
+      return;
+    }
+    admin.onRevoke(clientId);
+    res.json({ clientId, status: 'revoked' });
+  });
 }
 
 /** What /admin lists. Names go through displayClientName: files of older versions may hold unchecked ones. */

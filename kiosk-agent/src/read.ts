@@ -153,31 +153,31 @@ function withDeadline(signal: AbortSignal, ms: number): { signal: AbortSignal; t
   return { signal: AbortSignal.any([signal, timeout]), timedOut: () => timeout.aborted && !signal.aborted };
 }
 
-export async function performRead(env: ReadEnvironment, req: ReadRequest): Promise<ReadResult> {
-  const { params } = req;
-  const fields = params.fields as FieldName[];
-  const groups = groupsFor(fields);
-  const id = readId();
-  const started = Date.now();
-  const timeoutMs = params.timeoutMs ?? env.limits.waitCardTimeoutMs;
-  const log = env.log.child({ sessionId: req.sessionId, readId: id });
+/** Progress as the page sees it: never backwards, never past 100 %. */
+function monotonic(report: ReadRequest['onProgress']): (stage: ReadStage, percent: number) => void {
   let lastPercent = 0;
-  const progress = (stage: ReadStage, percent: number) => {
+  return (stage, percent) => {
     lastPercent = Math.max(lastPercent, Math.min(100, percent));
-    req.onProgress(stage, lastPercent);
+    report(stage, lastPercent);
   };
-  let reader: Reader | undefined;
-  let link: CardLink | undefined;
-  let read: VerifiedRead | undefined;
-  let release: (() => void) | undefined;
-  const audit = (outcome: string, extra: { verdict?: string; idHash?: string; fieldsReleased?: string[] } = {}) =>
+}
+
+interface ReadOutcome {
+  verdict?: string;
+  idHash?: string;
+  fieldsReleased?: string[];
+}
+
+/** The audit line of one read: who asked for which fields on which reader, what was released under which verdict. */
+function readAuditor(env: ReadEnvironment, req: ReadRequest, id: string, fields: FieldName[]) {
+  return (outcome: string, reader: Reader | undefined, extra: ReadOutcome = {}) =>
     env.audit?.append({
       event: 'read',
       outcome,
       origin: req.origin,
       ...(req.clientId ? { clientId: req.clientId } : {}),
       ...(req.operatorId ? { operatorId: req.operatorId } : {}),
-      purpose: params.purpose,
+      purpose: req.params.purpose,
       ...(reader ? { readerId: reader.readerId } : {}),
       readId: id,
       fieldsRequested: [...fields],
@@ -186,6 +186,89 @@ export async function performRead(env: ReadEnvironment, req: ReadRequest): Promi
       ...(extra.idHash ? { idHash: extra.idHash } : {}),
       evidence: req.includeEvidence,
     });
+}
+
+/** readVerified within the read deadline: running out of it is a card I/O timeout, not a cancellation. */
+async function readChip(
+  env: ReadEnvironment,
+  req: ReadRequest,
+  reader: Reader,
+  link: CardLink,
+  key: AccessKey | CandidateKey[],
+  groups: ReturnType<typeof groupsFor>,
+  progress: (stage: ReadStage, percent: number) => void,
+): Promise<VerifiedRead> {
+  const deadline = withDeadline(req.signal, env.limits.readTimeoutMs);
+  try {
+    return await readVerified(link.transport, key, {
+      groups,
+      trustStore: reader.kind === 'simulated' ? env.simulatorTrustStore : env.trustStore,
+      evidence: req.includeEvidence,
+      signal: deadline.signal,
+      onProgress: fileProgress(groups, progress),
+    });
+  } catch (e) {
+    if (deadline.timedOut()) throw new AgentError('ERR_CARD_IO', 'chip read timed out', { reason: 'timeout' });
+    throw e;
+  }
+}
+
+/**
+ * The result before it is signed: the released fields (malformed values as null), the verdict (marked on a
+ * simulated reader), the photo and the evidence when they were asked for. `fields` passed checkRelease.
+ */
+function unsignedResult(
+  read: VerifiedRead,
+  id: string,
+  fields: FieldName[],
+  simulated: boolean,
+  includeEvidence: boolean,
+): UnsignedReadResult {
+  const verification = verificationOf(read.verification);
+  const unsigned: UnsignedReadResult = {
+    readId: id,
+    fields: sanitize(pickFields(read.document, fields)),
+    verification: simulated ? markSimulated(verification) : verification,
+    simulated,
+  };
+  if (fields.includes('photo') && read.photo)
+    unsigned.photo = {
+      mime: read.photo.mimeType === 'image/jp2' ? 'image/jp2' : 'image/jpeg',
+      b64: Buffer.from(read.photo.image).toString('base64'),
+    };
+  if (includeEvidence && read.evidence) {
+    // `fields` passed checkRelease: they are exactly what this read may release.
+    const { bundle, withheld } = releasableEvidence(read.evidence, fields);
+    unsigned.evidence = JSON.parse(serializeEvidence(bundle));
+    unsigned.evidenceWithheld = withheld;
+  }
+  return unsigned;
+}
+
+/** agentSig binds the result to the connection's origin and the ticket's nonce, under the device key. */
+function signingFor(env: ReadEnvironment, req: ReadRequest): Parameters<typeof signReadResult>[1] {
+  return {
+    origin: req.origin,
+    nonce: req.params.nonce,
+    privateKey: env.identity.privateKey,
+    publicKeySpki: env.identity.publicKeySpki,
+  };
+}
+
+export async function performRead(env: ReadEnvironment, req: ReadRequest): Promise<ReadResult> {
+  const { params } = req;
+  const fields = params.fields as FieldName[];
+  const groups = groupsFor(fields);
+  const id = readId();
+  const started = Date.now();
+  const timeoutMs = params.timeoutMs ?? env.limits.waitCardTimeoutMs;
+  const log = env.log.child({ sessionId: req.sessionId, readId: id });
+  const progress = monotonic(req.onProgress);
+  const audit = readAuditor(env, req, id, fields);
+  let reader: Reader | undefined;
+  let link: CardLink | undefined;
+  let read: VerifiedRead | undefined;
+  let release: (() => void) | undefined;
   try {
     progress('queued', 0);
     const waitKey = 'fromQrScanner' in params.accessKey;
@@ -201,48 +284,13 @@ export async function performRead(env: ReadEnvironment, req: ReadRequest): Promi
     progress('waiting-card', 5);
     link = await reader.open({ signal: req.signal, waitCardTimeoutMs: timeoutMs });
     progress('access-control', 8);
-    const deadline = withDeadline(req.signal, env.limits.readTimeoutMs);
-    try {
-      read = await readVerified(link.transport, key, {
-        groups,
-        trustStore: reader.kind === 'simulated' ? env.simulatorTrustStore : env.trustStore,
-        evidence: req.includeEvidence,
-        signal: deadline.signal,
-        onProgress: fileProgress(groups, progress),
-      });
-    } catch (e) {
-      if (deadline.timedOut()) throw new AgentError('ERR_CARD_IO', 'chip read timed out', { reason: 'timeout' });
-      throw e;
-    }
+    read = await readChip(env, req, reader, link, key, groups, progress);
     progress('verifying', 92);
     const released = fields.filter((f) => f !== 'photo' || read?.photo);
-    const simulated = reader.kind === 'simulated';
-    const verification = verificationOf(read.verification);
-    const unsigned: UnsignedReadResult = {
-      readId: id,
-      fields: sanitize(pickFields(read.document, fields)),
-      verification: simulated ? markSimulated(verification) : verification,
-      simulated,
-    };
-    if (fields.includes('photo') && read.photo)
-      unsigned.photo = {
-        mime: read.photo.mimeType === 'image/jp2' ? 'image/jp2' : 'image/jpeg',
-        b64: Buffer.from(read.photo.image).toString('base64'),
-      };
-    if (req.includeEvidence && read.evidence) {
-      // `fields` passed checkRelease: they are exactly what this read may release.
-      const { bundle, withheld } = releasableEvidence(read.evidence, fields);
-      unsigned.evidence = JSON.parse(serializeEvidence(bundle));
-      unsigned.evidenceWithheld = withheld;
-    }
-    const result = await signReadResult(unsigned, {
-      origin: req.origin,
-      nonce: params.nonce,
-      privateKey: env.identity.privateKey,
-      publicKeySpki: env.identity.publicKeySpki,
-    });
+    const unsigned = unsignedResult(read, id, fields, reader.kind === 'simulated', req.includeEvidence);
+    const result = await signReadResult(unsigned, signingFor(env, req));
     const idNumber = read.document?.idNumber;
-    audit('ok', {
+    audit('ok', reader, {
       verdict: read.verification.overall,
       fieldsReleased: released,
       ...(idNumber && env.audit ? { idHash: env.audit.idHash(idNumber) } : {}),
@@ -255,7 +303,7 @@ export async function performRead(env: ReadEnvironment, req: ReadRequest): Promi
     return result;
   } catch (e) {
     const { code, error } = cardTaskFailure(e, req.signal, 'read');
-    audit(code);
+    audit(code, reader);
     log.warn(
       { event: 'read-failed', ...errorFields(e), status: code, durationMs: Date.now() - started },
       'read failed',

@@ -60,6 +60,7 @@ export interface SessionServices {
 }
 
 type Auth = { kind: 'ticket'; ticket: Ticket } | { kind: 'paired'; client: PairedClient };
+type Credential = { ticket: string } | { clientId: string; signature: string };
 
 type RpcId = string | number;
 
@@ -238,7 +239,7 @@ export class Session {
       case 'agent.ping':
         return { t: Date.now() };
       case 'session.authenticate':
-        return this.authenticate(params as { ticket: string } | { clientId: string; signature: string });
+        return this.authenticate(params as Credential);
       case 'readers.list':
         return { readers: s.readersList() };
       case 'pair.begin': {
@@ -279,8 +280,7 @@ export class Session {
     return allowedFields(this.policy('*'));
   }
 
-  private async authenticate(params: { ticket: string } | { clientId: string; signature: string }) {
-    const s = this.services;
+  private async authenticate(params: Credential) {
     // A second credential on the same socket would silently switch purpose and fields: refuse it, also when
     // it is pipelined behind a first one that is still being checked.
     if (this.auth || this.authenticating) {
@@ -289,18 +289,8 @@ export class Session {
     }
     this.authenticating = true;
     try {
-      if ('ticket' in params) {
-        const ticket = await s.tickets.verify(params.ticket, {
-          agentId: s.agentId,
-          connectionOrigin: this.origin,
-          maxLifetimeSec: s.config.limits.ticketMaxLifetimeSec,
-          clockToleranceSec: s.config.limits.clockToleranceSec,
-        });
-        this.auth = { kind: 'ticket', ticket };
-      } else {
-        const client = s.pairing.authenticate(params.clientId, params.signature, this.challenge, this.policyOrigin);
-        this.auth = { kind: 'paired', client };
-      }
+      // No await on the paired path: a request pipelined right behind it must find the session authenticated.
+      this.auth = 'ticket' in params ? await this.verifyTicket(params.ticket) : this.verifyPaired(params);
     } catch (e) {
       const code = e instanceof AgentError ? e.code : 'ERR_INTERNAL';
       this.authFailed(code, reasonOf(e), 'auth-failed');
@@ -309,9 +299,44 @@ export class Session {
       this.authenticating = false;
     }
     if (this.closed) throw new AgentError('ERR_UNAUTHENTICATED', 'session closed', { reason: 'closed' });
-    this.expiresAt = Date.now() + s.config.limits.idleSessionMs;
+    this.expiresAt = Date.now() + this.services.config.limits.idleSessionMs;
     const auth = this.auth;
     const purpose = auth.kind === 'ticket' ? auth.ticket.purpose : undefined;
+    this.recordAuthenticated(auth, purpose);
+    this.services.onAuthenticated(this);
+    return {
+      sessionId: this.id,
+      expiresAt: new Date(this.expiresAt).toISOString(),
+      allowedFields: this.allowed(),
+      ...(purpose ? { purpose } : {}),
+    };
+  }
+
+  /** A backend ticket, checked for this agent and bound to this connection's origin. */
+  private async verifyTicket(token: string): Promise<Auth> {
+    const s = this.services;
+    const ticket = await s.tickets.verify(token, {
+      agentId: s.agentId,
+      connectionOrigin: this.origin,
+      maxLifetimeSec: s.config.limits.ticketMaxLifetimeSec,
+      clockToleranceSec: s.config.limits.clockToleranceSec,
+    });
+    return { kind: 'ticket', ticket };
+  }
+
+  /** A paired client's signature over this connection's challenge. */
+  private verifyPaired(params: { clientId: string; signature: string }): Auth {
+    const client = this.services.pairing.authenticate(
+      params.clientId,
+      params.signature,
+      this.challenge,
+      this.policyOrigin,
+    );
+    return { kind: 'paired', client };
+  }
+
+  /** The 'authenticated' log line and audit record: who, by which credential, for which purpose. */
+  private recordAuthenticated(auth: Auth, purpose: string | undefined): void {
     this.log.info(
       {
         event: 'authenticated',
@@ -321,7 +346,7 @@ export class Session {
       },
       'session authenticated',
     );
-    s.read.audit?.append({
+    this.services.read.audit?.append({
       event: 'auth',
       outcome: 'ok',
       origin: this.policyOrigin,
@@ -329,13 +354,6 @@ export class Session {
       ...(auth.kind === 'paired' ? { clientId: auth.client.clientId } : {}),
       ...(purpose ? { purpose } : {}),
     });
-    s.onAuthenticated(this);
-    return {
-      sessionId: this.id,
-      expiresAt: new Date(this.expiresAt).toISOString(),
-      allowedFields: this.allowed(),
-      ...(purpose ? { purpose } : {}),
-    };
   }
 
   /**

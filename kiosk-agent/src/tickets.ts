@@ -4,7 +4,7 @@
  * (aud), one operator, one purpose and a field list, for at most 5 minutes, and is accepted once (jti).
  */
 
-import { ticketClaimsSchema } from '@cccd/client';
+import { type TicketClaims, ticketClaimsSchema } from '@cccd/client';
 import {
   decodeJwt,
   decodeProtectedHeader,
@@ -105,54 +105,9 @@ export class TicketVerifier {
   async verify(token: string, check: TicketCheck): Promise<Ticket> {
     const now = check.now ?? new Date();
     if (token.length > 8192) throw new AgentError('ERR_TICKET_INVALID', 'ticket too long', { reason: 'format' });
-    let issuer: LoadedIssuer | undefined;
-    try {
-      const header = decodeProtectedHeader(token);
-      if (header.alg !== 'ES256')
-        throw new AgentError('ERR_TICKET_INVALID', 'ticket must be ES256', { reason: 'algorithm' });
-      const { iss } = decodeJwt(token);
-      issuer = typeof iss === 'string' ? this.issuers.get(iss) : undefined;
-    } catch (e) {
-      if (e instanceof AgentError) throw e;
-      throw new AgentError('ERR_TICKET_INVALID', 'ticket is not a compact JWS', { reason: 'format' });
-    }
-    if (!issuer) throw new AgentError('ERR_TICKET_INVALID', 'unknown ticket issuer', { reason: 'issuer' });
-    let payload: JWTPayload;
-    try {
-      const result = await jwtVerify(token, issuer.key, {
-        algorithms: ['ES256'],
-        issuer: issuer.iss,
-        audience: `cccd-agent:${check.agentId}`,
-        clockTolerance: check.clockToleranceSec,
-        currentDate: now,
-        requiredClaims: ['iss', 'aud', 'iat', 'exp', 'jti'],
-      });
-      payload = result.payload;
-    } catch (e) {
-      if (e instanceof joseErrors.JWTExpired)
-        throw new AgentError('ERR_TICKET_EXPIRED', 'ticket expired', { reason: 'expired' });
-      throw new AgentError('ERR_TICKET_INVALID', 'ticket rejected', {
-        reason: String((e as { code?: string }).code ?? 'malformed').slice(0, 64),
-      });
-    }
-    const parsed = ticketClaimsSchema.safeParse(payload);
-    if (!parsed.success) {
-      const claim = String(parsed.error.issues[0]?.path[0] ?? 'claims').slice(0, 32);
-      throw new AgentError('ERR_TICKET_INVALID', `ticket claim ${claim} invalid`, { reason: 'claims', claim });
-    }
-    const c = parsed.data;
-    const nowSec = Math.floor(now.getTime() / 1000);
-    if (c.exp - c.iat > check.maxLifetimeSec)
-      throw new AgentError('ERR_TICKET_INVALID', 'ticket lifetime too long', { reason: 'lifetime' });
-    if (c.iat > nowSec + check.clockToleranceSec)
-      throw new AgentError('ERR_TICKET_INVALID', 'ticket issued in the future', { reason: 'iat' });
-    // Bound to the page that opened this socket: a ticket lifted from one site is useless on another.
-    if (check.connectionOrigin === undefined || c.origin !== check.connectionOrigin)
-      throw new AgentError('ERR_TICKET_INVALID', 'ticket origin does not match the connection', { reason: 'origin' });
-    if (!issuer.origins().has(c.origin))
-      throw new AgentError('ERR_TICKET_INVALID', 'issuer may not issue tickets for this origin', {
-        reason: 'issuer-origin',
-      });
+    const issuer = this.issuerOf(token);
+    const c = claimsOf(await verifiedPayload(token, issuer, check, now));
+    checkClaims(c, issuer, check, now);
     if (!this.replay.use(`${c.iss}\u0000${c.jti}`, (c.exp + check.clockToleranceSec) * 1000, now.getTime()))
       throw new AgentError('ERR_TICKET_INVALID', 'ticket already used', { reason: 'replayed' });
     return {
@@ -167,4 +122,70 @@ export class TicketVerifier {
       exp: c.exp,
     };
   }
+
+  /** The configured issuer the ticket names, read before its signature is checked (ES256 only). */
+  private issuerOf(token: string): LoadedIssuer {
+    let issuer: LoadedIssuer | undefined;
+    try {
+      const header = decodeProtectedHeader(token);
+      if (header.alg !== 'ES256')
+        throw new AgentError('ERR_TICKET_INVALID', 'ticket must be ES256', { reason: 'algorithm' });
+      const { iss } = decodeJwt(token);
+      issuer = typeof iss === 'string' ? this.issuers.get(iss) : undefined;
+    } catch (e) {
+      if (e instanceof AgentError) throw e;
+      throw new AgentError('ERR_TICKET_INVALID', 'ticket is not a compact JWS', { reason: 'format' });
+    }
+    if (!issuer) throw new AgentError('ERR_TICKET_INVALID', 'unknown ticket issuer', { reason: 'issuer' });
+    return issuer;
+  }
+}
+
+/** Signature, issuer, audience and time window, checked by jose; its errors become ERR_TICKET_*. */
+async function verifiedPayload(
+  token: string,
+  issuer: LoadedIssuer,
+  check: TicketCheck,
+  now: Date,
+): Promise<JWTPayload> {
+  try {
+    const result = await jwtVerify(token, issuer.key, {
+      algorithms: ['ES256'],
+      issuer: issuer.iss,
+      audience: `cccd-agent:${check.agentId}`,
+      clockTolerance: check.clockToleranceSec,
+      currentDate: now,
+      requiredClaims: ['iss', 'aud', 'iat', 'exp', 'jti'],
+    });
+    return result.payload;
+  } catch (e) {
+    if (e instanceof joseErrors.JWTExpired)
+      throw new AgentError('ERR_TICKET_EXPIRED', 'ticket expired', { reason: 'expired' });
+    throw new AgentError('ERR_TICKET_INVALID', 'ticket rejected', {
+      reason: String((e as { code?: string }).code ?? 'malformed').slice(0, 64),
+    });
+  }
+}
+
+function claimsOf(payload: JWTPayload): TicketClaims {
+  const parsed = ticketClaimsSchema.safeParse(payload);
+  if (parsed.success) return parsed.data;
+  const claim = String(parsed.error.issues[0]?.path[0] ?? 'claims').slice(0, 32);
+  throw new AgentError('ERR_TICKET_INVALID', `ticket claim ${claim} invalid`, { reason: 'claims', claim });
+}
+
+/** What jose does not check: the lifetime cap, iat in the future, and the origin binding. */
+function checkClaims(c: TicketClaims, issuer: LoadedIssuer, check: TicketCheck, now: Date): void {
+  const nowSec = Math.floor(now.getTime() / 1000);
+  if (c.exp - c.iat > check.maxLifetimeSec)
+    throw new AgentError('ERR_TICKET_INVALID', 'ticket lifetime too long', { reason: 'lifetime' });
+  if (c.iat > nowSec + check.clockToleranceSec)
+    throw new AgentError('ERR_TICKET_INVALID', 'ticket issued in the future', { reason: 'iat' });
+  // Bound to the page that opened this socket: a ticket lifted from one site is useless on another.
+  if (check.connectionOrigin === undefined || c.origin !== check.connectionOrigin)
+    throw new AgentError('ERR_TICKET_INVALID', 'ticket origin does not match the connection', { reason: 'origin' });
+  if (!issuer.origins().has(c.origin))
+    throw new AgentError('ERR_TICKET_INVALID', 'issuer may not issue tickets for this origin', {
+      reason: 'issuer-origin',
+    });
 }

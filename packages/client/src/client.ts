@@ -1,50 +1,44 @@
 /**
- * CccdAgentClient: one WebSocket to the local agent, JSON-RPC requests with timeouts, strict validation of every
- * incoming frame, reconnection with exponential backoff and jitter. A read in flight when the socket drops fails
- * with ERR_CONNECTION_LOST and is never replayed (the card may have moved; the nonce and ticket are single use).
+ * CccdAgentClient: the public face of the client — connect, read, diagnose, the reader list, and events. The link
+ * itself (socket, hello, authentication, ping, reconnection) is connection.ts; requests, timeouts and the
+ * validation of every incoming frame are rpc.ts; where tickets come from is tickets.ts.
  */
 
 import { type ChipProfileResult, DIAGNOSE_TIMEOUT_MS } from './chip-profile.js';
+import {
+  Connection,
+  type ConnectionState,
+  RECONNECT_DEFAULTS,
+  type ReconnectOptions,
+  type SessionInfo,
+  type WebSocketConstructor,
+} from './connection.js';
 import { Emitter } from './emitter.js';
-import { CccdAgentError, type ErrorCode } from './errors.js';
+import { CccdAgentError } from './errors.js';
 import {
   type AccessKeyParam,
   type CccdField,
-  METHODS,
   type MethodName,
   type MethodParams,
   type MethodResult,
-  NOTIFICATIONS,
   type NotificationParams,
-  nonceSchema,
-  PROTOCOL,
   READ_TIMEOUT_DEFAULT_MS,
   type ReaderInfo,
   type ReadResult,
-  type ReadStage,
-  serverMessageSchema,
 } from './protocol.js';
+import { parseServerFrame, type ReadProgress, RpcChannel, type ServerFrame } from './rpc.js';
+import type { TicketSource } from './tickets.js';
 
-/** The part of the WebSocket API the client uses (browser WebSocket and the `ws` package both fit). */
-export interface WebSocketLike {
-  readonly readyState: number;
-  readonly protocol: string;
-  send(data: string): void;
-  close(code?: number, reason?: string): void;
-  addEventListener(type: 'open' | 'close' | 'error' | 'message', listener: (event: never) => void): void;
-}
-export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;
-
-export type ConnectionState = 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'closed';
-export type SessionInfo = MethodResult<'session.authenticate'>;
-
-export interface ReconnectOptions {
-  /** First retry delay before jitter (ms). */
-  initialDelayMs?: number;
-  maxDelayMs?: number;
-  /** Give up after this many consecutive failed attempts (then state 'closed'). */
-  maxAttempts?: number;
-}
+export {
+  backoffDelay,
+  type ConnectionState,
+  type ReconnectOptions,
+  type SessionInfo,
+  type WebSocketConstructor,
+  type WebSocketLike,
+} from './connection.js';
+export type { ReadProgress } from './rpc.js';
+export { type TicketSource, ticketNonce } from './tickets.js';
 
 export interface CccdAgentClientOptions {
   /** Defaults to globalThis.WebSocket (browsers, Node ≥ 22); pass `ws`'s WebSocket in Node 20. */
@@ -62,13 +56,6 @@ export interface CccdAgentClientOptions {
   maxMessageChars?: number;
   /** For tests: jitter source in [0, 1). */
   random?: () => number;
-}
-
-export type TicketSource = { ticket: string } | { getTicket: () => Promise<string> };
-
-export interface ReadProgress {
-  stage: ReadStage;
-  percent: number;
 }
 
 export interface ReadOptions {
@@ -111,15 +98,6 @@ export interface ClientEvents extends Record<string, unknown> {
   protocolError: { reason: string };
 }
 
-interface Pending {
-  method: MethodName;
-  resolve: (value: unknown) => void;
-  reject: (error: CccdAgentError) => void;
-  timer: ReturnType<typeof setTimeout>;
-  onProgress?: (progress: ReadProgress) => void;
-}
-
-const OPEN = 1;
 const DEFAULTS = {
   connectTimeoutMs: 10_000,
   requestTimeoutMs: 10_000,
@@ -127,7 +105,6 @@ const DEFAULTS = {
   pingIntervalMs: 25_000,
   maxMessageChars: 8 * 1024 * 1024,
 };
-const RECONNECT_DEFAULTS = { initialDelayMs: 500, maxDelayMs: 15_000, maxAttempts: Number.POSITIVE_INFINITY };
 
 function base64url(bytes: Uint8Array): string {
   return btoa(String.fromCharCode(...bytes))
@@ -136,66 +113,49 @@ function base64url(bytes: Uint8Array): string {
     .replace(/=+$/, '');
 }
 
-/** The nonce claim of a compact JWS, read without verifying it (the agent verifies; we only echo it back). */
-export function ticketNonce(ticket: string): string | undefined {
-  try {
-    const part = ticket.split('.')[1];
-    if (!part) return undefined;
-    const json = atob(part.replace(/-/g, '+').replace(/_/g, '/'));
-    const nonce = (JSON.parse(json) as { nonce?: unknown }).nonce;
-    return nonceSchema.safeParse(nonce).success ? (nonce as string) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Exponential backoff with "equal jitter": half the step is fixed (no hot loops), half random (no herds). */
-export function backoffDelay(attempt: number, options: Required<ReconnectOptions>, random: () => number): number {
-  const step = Math.min(options.maxDelayMs, options.initialDelayMs * 2 ** Math.min(attempt, 30));
-  return Math.round(step / 2 + (random() * step) / 2);
+function randomNonce(): string {
+  return base64url(globalThis.crypto.getRandomValues(new Uint8Array(32)));
 }
 
 export class CccdAgentClient extends Emitter<ClientEvents> {
-  private readonly opts: typeof DEFAULTS & { random: () => number; WebSocket: WebSocketConstructor | undefined };
-  private readonly reconnectOpts: Required<ReconnectOptions> | false;
-  private ws: WebSocketLike | undefined;
-  private url = '';
-  private tickets: TicketSource | undefined;
-  private currentState: ConnectionState = 'idle';
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
+  private readonly readGraceMs: number;
+  private readonly maxMessageChars: number;
+  private readonly rpc: RpcChannel;
+  private readonly connection: Connection;
   private readerMap = new Map<string, ReaderInfo>();
-  private session: SessionInfo | undefined;
-  private lastTicketNonce: string | undefined;
-  private helloWaiter: ((params: NotificationParams<'agent.hello'>) => void) | undefined;
   private readInFlight = false;
-  private attempt = 0;
-  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
-  private pingTimer: ReturnType<typeof setInterval> | undefined;
-  /** Bumped on every new socket so late events of an old socket are ignored. */
-  private generation = 0;
 
   constructor(options: CccdAgentClientOptions = {}) {
     super();
-    this.opts = {
-      connectTimeoutMs: options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
-      requestTimeoutMs: options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs,
-      readGraceMs: options.readGraceMs ?? DEFAULTS.readGraceMs,
-      pingIntervalMs: options.pingIntervalMs ?? DEFAULTS.pingIntervalMs,
-      maxMessageChars: options.maxMessageChars ?? DEFAULTS.maxMessageChars,
-      random: options.random ?? Math.random,
+    this.readGraceMs = options.readGraceMs ?? DEFAULTS.readGraceMs;
+    this.maxMessageChars = options.maxMessageChars ?? DEFAULTS.maxMessageChars;
+    this.rpc = new RpcChannel(() => this.connection.socket, options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs);
+    const connection = {
       WebSocket: options.WebSocket,
+      connectTimeoutMs: options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
+      pingIntervalMs: options.pingIntervalMs ?? DEFAULTS.pingIntervalMs,
+      reconnect: options.reconnect === false ? (false as const) : { ...RECONNECT_DEFAULTS, ...options.reconnect },
+      random: options.random ?? Math.random,
     };
-    this.reconnectOpts = options.reconnect === false ? false : { ...RECONNECT_DEFAULTS, ...options.reconnect };
+    this.connection = new Connection(connection, this.rpc, {
+      state: (state) => this.emit('state', state),
+      ready: (session) => {
+        this.emit('ready', session);
+        // Best effort: a fresh reader list for the 'readers' event; failures surface on the next call instead.
+        this.readers().catch(() => undefined);
+      },
+      disconnected: (info) => this.emit('disconnected', info),
+      frame: (data) => this.onFrame(data),
+    });
   }
 
   get state(): ConnectionState {
-    return this.currentState;
+    return this.connection.state;
   }
 
   /** The authenticated session (allowed fields, expiry), while ready. */
   get sessionInfo(): SessionInfo | undefined {
-    return this.session;
+    return this.connection.session;
   }
 
   /** Readers known from readers.list and reader.attached/detached notifications. */
@@ -209,28 +169,12 @@ export class CccdAgentClient extends Emitter<ClientEvents> {
    * so only `getTicket` allows reconnection.
    */
   async connect(url: string, tickets: TicketSource): Promise<SessionInfo> {
-    if (this.currentState === 'connecting' || this.currentState === 'ready' || this.currentState === 'reconnecting')
-      throw new CccdAgentError('ERR_ACTION_PENDING');
-    this.url = url;
-    this.tickets = tickets;
-    this.attempt = 0;
-    this.setState('connecting');
-    try {
-      return await this.establish();
-    } catch (e) {
-      this.teardownSocket(1000);
-      this.setState('closed');
-      throw e;
-    }
+    return this.connection.connect(url, tickets);
   }
 
   /** Closes for good: no reconnection; pending requests fail with ERR_CONNECTION_LOST. */
   close(): void {
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = undefined;
-    this.teardownSocket(1000);
-    this.failPending('ERR_CONNECTION_LOST');
-    this.setState('closed');
+    this.connection.close();
   }
 
   async readers(): Promise<ReaderInfo[]> {
@@ -253,7 +197,7 @@ export class CccdAgentClient extends Emitter<ClientEvents> {
       accessKey: options.accessKey,
       fields: [...options.fields],
       purpose: options.purpose,
-      nonce: options.nonce ?? this.lastTicketNonce ?? randomNonce(),
+      nonce: options.nonce ?? this.connection.ticketNonce ?? randomNonce(),
       timeoutMs,
     };
     if (options.readerId !== undefined) params.readerId = options.readerId;
@@ -262,7 +206,7 @@ export class CccdAgentClient extends Emitter<ClientEvents> {
     this.readInFlight = true;
     try {
       const result = await this.request('read.start', params, {
-        timeoutMs: timeoutMs + this.opts.readGraceMs,
+        timeoutMs: timeoutMs + this.readGraceMs,
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
       });
@@ -287,7 +231,7 @@ export class CccdAgentClient extends Emitter<ClientEvents> {
     if (options.readerId !== undefined) params.readerId = options.readerId;
     if (options.probes !== undefined) params.probes = options.probes;
     return this.request('admin.diagnose', params, {
-      timeoutMs: timeoutMs + DIAGNOSE_TIMEOUT_MS + this.opts.readGraceMs,
+      timeoutMs: timeoutMs + DIAGNOSE_TIMEOUT_MS + this.readGraceMs,
       ...(options.signal ? { signal: options.signal } : {}),
     });
   }
@@ -301,211 +245,7 @@ export class CccdAgentClient extends Emitter<ClientEvents> {
     params: MethodParams<M>,
     options: { timeoutMs?: number; signal?: AbortSignal; onProgress?: (p: ReadProgress) => void } = {},
   ): Promise<MethodResult<M>> {
-    const checked = METHODS[method].params.safeParse(params);
-    if (!checked.success) {
-      const field = checked.error.issues[0]?.path.join('.') ?? '';
-      return Promise.reject(new CccdAgentError('ERR_INVALID_PARAMS', { details: { field: field.slice(0, 64) } }));
-    }
-    const ws = this.ws;
-    if (!ws || ws.readyState !== OPEN) return Promise.reject(new CccdAgentError('ERR_CONNECTION_LOST'));
-    const id = this.nextId++;
-    return new Promise<MethodResult<M>>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        cleanup();
-        reject(new CccdAgentError('ERR_TIMEOUT'));
-      }, options.timeoutMs ?? this.opts.requestTimeoutMs);
-      const onAbort = () => {
-        if (!this.pending.delete(id)) return;
-        clearTimeout(timer);
-        // Tell the agent, but do not wait for it: the caller asked to stop now.
-        if (method === 'read.start' || method === 'admin.diagnose')
-          this.request('read.cancel', { requestId: id }).catch(() => undefined);
-        reject(new CccdAgentError('ERR_CANCELLED'));
-      };
-      const cleanup = () => options.signal?.removeEventListener('abort', onAbort);
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      const entry: Pending = {
-        method,
-        resolve: (v) => {
-          cleanup();
-          resolve(v as MethodResult<M>);
-        },
-        reject: (e) => {
-          cleanup();
-          reject(e);
-        },
-        timer,
-      };
-      if (options.onProgress) entry.onProgress = options.onProgress;
-      this.pending.set(id, entry);
-      try {
-        ws.send(JSON.stringify({ jsonrpc: '2.0', id, method, params: checked.data }));
-      } catch (e) {
-        this.pending.delete(id);
-        clearTimeout(timer);
-        entry.reject(new CccdAgentError('ERR_CONNECTION_LOST', { cause: e }));
-      }
-    });
-  }
-
-  // ---------- connection ----------
-
-  private async establish(): Promise<SessionInfo> {
-    const deadline = this.opts.connectTimeoutMs;
-    // The ticket first: the agent gives unauthenticated sockets a small budget and a short deadline, so the
-    // socket should not sit unauthenticated during the backend round trip.
-    const ticket = await this.nextTicket();
-    const hello = await this.openSocket(deadline);
-    if (hello.protocol !== PROTOCOL) throw new CccdAgentError('ERR_VERSION_UNSUPPORTED');
-    this.lastTicketNonce = ticketNonce(ticket);
-    const session = await this.request('session.authenticate', { ticket }, { timeoutMs: deadline });
-    this.session = session;
-    this.attempt = 0;
-    this.setState('ready');
-    this.startPing();
-    this.emit('ready', session);
-    // Best effort: a fresh reader list for the 'readers' event; failures surface on the next call instead.
-    this.readers().catch(() => undefined);
-    return session;
-  }
-
-  private async nextTicket(): Promise<string> {
-    const t = this.tickets;
-    if (!t) throw new CccdAgentError('ERR_UNAUTHENTICATED');
-    if ('ticket' in t) {
-      // single use: forget it so a reconnection cannot replay it
-      this.tickets = undefined;
-      return t.ticket;
-    }
-    try {
-      return await t.getTicket();
-    } catch (e) {
-      throw new CccdAgentError('ERR_UNAUTHENTICATED', { retriable: true, cause: e });
-    }
-  }
-
-  /** Resolves with agent.hello once the socket is open with our subprotocol; bounded by timeoutMs. */
-  private openSocket(timeoutMs: number): Promise<NotificationParams<'agent.hello'>> {
-    const Ctor = this.opts.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-    if (!Ctor) return Promise.reject(new CccdAgentError('ERR_AGENT_UNREACHABLE', { retriable: false }));
-    const generation = ++this.generation;
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const finish = (error?: CccdAgentError, hello?: NotificationParams<'agent.hello'>) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        this.helloWaiter = undefined;
-        if (error) reject(error);
-        else resolve(hello!);
-      };
-      const timer = setTimeout(() => finish(new CccdAgentError('ERR_TIMEOUT')), timeoutMs);
-      let ws: WebSocketLike;
-      try {
-        ws = new Ctor(this.url, PROTOCOL);
-      } catch (e) {
-        finish(new CccdAgentError('ERR_AGENT_UNREACHABLE', { cause: e }));
-        return;
-      }
-      this.ws = ws;
-      this.helloWaiter = (hello) => finish(undefined, hello);
-      ws.addEventListener('open', () => {
-        if (ws.protocol !== PROTOCOL) finish(new CccdAgentError('ERR_VERSION_UNSUPPORTED'));
-      });
-      ws.addEventListener('message', (event: { data: unknown }) => {
-        if (generation === this.generation) this.onFrame(event.data);
-      });
-      ws.addEventListener('error', () => finish(new CccdAgentError('ERR_AGENT_UNREACHABLE')));
-      ws.addEventListener('close', (event: { code?: number }) => {
-        finish(new CccdAgentError('ERR_AGENT_UNREACHABLE'));
-        if (generation === this.generation) this.onClose(event.code ?? 1006);
-      });
-    });
-  }
-
-  private onClose(code: number): void {
-    this.ws = undefined;
-    this.session = undefined;
-    this.stopPing();
-    this.failPending('ERR_CONNECTION_LOST');
-    if (this.currentState !== 'ready') return; // connect()/attempt handles its own failure
-    const willReconnect = this.reconnectOpts !== false && this.tickets !== undefined && 'getTicket' in this.tickets;
-    this.emit('disconnected', { code, willReconnect });
-    if (willReconnect) this.scheduleReconnect();
-    else this.setState('closed');
-  }
-
-  private scheduleReconnect(): void {
-    const opts = this.reconnectOpts;
-    if (opts === false || this.attempt >= opts.maxAttempts) {
-      this.setState('closed');
-      return;
-    }
-    this.setState('reconnecting');
-    const delay = backoffDelay(this.attempt++, opts, this.opts.random);
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = undefined;
-      this.establish().catch(() => {
-        if (this.currentState !== 'reconnecting') return; // close() was called meanwhile
-        this.teardownSocket(1000);
-        this.scheduleReconnect();
-      });
-    }, delay);
-  }
-
-  private teardownSocket(code: number): void {
-    this.generation++;
-    this.stopPing();
-    const ws = this.ws;
-    this.ws = undefined;
-    this.session = undefined;
-    try {
-      ws?.close(code);
-    } catch {
-      // already closing
-    }
-  }
-
-  private failPending(code: ErrorCode): void {
-    for (const [id, p] of this.pending) {
-      this.pending.delete(id);
-      clearTimeout(p.timer);
-      p.reject(new CccdAgentError(code));
-    }
-  }
-
-  private startPing(): void {
-    this.stopPing();
-    if (this.opts.pingIntervalMs <= 0) return;
-    this.pingTimer = setInterval(() => {
-      this.request('agent.ping', {}).catch((e: CccdAgentError) => {
-        // an unanswered ping means a dead link the browser has not noticed: drop it and reconnect
-        if (e.code === 'ERR_TIMEOUT' && this.ws) this.forceDrop();
-      });
-    }, this.opts.pingIntervalMs);
-  }
-
-  private stopPing(): void {
-    if (this.pingTimer) clearInterval(this.pingTimer);
-    this.pingTimer = undefined;
-  }
-
-  private forceDrop(): void {
-    const ws = this.ws;
-    this.generation++;
-    try {
-      ws?.close(4000);
-    } catch {
-      // ignore
-    }
-    this.onClose(1006);
-  }
-
-  private setState(state: ConnectionState): void {
-    if (state === this.currentState) return;
-    this.currentState = state;
-    this.emit('state', state);
+    return this.rpc.request(method, params, options);
   }
 
   // ---------- incoming frames ----------
@@ -515,86 +255,41 @@ export class CccdAgentClient extends Emitter<ClientEvents> {
   }
 
   private onFrame(data: unknown): void {
-    const problem = this.handleFrame(data);
+    const problem = this.route(parseServerFrame(data, this.maxMessageChars));
     if (problem) this.protocolError(problem);
   }
 
   /** Returns why the frame was ignored, or undefined when it was handled. */
-  private handleFrame(data: unknown): string | undefined {
-    if (typeof data !== 'string') return 'binary frame';
-    if (data.length > this.opts.maxMessageChars) return 'frame too large';
-    let json: unknown;
-    try {
-      json = JSON.parse(data);
-    } catch {
-      return 'invalid JSON';
-    }
-    const msg = serverMessageSchema.safeParse(json);
-    if (!msg.success) return 'invalid JSON-RPC envelope';
-    const m = msg.data;
-    if ('method' in m) return this.handleNotification(m.method, m.params);
-    if (m.id === null || typeof m.id !== 'number') return 'response without a request';
-    const p = this.pending.get(m.id);
-    if (!p) return 'response to an unknown request';
-    this.pending.delete(m.id);
-    clearTimeout(p.timer);
-    if ('error' in m) {
-      p.reject(CccdAgentError.fromRpc(m.error));
-      return undefined;
-    }
-    const result = METHODS[p.method].result.safeParse(m.result);
-    if (!result.success) {
-      p.reject(new CccdAgentError('ERR_PROTOCOL'));
-      return `invalid ${p.method} result`;
-    }
-    p.resolve(result.data);
-    return undefined;
-  }
-
-  private handleNotification(method: string, params: unknown): string | undefined {
-    if (!Object.hasOwn(NOTIFICATIONS, method)) return 'unknown notification';
-    const name = method as keyof typeof NOTIFICATIONS;
-    const parsed = NOTIFICATIONS[name].safeParse(params);
-    if (!parsed.success) return `invalid ${name} params`;
-    const v = parsed.data as NotificationParams<typeof name>;
+  private route(frame: ServerFrame): string | undefined {
+    if ('problem' in frame) return frame.problem;
+    if ('response' in frame) return this.rpc.settle(frame.response);
+    const { name, params } = frame.notification;
     switch (name) {
       case 'agent.hello':
-        this.helloWaiter?.(v as NotificationParams<'agent.hello'>);
+        this.connection.hello(params);
         break;
       case 'agent.status':
-        this.emit('status', v as NotificationParams<'agent.status'>);
+        this.emit('status', params);
         break;
       case 'session.expiring':
-        this.emit('sessionExpiring', v as NotificationParams<'session.expiring'>);
+        this.emit('sessionExpiring', params);
         break;
-      case 'read.progress': {
-        const { requestId, stage, percent } = v as NotificationParams<'read.progress'>;
-        const p = typeof requestId === 'number' ? this.pending.get(requestId) : undefined;
-        if (p?.method !== 'read.start') return 'progress for an unknown read';
-        try {
-          p.onProgress?.({ stage, percent });
-        } catch {
-          // the page's progress handler must not break the read
-        }
-        break;
-      }
-      case 'reader.attached': {
-        const r = v as NotificationParams<'reader.attached'>;
-        this.readerMap.set(r.readerId, { ...r, cardPresent: false });
+      case 'read.progress':
+        return this.rpc.progress(params);
+      case 'reader.attached':
+        this.readerMap.set(params.readerId, { ...params, cardPresent: false });
         this.emit('readers', this.knownReaders);
         break;
-      }
       case 'reader.detached':
-        this.readerMap.delete((v as NotificationParams<'reader.detached'>).readerId);
+        this.readerMap.delete(params.readerId);
         this.emit('readers', this.knownReaders);
         break;
       case 'card.inserted':
       case 'card.removed': {
-        const { readerId } = v as NotificationParams<'card.inserted'>;
         const present = name === 'card.inserted';
-        const known = this.readerMap.get(readerId);
-        if (known) this.readerMap.set(readerId, { ...known, cardPresent: present });
-        this.emit('card', { readerId, present });
+        const known = this.readerMap.get(params.readerId);
+        if (known) this.readerMap.set(params.readerId, { ...known, cardPresent: present });
+        this.emit('card', { readerId: params.readerId, present });
         break;
       }
     }
@@ -610,8 +305,4 @@ export class CccdAgentClient extends Emitter<ClientEvents> {
       throw new CccdAgentError('ERR_PROTOCOL');
     }
   }
-}
-
-function randomNonce(): string {
-  return base64url(globalThis.crypto.getRandomValues(new Uint8Array(32)));
 }
