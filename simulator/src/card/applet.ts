@@ -1,18 +1,18 @@
 import { EventEmitter } from 'node:events';
 import { digest, EmrtdError, parsePaceOid, readTlvs, type Tlv, utf8 } from '@cccd/emrtd';
-import { activeAuthenticate } from './active-auth.js';
 import { type CommandApdu, parseCommandApdu, response, SW } from './apdu.js';
-import { bacKeys, bacMutualAuthenticate } from './bac.js';
-import { chipAuthenticate, chipAuthenticationOid } from './chip-auth.js';
 import type { ChipBehaviour, ChipSettingsInput } from './chip-behaviour.js';
 import { chipBehaviour } from './chip-options.js';
+import { activeAuthenticate } from './emrtd/active-auth.js';
+import { bacKeys, bacMutualAuthenticate } from './emrtd/bac.js';
+import { chipAuthenticate, chipAuthenticationOid } from './emrtd/chip-auth.js';
+import { decodeOidContent } from './emrtd/oid-codec.js';
+import { PACE_PASSWORD, PaceChipSession, paceConfigSupported } from './emrtd/pace.js';
+import { isSecureMessagingCla, type SecureMessaging } from './emrtd/secure-messaging.js';
 import { applyFileFaults, type Fault, parseFault } from './faults.js';
 import { FileSystem } from './file-system.js';
 import type { CardImage, PaceConfig } from './image.js';
 import { type CryptoWork, cryptoMs, emptyStats, exchangeMs, type LinkOptions, type LinkStats } from './link.js';
-import { decodeOidContent } from './oid-codec.js';
-import { PACE_PASSWORD, PaceChipSession, paceConfigSupported } from './pace.js';
-import { isSecureMessagingCla, type SecureMessaging } from './secure-messaging.js';
 
 export interface CardOptions {
   /**

@@ -1,13 +1,13 @@
 import { digest, domainParameters, encodeEcPoint, fromHex, hex, paceOid, type SmCipher, utf8 } from '@cccd/emrtd';
 import { describe, expect, it } from 'vitest';
-import { SimulatedCard } from './applet.js';
+import { SimulatedCard } from '../applet.js';
+import type { PaceConfig } from '../image.js';
+import { scriptedRandom, seededRandom } from '../random.js';
+import { testImage } from '../testing/image.js';
+import { terminalPace } from '../testing/terminal.js';
 import { cardGroup } from './group.js';
-import type { PaceConfig } from './image.js';
 import { integratedMap, pseudoRandom } from './integrated-mapping.js';
 import { PaceChipSession } from './pace.js';
-import { scriptedRandom, seededRandom } from './random.js';
-import { testImage } from './testing/image.js';
-import { terminalPace } from './testing/terminal.js';
 
 const H = (s: string) => fromHex(s);
 const X = (b: Uint8Array) => hex(b).toUpperCase();

@@ -18,9 +18,9 @@ import {
   tdesCbc,
   tlv,
 } from '@cccd/emrtd';
-import { SW } from './apdu.js';
+import { SW } from '../apdu.js';
+import type { PaceConfig } from '../image.js';
 import { type CardGroup, cardGroup, type GroupElement } from './group.js';
-import type { PaceConfig } from './image.js';
 import { integratedMap, integratedMappingSupported } from './integrated-mapping.js';
 import { SecureMessaging } from './secure-messaging.js';
 

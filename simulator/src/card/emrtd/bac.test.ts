@@ -1,9 +1,9 @@
 import { fromHex, hex } from '@cccd/emrtd';
 import { describe, expect, it } from 'vitest';
-import { SimulatedCard } from './applet.js';
+import { SimulatedCard } from '../applet.js';
+import { scriptedRandom } from '../random.js';
+import { APPENDIX_D_COM, testImage } from '../testing/image.js';
 import { bacKeys } from './bac.js';
-import { scriptedRandom } from './random.js';
-import { APPENDIX_D_COM, testImage } from './testing/image.js';
 
 const H = (s: string) => fromHex(s);
 const X = (b: Uint8Array) => hex(b).toUpperCase();

@@ -1,8 +1,8 @@
 import { caOid, fromHex, hex, oidContent, tlv } from '@cccd/emrtd';
 import { describe, expect, it } from 'vitest';
-import { ecCaKey, terminalCaKeys } from './testing/chip-auth.js';
-import { appendixDSession } from './testing/sessions.js';
-import { TerminalSm } from './testing/terminal.js';
+import { ecCaKey, terminalCaKeys } from '../testing/chip-auth.js';
+import { appendixDSession } from '../testing/sessions.js';
+import { TerminalSm } from '../testing/terminal.js';
 
 const H = (s: string) => fromHex(s);
 const X = (b: Uint8Array) => hex(b).toUpperCase();
