@@ -1,18 +1,6 @@
-import type { PcscContext } from '@cccd/pcsc';
 import { describeFailure } from './exit.js';
 import { pickLang } from './i18n.js';
-
-export interface Io {
-  stdout: { write(s: string): unknown; isTTY?: boolean };
-  stderr: { write(s: string): unknown; isTTY?: boolean };
-  /** Environment for LANG/LC_* and the trust-store location (default: none, i.e. English, default paths). */
-  env?: Record<string, string | undefined>;
-  signal?: AbortSignal;
-  /** Stand-in for new PcscContext() (tests). */
-  pcscContext?: () => PcscContext;
-}
-
-type Command = (args: string[], io: Io) => Promise<number>;
+import type { Command, Io } from './io.js';
 
 const USAGE = `usage: cccd <command> [options]
 

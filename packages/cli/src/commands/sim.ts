@@ -1,5 +1,5 @@
 import { runSim } from '@cccd/simulator';
-import type { Io } from '../cli.js';
+import type { Io } from '../io.js';
 
 /** `cccd sim …`: the software card's own commands. */
 export async function sim(args: string[], io: Io): Promise<number> {
