@@ -13,7 +13,7 @@ commands:
               the read completed, whatever the verdict); --json or --out FILE for the JSON to send
   trust       import | list trust anchors (CSCA certificates, CRLs, master lists, LDIF)
   demo        read a simulated CCCD end to end and print the verified result
-  sim ...     the software card: personalise, run, profiles, faults
+  sim ...     the software card: personalise, run, profiles, faults, chip-options (cccd sim help)
   agent       the kiosk agent (local WebSocket service)
   help        this text
 
