@@ -30,8 +30,6 @@ export {
   type PaceConfig,
 } from './card/image.js';
 export { type BitrateKbps, LINK_DEFAULTS, type LinkOptions, type LinkStats } from './card/link.js';
-// CLI (`cccd sim …`).
-export { runSim, SIM_USAGE, type SimIo, type SimOptions } from './cli/sim.js';
 export {
   ensurePcscd,
   PCSCD_RUN_DIR,

@@ -1,18 +1,6 @@
-import type { PcscContext } from '@cccd/pcsc';
 import { describeFailure } from './exit.js';
 import { pickLang } from './i18n.js';
-
-export interface Io {
-  stdout: { write(s: string): unknown; isTTY?: boolean };
-  stderr: { write(s: string): unknown; isTTY?: boolean };
-  /** Environment for LANG/LC_* and the trust-store location (default: none, i.e. English, default paths). */
-  env?: Record<string, string | undefined>;
-  signal?: AbortSignal;
-  /** Stand-in for new PcscContext() (tests). */
-  pcscContext?: () => PcscContext;
-}
-
-type Command = (args: string[], io: Io) => Promise<number>;
+import type { Command, Io } from './io.js';
 
 const USAGE = `usage: cccd <command> [options]
 
@@ -25,7 +13,7 @@ commands:
               the read completed, whatever the verdict); --json or --out FILE for the JSON to send
   trust       import | list trust anchors (CSCA certificates, CRLs, master lists, LDIF)
   demo        read a simulated CCCD end to end and print the verified result
-  sim ...     the software card: personalise, run, profiles, faults
+  sim ...     the software card: personalise, run, profiles, faults, chip-options (cccd sim help)
   agent       the kiosk agent (local WebSocket service)
   help        this text
 

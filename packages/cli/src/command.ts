@@ -1,6 +1,6 @@
-import type { Io } from './cli.js';
 import { describeFailure } from './exit.js';
 import { type Lang, pickLang } from './i18n.js';
+import type { Io } from './io.js';
 
 /** --lang from the raw argv (before parsing, so even a usage error is in the right language), else the locale. */
 export function langOf(argv: string[], io: Io): Lang {

@@ -1,7 +1,7 @@
 /** A per-file progress bar on stderr, only when stderr is a terminal (never in pipes, logs or --json captures). */
 import type { ReadProgress } from '@cccd/emrtd';
 import cliProgress from 'cli-progress';
-import type { Io } from './cli.js';
+import type { Io } from './io.js';
 
 export interface Progress {
   update(p: ReadProgress): void;

@@ -15,9 +15,9 @@ import {
   SimulatedCard,
 } from '@cccd/simulator';
 import { type ParsedArgs, UsageError } from './args.js';
-import type { Io } from './cli.js';
 import { CliError, EXIT } from './exit.js';
 import type { Lang } from './i18n.js';
+import type { Io } from './io.js';
 
 export interface CardSource {
   transport: Transport;

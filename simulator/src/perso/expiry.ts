@@ -1,21 +1,18 @@
+import { cccdExpiry, MILESTONES as LAW_MILESTONES } from '@cccd/emrtd';
+
 /**
- * The CCCD validity rule (Law 59/2014 art. 21, Law 26/2023 art. 21; docs/reference/vn-cccd.md §4): a card is
- * valid until the holder's birthday in the next age milestone, except that a card issued within 2 years before a
- * milestone runs to the one after; from the 58th birthday on, cards do not expire.
+ * The CCCD validity rule (Law 59/2014 art. 21, Law 26/2023 art. 21; docs/reference/vn-cccd.md §4) is the reader's
+ * (`cccdExpiry` in @cccd/emrtd): the simulator personalises cards by the same rule the reader guesses keys with, so
+ * the two cannot drift. Here it is keyed by the card kind a profile names.
  */
 
 /** Milestone ages: 2014 law for the 2021 CCCD, 2023 law (adds 14) for the 2024 thẻ căn cước. */
-export const MILESTONES = { 'cccd-2021': [25, 40, 60], 'can-cuoc-2024': [14, 25, 40, 60] } as const;
+export const MILESTONES = {
+  'cccd-2021': LAW_MILESTONES['2014'],
+  'can-cuoc-2024': LAW_MILESTONES['2023'],
+} as const;
 
-/** The holder's birthday in the year they turn `age`, 'YYYY-MM-DD'. A 29 February birthday falls on 28 February in
- *  common years (no public source settles it). */
-export function birthdayAt(dateOfBirth: string, age: number): string {
-  const [y, m, d] = dateOfBirth.split('-').map(Number) as [number, number, number];
-  const year = y + age;
-  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-  const day = m === 2 && d === 29 && !leap ? 28 : d;
-  return `${String(year).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
-}
+const LAW_OF = { 'cccd-2021': '2014', 'can-cuoc-2024': '2023' } as const;
 
 /** Expected expiry 'YYYY-MM-DD' for a card issued on `dateOfIssue`, or null when it never expires. */
 export function expectedExpiry(
@@ -23,6 +20,5 @@ export function expectedExpiry(
   dateOfIssue: string,
   law: keyof typeof MILESTONES = 'cccd-2021',
 ): string | null {
-  for (const m of MILESTONES[law]) if (dateOfIssue < birthdayAt(dateOfBirth, m - 2)) return birthdayAt(dateOfBirth, m);
-  return null;
+  return cccdExpiry(dateOfBirth, dateOfIssue, LAW_OF[law]).expiry;
 }

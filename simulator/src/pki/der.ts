@@ -1,5 +1,5 @@
 /** Minimal DER writer (X.690) for the test PKI: every structure is built byte-exact so fixtures are reproducible. */
-import { bigToBytes, concat, tlv, utf8 } from '@cccd/emrtd';
+import { bigToBytes, concat, oidContent, tlv, utf8 } from '@cccd/emrtd';
 
 export const sequence = (...items: Uint8Array[]): Uint8Array => tlv(0x30, ...items);
 
@@ -62,22 +62,8 @@ const PRINTABLE = /^[A-Za-z0-9 '()+,\-./:=?]*$/;
 export const directoryString = (text: string): Uint8Array =>
   PRINTABLE.test(text) ? printableString(text) : utf8String(text);
 
-export function objectIdentifier(oid: string): Uint8Array {
-  const arcs = oid.split('.').map((a) => {
-    if (!/^\d+$/.test(a)) throw new RangeError(`objectIdentifier: bad arc in ${oid}`);
-    return BigInt(a);
-  });
-  if (arcs.length < 2) throw new RangeError(`objectIdentifier: too short: ${oid}`);
-  const out: number[] = [];
-  const push = (arc: bigint) => {
-    const groups: number[] = [Number(arc & 0x7fn)];
-    for (let v = arc >> 7n; v > 0n; v >>= 7n) groups.unshift(Number(v & 0x7fn) | 0x80);
-    out.push(...groups);
-  };
-  push(arcs[0]! * 40n + arcs[1]!);
-  for (const arc of arcs.slice(2)) push(arc);
-  return tlv(0x06, Uint8Array.from(out));
-}
+/** OBJECT IDENTIFIER: the content octets come from the core's encoder (X.690 §8.19), one OID rule for both sides. */
+export const objectIdentifier = (oid: string): Uint8Array => tlv(0x06, oidContent(oid));
 
 const two = (n: number) => String(n).padStart(2, '0');
 function timeDigits(date: Date, fourDigitYear: boolean): string {

@@ -4,9 +4,9 @@
  * and closes gracefully on SIGINT/SIGTERM (or when io.signal aborts, in-process).
  */
 import { parseArgs, UsageError } from '../args.js';
-import type { Io } from '../cli.js';
 import { guarded } from '../command.js';
 import { EXIT } from '../exit.js';
+import type { Io } from '../io.js';
 
 const AGENT_PACKAGE = '@cccd/kiosk-agent';
 

@@ -4,8 +4,8 @@
  */
 import { canKey, TrustStore } from '@cccd/emrtd';
 import { parseArgs, UsageError } from '../args.js';
-import type { Io } from '../cli.js';
 import { guarded } from '../command.js';
+import type { Io } from '../io.js';
 import { progressBar } from '../progress.js';
 import { type ReadStats, readJson, readSummary } from '../report.js';
 import { openCardSource } from '../source.js';

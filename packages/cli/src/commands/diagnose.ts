@@ -7,10 +7,10 @@
 import { writeFileSync } from 'node:fs';
 import { type ChipProfile, diagnoseChip, EmrtdError, type ErrorCode } from '@cccd/emrtd';
 import { parseArgs, secondsOption, UsageError } from '../args.js';
-import type { Io } from '../cli.js';
 import { guarded } from '../command.js';
 import { diagnoseReport } from '../diagnose-report.js';
 import { CliError, describeFailure, EXIT } from '../exit.js';
+import type { Io } from '../io.js';
 import { accessKeyOf, accessPolicyOf, CARD_OPTIONS } from '../keys.js';
 import { openCardSourceFromArgs } from '../source.js';
 import { loadTrust } from '../trust.js';

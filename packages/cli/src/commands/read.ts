@@ -5,10 +5,10 @@
 import { writeFileSync } from 'node:fs';
 import { type CccdGroup, serializeEvidence } from '@cccd/emrtd';
 import { parseArgs, secondsOption, UsageError } from '../args.js';
-import type { Io } from '../cli.js';
 import { guarded } from '../command.js';
 import { CliError, EXIT } from '../exit.js';
 import { message } from '../i18n.js';
+import type { Io } from '../io.js';
 import { accessKeyOf, accessPolicyOf, CARD_OPTIONS, groupsOf } from '../keys.js';
 import { progressBar } from '../progress.js';
 import { type ReadStats, readJson, readSummary } from '../report.js';

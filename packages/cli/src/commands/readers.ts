@@ -1,9 +1,9 @@
 /** `cccd readers [--json]`: the PC/SC readers and whether a card is present. Exit 6 without service or reader. */
 import { hex } from '@cccd/emrtd';
 import { parseArgs } from '../args.js';
-import type { Io } from '../cli.js';
 import { guarded } from '../command.js';
 import { CliError, EXIT } from '../exit.js';
+import type { Io } from '../io.js';
 
 export async function readers(argv: string[], io: Io): Promise<number> {
   return guarded('readers', argv, io, async (lang) => {

@@ -8,9 +8,9 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { trustStoreFromFiles } from '@cccd/emrtd/node';
 import { parseArgs, UsageError } from '../args.js';
-import type { Io } from '../cli.js';
 import { guarded } from '../command.js';
 import { CliError, EXIT } from '../exit.js';
+import type { Io } from '../io.js';
 import { defaultStoreDir } from '../trust.js';
 
 const USAGE = 'cccd trust: use `cccd trust import PATH... [--store DIR]` or `cccd trust list [--store DIR] [--json]`';

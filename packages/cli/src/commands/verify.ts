@@ -14,10 +14,10 @@ import {
   verifyPassive,
 } from '@cccd/emrtd';
 import { parseArgs, UsageError } from '../args.js';
-import type { Io } from '../cli.js';
 import { guarded } from '../command.js';
 import { CliError, EXIT } from '../exit.js';
 import type { Lang } from '../i18n.js';
+import type { Io } from '../io.js';
 import { verificationJson } from '../report.js';
 import { loadTrust } from '../trust.js';
 import { verdictOutcome } from '../verdict.js';

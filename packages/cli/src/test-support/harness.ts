@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { toPem } from '@cccd/emrtd';
 import { createTestPki, DEFAULT_SIGNATURE, loadProfile } from '@cccd/simulator';
-import { type Io, run } from '../cli.js';
+import { run } from '../cli.js';
+import type { Io } from '../io.js';
 
 export interface Ran {
   code: number;

@@ -10,6 +10,7 @@ import { aesCmac } from '../crypto/aes.js';
 import { pad } from '../crypto/padding.js';
 import { EmrtdError, FileNotFound, SecureMessagingError } from '../errors.js';
 import { fuzzRuns } from '../testing/fuzz-runs.js';
+import { APPENDIX_D } from '../testing/vectors.js';
 import { SecureChannel } from './secure-channel.js';
 import { SecureMessaging } from './secure-messaging.js';
 
@@ -83,12 +84,7 @@ describe('secure messaging, AES', () => {
 
 describe('secure messaging failures never reuse a desynced SSC', () => {
   const make = () =>
-    new SecureMessaging(
-      '3DES',
-      fromHex('979EC13B1CBFE9DCD01AB0FED307EAE5'),
-      fromHex('F1CB1F1FB5ADF208806B89DC579DC1F8'),
-      fromHex('887022120C06C226'),
-    );
+    new SecureMessaging('3DES', fromHex(APPENDIX_D.ksEnc), fromHex(APPENDIX_D.ksMac), fromHex(APPENDIX_D.ssc));
 
   it('rejects a tampered MAC and then refuses further use', () => {
     const sm = make();
@@ -102,9 +98,9 @@ describe('secure messaging failures never reuse a desynced SSC', () => {
   it('rejects a DO99 status that differs from the plain status', () => {
     const sm = make();
     sm.wrap({ cla: 0, ins: 0xa4, p1: 2, p2: 0x0c, data: fromHex('011E') });
-    expect(() => sm.unwrap({ data: fromHex('990290008E08FA855A5D4C50A8ED'), sw: 0x6282 })).toThrow(
-      SecureMessagingError,
-    );
+    // D.4's answer to the SELECT, with a status word that differs from its DO'99'.
+    const answer = fromHex(APPENDIX_D.selectEfCom[1].slice(0, -4));
+    expect(() => sm.unwrap({ data: answer, sw: 0x6282 })).toThrow(SecureMessagingError);
   });
 
   it('an unprotected error status is returned for mapping but ends the session', async () => {

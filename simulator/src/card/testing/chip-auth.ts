@@ -7,11 +7,11 @@ import {
   KDF_ENC,
   KDF_MAC,
   kdf,
+  oidContent,
   type SmCipher,
   tlv,
 } from '@cccd/emrtd';
 import type { ChipAuthenticationKey } from '../image.js';
-import { encodeOidContent } from '../oid-codec.js';
 
 /** A brainpoolP256r1 (parameter 13) CA key pair from a private scalar in hex. */
 export function ecCaKey(cipher: SmCipher, privateHex: string, keyId?: number): ChipAuthenticationKey {
@@ -40,6 +40,6 @@ export function terminalCaKeys(key: ChipAuthenticationKey, ephemeral: bigint) {
 
 /** Data of MSE:Set AT for CA (tag 80 = the key's id-CA OID, optional 84 = key ID). */
 export function caMseData(key: ChipAuthenticationKey): Uint8Array {
-  const oid = tlv(0x80, encodeOidContent(caOid(key.keyAgreement, key.cipher)));
+  const oid = tlv(0x80, oidContent(caOid(key.keyAgreement, key.cipher)));
   return key.keyId === undefined ? oid : concat(oid, tlv(0x84, Uint8Array.of(key.keyId)));
 }

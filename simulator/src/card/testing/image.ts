@@ -1,8 +1,9 @@
 import { fromHex } from '@cccd/emrtd';
+import { APPENDIX_D } from '../../../../packages/emrtd/src/testing/vectors.js';
 import type { CardImage } from '../image.js';
 
 /** EF.COM of ICAO 9303-11 Appendix D.4 (LDS 0106, Unicode 040000, DG1 DG2). */
-export const APPENDIX_D_COM = fromHex('60145F0104303130365F36063034303030305C026175');
+export const APPENDIX_D_COM = fromHex(APPENDIX_D.efCom);
 /**
  * EF.CardAccess of the CCCD (docs/reference/vn-cccd.md §3.2): TA, CA-ECDH-AES-128, PACE-ECDH-GM-AES-128 on
  * brainpoolP256r1.
@@ -34,7 +35,7 @@ export function testImage(overrides: Partial<CardImage> = {}): CardImage {
       [0x011d, filler(1800, 29)],
     ]),
     protectedFids: new Set([0x0103]),
-    mrzInformation: 'L898902C<369080619406236',
+    mrzInformation: APPENDIX_D.mrzInformation,
     can: '012345',
     pace: [{ keyAgreement: 'ECDH', mapping: 'GM', cipher: 'AES-128', parameterId: 13 }],
     ...overrides,

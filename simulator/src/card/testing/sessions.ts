@@ -1,4 +1,5 @@
 import { fromHex } from '@cccd/emrtd';
+import { APPENDIX_D as D } from '../../../../packages/emrtd/src/testing/vectors.js';
 import { type CardOptions, SimulatedCard } from '../applet.js';
 import type { CardImage } from '../image.js';
 import { scriptedRandom, seededRandom } from '../random.js';
@@ -15,23 +16,14 @@ export function appendixDSession(
 ): { card: SimulatedCard; sm: TerminalSm } {
   const card = new SimulatedCard(testImage(overrides), {
     ...options,
-    random: scriptedRandom([fromHex('4608F91988702212'), fromHex('0B4F80323EB3191CB04970CB4052790B')], seededRandom(3)),
+    random: scriptedRandom([fromHex(D.rndIc), fromHex(D.kIc)], seededRandom(3)),
   });
   const ok = (r: Uint8Array) => {
     if (r[r.length - 2] !== 0x90) throw new Error('appendix D set-up failed');
   };
   ok(card.process(fromHex('00A4040C07A0000002471001')));
-  ok(card.process(fromHex('0084000008')));
-  ok(
-    card.process(
-      fromHex('008200002872C29C2371CC9BDB65B779B8E8D37B29ECC154AA56A8799FAE2F498F76ED92F25F1448EEA8AD90A728'),
-    ),
-  );
-  const sm = new TerminalSm(
-    '3DES',
-    fromHex('979EC13B1CBFE9DCD01AB0FED307EAE5'),
-    fromHex('F1CB1F1FB5ADF208806B89DC579DC1F8'),
-    fromHex('887022120C06C226'),
-  );
+  ok(card.process(fromHex(D.getChallenge[0])));
+  ok(card.process(fromHex(D.mutualAuthenticate[0])));
+  const sm = new TerminalSm('3DES', fromHex(D.ksEnc), fromHex(D.ksMac), fromHex(D.ssc));
   return { card, sm };
 }

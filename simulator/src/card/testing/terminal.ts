@@ -23,6 +23,7 @@ import {
   KDF_PI,
   kdf,
   modPow,
+  oidContent,
   pad,
   readTlvs,
   retailMac,
@@ -31,7 +32,6 @@ import {
   tlv,
   unpad,
 } from '@cccd/emrtd';
-import { encodeOidContent } from '../oid-codec.js';
 
 export class TerminalSm {
   private counter: bigint;
@@ -115,7 +115,7 @@ export function terminalPace(
   },
 ): TerminalSm {
   const params = domainParameters(opts.parameterId);
-  const oidBytes = encodeOidContent(opts.oid);
+  const oidBytes = oidContent(opts.oid);
   const mse = concat(tlv(0x80, oidBytes), tlv(0x83, Uint8Array.of(opts.passwordRef)));
   expectOk(exchange(hexApdu(Uint8Array.of(0x00, 0x22, 0xc1, 0xa4, mse.length), mse)), 'MSE');
   const ga = (chain: boolean, inner: Uint8Array) => {

@@ -1,5 +1,5 @@
 import { concat, digest, equal, KDF_ENC, KDF_MAC, kdf, pad, retailMac, tdesCbc, utf8, xor } from '@cccd/emrtd';
-import { SW } from './apdu.js';
+import { SW } from '../apdu.js';
 import { SecureMessaging } from './secure-messaging.js';
 
 /** Document basic access keys K_enc / K_mac from MRZ_information (ICAO 9303-11 §9.7.2, §4.3). */

@@ -3,8 +3,8 @@ import { concat, digest, fromHex, type HashName, hex } from '@cccd/emrtd';
 import { brainpoolP256r1 } from '@noble/curves/misc.js';
 import { p384 } from '@noble/curves/nist.js';
 import { describe, expect, it } from 'vitest';
-import type { ActiveAuthenticationKey } from './image.js';
-import { appendixDSession } from './testing/sessions.js';
+import type { ActiveAuthenticationKey } from '../image.js';
+import { appendixDSession } from '../testing/sessions.js';
 
 const X = (b: Uint8Array) => hex(b).toUpperCase();
 const RND_IFD = fromHex('96302B0F3D7E7864');

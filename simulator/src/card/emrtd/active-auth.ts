@@ -3,7 +3,7 @@ import { concat, digest, type EcCurveName, ecParametersByName, type HashName } f
 import { ecdsa } from '@noble/curves/abstract/weierstrass.js';
 import { sha1 } from '@noble/hashes/legacy.js';
 import { sha224, sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
-import type { ActiveAuthenticationKey } from './image.js';
+import type { ActiveAuthenticationKey } from '../image.js';
 
 /** ISO/IEC 9796-2 trailer: 'BC' means SHA-1 implicitly; otherwise hash identifier ‖ 'CC' (ISO/IEC 10118-3). */
 const TRAILER: Record<HashName, Uint8Array> = {

@@ -1,19 +1,8 @@
-/** DER content octets of an OBJECT IDENTIFIER (X.690 §8.19), both ways. Decoding returns undefined on bad input. */
-
-export function encodeOidContent(oid: string): Uint8Array {
-  const arcs = oid.split('.').map((a) => BigInt(a));
-  if (arcs.length < 2) throw new RangeError('OID needs at least two arcs');
-  const out: number[] = [];
-  const push = (v: bigint) => {
-    const bytes = [Number(v & 0x7fn)];
-    for (let x = v >> 7n; x > 0n; x >>= 7n) bytes.unshift(Number(x & 0x7fn) | 0x80);
-    out.push(...bytes);
-  };
-  push(arcs[0]! * 40n + arcs[1]!);
-  for (const a of arcs.slice(2)) push(a);
-  return Uint8Array.from(out);
-}
-
+/**
+ * DER content octets of an OBJECT IDENTIFIER (X.690 §8.19) back to dotted form, as the chip reads MSE:Set AT tag 80.
+ * Encoding is the core's `oidContent`. Decoding stays here: the chip answers a malformed or non-minimal OID with
+ * 6A80 (undefined here), where the core's `readOid` is an LDS parser that takes a TLV and throws MalformedData.
+ */
 export function decodeOidContent(bytes: Uint8Array): string | undefined {
   if (bytes.length === 0 || bytes.length > 64) return undefined;
   const values: bigint[] = [];

@@ -8,6 +8,7 @@ import {
   KDF_MAC,
   KDF_PI,
   kdf,
+  oidContent,
   paceOid,
   pad,
   readTlvs,
@@ -17,11 +18,10 @@ import {
   tdesCbc,
   tlv,
 } from '@cccd/emrtd';
-import { SW } from './apdu.js';
+import { SW } from '../apdu.js';
+import type { PaceConfig } from '../image.js';
 import { type CardGroup, cardGroup, type GroupElement } from './group.js';
-import type { PaceConfig } from './image.js';
 import { integratedMap, integratedMappingSupported } from './integrated-mapping.js';
-import { encodeOidContent } from './oid-codec.js';
 import { SecureMessaging } from './secure-messaging.js';
 
 /** PACE password references of MSE:Set AT tag 83 (TR-03110-3 D.3). */
@@ -187,7 +187,7 @@ export class PaceChipSession {
   }
 
   private token(publicKey: Uint8Array): Uint8Array {
-    const input = tlv(0x7f49, tlv(0x06, encodeOidContent(this.oid)), tlv(this.group.publicKeyTag, publicKey));
+    const input = tlv(0x7f49, tlv(0x06, oidContent(this.oid)), tlv(this.group.publicKeyTag, publicKey));
     return paceMac(this.config.cipher, this.ksMac, input);
   }
 

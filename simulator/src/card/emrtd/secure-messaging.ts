@@ -15,7 +15,7 @@ import {
   tlv,
   unpad,
 } from '@cccd/emrtd';
-import { type ApduParse, type CommandApdu, SW } from './apdu.js';
+import { type ApduParse, type CommandApdu, SW } from '../apdu.js';
 
 /** DO tags of ICAO 9303-11 §9.8 / ISO 7816-4 §10. */
 const DO_CRYPTOGRAM_BER = 0x85; // odd INS: plain value is BER-TLV, no padding-content indicator

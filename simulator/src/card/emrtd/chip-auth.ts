@@ -1,7 +1,7 @@
 import { bytesToBig, caOid, domainParameters, KDF_ENC, KDF_MAC, kdf } from '@cccd/emrtd';
-import { SW } from './apdu.js';
+import { SW } from '../apdu.js';
+import type { ChipAuthenticationKey } from '../image.js';
 import { cardGroup } from './group.js';
-import type { ChipAuthenticationKey } from './image.js';
 import { SecureMessaging } from './secure-messaging.js';
 
 export type ChipAuthOutcome = { ok: true; sm: SecureMessaging } | { ok: false; sw: number };

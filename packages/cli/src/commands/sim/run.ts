@@ -1,25 +1,51 @@
 import { EmrtdError } from '@cccd/emrtd';
-import { type CardOptions, SimulatedCard } from '../card/applet.js';
-import type { ChipSettings } from '../card/chip-behaviour.js';
-import { parseChipOptions } from '../card/chip-options.js';
-import { type Fault, parseFault } from '../card/faults.js';
-import type { CardImage } from '../card/image.js';
-import { VPCD_DEFAULT_PORT, VpcdBridge } from '../vpcd/bridge.js';
-import { type ParsedArgs, single, UsageError } from './args.js';
-import type { SimIo } from './sim.js';
+import {
+  type CardImage,
+  type CardOptions,
+  personalise,
+  readCardDir,
+  SimulatedCard,
+  VPCD_DEFAULT_PORT,
+  VpcdBridge,
+} from '@cccd/simulator';
+import { type ParsedArgs, parseArgs, UsageError } from '../../args.js';
+import type { Io } from '../../io.js';
+import { chipOf, faultsOf, intOption, profileOf, seedOf } from './options.js';
 
 /** After a tag-loss fault the card is presented again after this long, like a user tapping again. */
 const REINSERT_AFTER_MS = 300;
 /** When vpcd itself goes away (pcscd restarted), try to reach it again at this interval. */
 const RECONNECT_EVERY_MS = 1000;
 
-function intOption(args: ParsedArgs, name: string, min: number, max: number): number | undefined {
-  const text = single(args, name);
-  if (text === undefined) return undefined;
-  const n = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isInteger(n) || n < min || n > max)
-    throw new UsageError(`cccd sim run: --${name} must be an integer from ${min} to ${max}`);
-  return n;
+/** `cccd sim run`: presents a card directory or an in-memory personalised profile to vpcd until stopped. */
+export async function runCommand(argv: string[], io: Io): Promise<number> {
+  const args = parseArgs('cccd sim run', argv, {
+    card: 'string',
+    profile: 'string',
+    vpcd: 'string',
+    slot: 'string',
+    fault: 'multi',
+    chip: 'multi',
+    extended: 'string',
+    'block-after': 'string',
+    seed: 'string',
+    can: 'string',
+  });
+  const cardDir = args.get('card');
+  const profile = args.get('profile');
+  if ((cardDir === undefined) === (profile === undefined))
+    throw new UsageError('cccd sim run: give exactly one of --card DIR or --profile NAME');
+  if (cardDir && (args.get('can') ?? args.get('seed')) !== undefined)
+    throw new UsageError(
+      'cccd sim run: --can and --seed apply to --profile (a card directory is already personalised)',
+    );
+  const settings = runSettings(args);
+  const seed = seedOf(args);
+  // With --profile the file-changing chip options shape the files; with --card the directory already has its files.
+  const image = cardDir
+    ? readCardDir(cardDir)
+    : await personalise(profileOf(args, profile!), { seed, chip: settings.card.chip });
+  return runCard(image, settings, io);
 }
 
 /** vpcd endpoint from --vpcd HOST[:PORT] and --slot (port 35963 + slot, as Debian's reader.conf sets it). */
@@ -35,22 +61,39 @@ export function vpcdEndpoint(vpcd: string | undefined, slot: number | undefined)
   return { host, port };
 }
 
-function faultsOf(args: ParsedArgs): Fault[] {
-  return (args.options.get('fault') ?? []).map((spec) => {
-    try {
-      return parseFault(spec);
-    } catch (e) {
-      throw new UsageError(`cccd sim run: ${e instanceof EmrtdError ? e.message : 'bad --fault'}`);
-    }
-  });
+export interface RunSettings {
+  host: string;
+  port: number;
+  card: CardOptions;
 }
 
-/** `--chip NAME=VALUE`, repeatable (see CHIP_OPTIONS); a mistake is a usage error naming the option. */
-export function chipOf(command: string, args: ParsedArgs): ChipSettings {
+/** Validates the `run` options (UsageError on any mistake) before any card is built. */
+export function runSettings(args: ParsedArgs): RunSettings {
+  const slot = intOption('run', args, 'slot', 0, 1);
+  const { host, port } = vpcdEndpoint(args.get('vpcd'), slot);
+  const extended = intOption('run', args, 'extended', 256, 65536);
+  const maxWrongAttempts = intOption('run', args, 'block-after', 1, 1000);
+  const chip = chipOf('run', args);
+  return {
+    host,
+    port,
+    card: {
+      faults: faultsOf('run', args),
+      ...(Object.keys(chip).length ? { chip } : {}),
+      ...(extended === undefined ? {} : { extendedLength: extended }),
+      ...(maxWrongAttempts === undefined ? {} : { maxWrongAttempts }),
+    },
+  };
+}
+
+/** The card, or a usage error when a --chip option would need other files (ca=not-advertised, aa=absent). */
+function cardOf(image: CardImage, options: CardOptions): SimulatedCard {
   try {
-    return parseChipOptions(args.options.get('chip') ?? []);
+    return new SimulatedCard(image, options);
   } catch (e) {
-    throw new UsageError(`cccd sim ${command}: ${e instanceof EmrtdError ? e.message : 'bad --chip'}`);
+    if (e instanceof EmrtdError && e.code === 'invalid-argument')
+      throw new UsageError(`cccd sim run: ${e.message} (cccd sim personalise --chip …, or run --profile)`);
+    throw e;
   }
 }
 
@@ -71,52 +114,11 @@ function untilStopped(signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
-export interface RunSettings {
-  host: string;
-  port: number;
-  card: CardOptions;
-}
-
-/** Validates the `run` options (UsageError on any mistake) before any card is built. */
-export function runSettings(args: ParsedArgs): RunSettings {
-  const slot = intOption(args, 'slot', 0, 1);
-  const { host, port } = vpcdEndpoint(single(args, 'vpcd'), slot);
-  const extended = intOption(args, 'extended', 256, 65536);
-  const maxWrongAttempts = intOption(args, 'block-after', 1, 1000);
-  const chip = chipOf('run', args);
-  return {
-    host,
-    port,
-    card: {
-      faults: faultsOf(args),
-      ...(Object.keys(chip).length ? { chip } : {}),
-      ...(extended === undefined ? {} : { extendedLength: extended }),
-      ...(maxWrongAttempts === undefined ? {} : { maxWrongAttempts }),
-    },
-  };
-}
-
-/** The card, or a usage error when a --chip option would need other files (ca=not-advertised, aa=absent). */
-function cardOf(image: CardImage, options: CardOptions): SimulatedCard {
-  try {
-    return new SimulatedCard(image, options);
-  } catch (e) {
-    if (e instanceof EmrtdError && e.code === 'invalid-argument')
-      throw new UsageError(`cccd sim run: ${e.message} (cccd sim personalise --chip …, or run --profile)`);
-    throw e;
-  }
-}
-
 /**
- * `cccd sim run`: presents the card to vpcd until stopped. Prints one line per insertion (no personal data), one
- * per removal, and the link statistics at the end. Returns the exit status.
+ * Presents the card to vpcd until io.signal aborts (or SIGINT/SIGTERM). Prints one line per insertion (no
+ * personal data), one per removal, and the link statistics at the end. Returns the exit status.
  */
-export async function runCard(
-  image: CardImage,
-  { host, port, card: options }: RunSettings,
-  io: SimIo,
-  signal: AbortSignal | undefined,
-): Promise<number> {
+async function runCard(image: CardImage, { host, port, card: options }: RunSettings, io: Io): Promise<number> {
   const card = cardOf(image, options);
   const bridge = new VpcdBridge(card, { host, port, reinsertAfterMs: REINSERT_AFTER_MS });
   const where = `vpcd ${host}:${port}`;
@@ -143,7 +145,7 @@ export async function runCard(
     io.stderr.write(`cccd sim run: ${why} (is pcscd running with vsmartcard-vpcd?)\n`);
     return 1;
   }
-  await untilStopped(signal);
+  await untilStopped(io.signal);
   stopping = true;
   clearTimeout(retry);
   await bridge.close();

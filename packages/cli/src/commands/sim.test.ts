@@ -2,12 +2,11 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CHIP_OPTIONS, chipOptionsMarkdown, FAULTS, listProfiles } from '@cccd/simulator';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CHIP_OPTIONS, chipOptionsMarkdown } from '../card/chip-behaviour.js';
-import { FAULTS } from '../card/faults.js';
-import { listProfiles } from '../perso/profiles.js';
-import { vpcdEndpoint } from './run.js';
-import { runSim } from './sim.js';
+import { run } from '../cli.js';
+import { leaks, PERSONAL } from '../test-support/harness.js';
+import { vpcdEndpoint } from './sim/run.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'sim-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -67,6 +66,11 @@ async function fakeVpcd() {
   };
 }
 
+/** `cccd sim ARGV…` through the one CLI dispatcher, as `pnpm cccd sim …` runs it. */
+function runSim(argv: string[], io: ReturnType<typeof capture>['io'], options: { signal?: AbortSignal } = {}) {
+  return run(['sim', ...argv], { ...io, ...options });
+}
+
 async function sim(...argv: string[]) {
   const c = capture();
   const code = await runSim(argv, c.io);
@@ -97,7 +101,7 @@ describe('cccd sim', () => {
     const md = await sim('chip-options', '--markdown');
     expect(md.out).toBe(`${chipOptionsMarkdown()}\n`);
     // The table in docs/simulator.md is this output, so the docs cannot drift from the options.
-    const docs = readFileSync(join(import.meta.dirname, '../../../docs/simulator.md'), 'utf8');
+    const docs = readFileSync(join(import.meta.dirname, '../../../../docs/simulator.md'), 'utf8');
     expect(docs).toContain(chipOptionsMarkdown());
   });
 
@@ -166,6 +170,24 @@ describe('cccd sim', () => {
       expect({ argv, code: r.code }).toEqual({ argv, code: 2 });
       expect(r.err.trim().split('\n')).toHaveLength(1);
       expect(r.err).toMatch(/^cccd sim/);
+    }
+  });
+
+  it('usage errors never repeat a value from the command line (the shared parser of every cccd command)', async () => {
+    const cases = [
+      [PERSONAL.idNumber],
+      ['run', '--profile', 'cccd-young', '--', PERSONAL.can],
+      ['run', '--profile', 'cccd-young', PERSONAL.idNumber],
+      ['run', '--profile', 'cccd-young', `--${PERSONAL.can}`],
+      ['personalise', '--profile', 'cccd-young', '--out', tmp, '--can', `${PERSONAL.can}9`],
+      ['personalise', '--profile', 'cccd-young', '--out', tmp, '--sig', PERSONAL.dateOfBirth],
+      ['profiles', '--', PERSONAL.fullName],
+    ];
+    for (const argv of cases) {
+      const r = await sim(...argv);
+      expect({ argv, code: r.code }).toEqual({ argv, code: 2 });
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+      expect(leaks(r.err + r.out)).toEqual([]);
     }
   });
 

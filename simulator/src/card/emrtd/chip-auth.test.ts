@@ -1,9 +1,8 @@
-import { caOid, fromHex, hex, tlv } from '@cccd/emrtd';
+import { caOid, fromHex, hex, oidContent, tlv } from '@cccd/emrtd';
 import { describe, expect, it } from 'vitest';
-import { encodeOidContent } from './oid-codec.js';
-import { ecCaKey, terminalCaKeys } from './testing/chip-auth.js';
-import { appendixDSession } from './testing/sessions.js';
-import { TerminalSm } from './testing/terminal.js';
+import { ecCaKey, terminalCaKeys } from '../testing/chip-auth.js';
+import { appendixDSession } from '../testing/sessions.js';
+import { TerminalSm } from '../testing/terminal.js';
 
 const H = (s: string) => fromHex(s);
 const X = (b: Uint8Array) => hex(b).toUpperCase();
@@ -16,7 +15,7 @@ describe('Chip Authentication, chip side', () => {
   it('MSE:Set AT + GENERAL AUTHENTICATE: answers under the old keys, then restarts SM with new keys and SSC 0', () => {
     const key = ecKey('AES-128', '80EBAFC8A51BECD4D90BB640EE38C9FD5C12748D28AAA37096B98C4533C4F5F5', 1);
     const { card, sm } = appendixDSession({ chipAuthentication: key });
-    const mse = tlv(0x80, encodeOidContent(caOid('ECDH', 'AES-128')));
+    const mse = tlv(0x80, oidContent(caOid('ECDH', 'AES-128')));
     const withId = Uint8Array.of(...mse, 0x84, 0x01, 0x01);
     expect(sm.unprotect(card.process(sm.protect(0, 0x22, 0x41, 0xa4, withId, 0))).sw).toBe(0x9000);
     const eph = terminalKeys(key, 0x1234567890abcdefn);
@@ -50,9 +49,9 @@ describe('Chip Authentication, chip side', () => {
   it('refuses CA without a session, with a wrong OID or key ID, an invalid key, or KAT for an AES key', () => {
     const key = ecKey('AES-128', '11', 1);
     const { card, sm } = appendixDSession({ chipAuthentication: key });
-    const oid = tlv(0x80, encodeOidContent(caOid('ECDH', 'AES-256')));
+    const oid = tlv(0x80, oidContent(caOid('ECDH', 'AES-256')));
     expect(sm.unprotect(card.process(sm.protect(0, 0x22, 0x41, 0xa4, oid, 0))).sw).toBe(0x6a80);
-    const good = tlv(0x80, encodeOidContent(caOid('ECDH', 'AES-128')));
+    const good = tlv(0x80, oidContent(caOid('ECDH', 'AES-128')));
     expect(sm.unprotect(card.process(sm.protect(0, 0x22, 0x41, 0xa4, Uint8Array.of(...good, 0x84, 1, 2), 0))).sw).toBe(
       0x6a88,
     );
