@@ -10,10 +10,10 @@ import { EmrtdError, MalformedData } from '../errors.js';
 import type { SecurityInfos } from '../lds/card-access.js';
 import { parseDg15 } from '../lds/dg15.js';
 import type { SubjectPublicKeyInfo } from '../lds/public-key.js';
+import { resolveCurve } from '../pki/ec.js';
 import type { SecureChannel } from '../sm/secure-channel.js';
 import { smResponseOverhead } from '../sm/secure-messaging.js';
 import { type ActiveAuthVerdict, randomChallenge, verifyActiveAuthentication } from '../verify/active-auth.js';
-import { resolveCurve } from '../verify/ec.js';
 
 export const AA_CHALLENGE_LENGTH = 8;
 

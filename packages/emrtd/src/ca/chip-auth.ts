@@ -9,13 +9,13 @@
 import type { ApduChannel } from '../apdu/channel.js';
 import type { CommandApdu } from '../apdu/command.js';
 import { expectSw } from '../apdu/status.js';
+import { oidContent } from '../asn1/oid.js';
 import type { KeyAgreement, SmCipher } from '../asn1/oids.js';
 import { bigToBytes, bytesToBig, concat } from '../codec/bytes.js';
 import { readTlvs, tlv } from '../codec/tlv.js';
 import { ecdhSharedSecret, ecPublicKey, encodeEcPoint, modPow, randomEcPrivateKey } from '../crypto/domain-params.js';
 import { KDF_ENC, KDF_MAC, kdf } from '../crypto/kdf.js';
 import { EmrtdError, type ErrorCode, MalformedData } from '../errors.js';
-import { oidContent } from '../pace/pace.js';
 import { selectFile } from '../reader/file-reader.js';
 import { FILES, type FileRef } from '../reader/files.js';
 import { SecureChannel } from '../sm/secure-channel.js';

@@ -17,7 +17,7 @@ import {
 import { EmrtdError, MalformedData } from '../errors.js';
 import type { ChipAuthenticationInfo, ChipAuthenticationPublicKeyInfo, SecurityInfos } from '../lds/card-access.js';
 import type { SubjectPublicKeyInfo } from '../lds/public-key.js';
-import { resolveCurve } from '../verify/ec.js';
+import { resolveCurve } from '../pki/ec.js';
 
 /** A DH group from the chip's key; `q` is absent when the chip gave PKCS #3 parameters without it. */
 export interface CaDhGroup {

@@ -1,9 +1,9 @@
+export { type AlgorithmIdentifier, LIMITS as LDS_LIMITS } from '../asn1/der.js';
 export * from './card-access.js';
 export * from './card-security.js';
 export * from './cccd.js';
 export * from './cms.js';
 export * from './com.js';
-export { type AlgorithmIdentifier, LIMITS as LDS_LIMITS } from './der.js';
 export * from './dg1.js';
 export * from './dg2.js';
 export * from './dg7.js';

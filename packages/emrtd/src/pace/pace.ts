@@ -6,6 +6,7 @@
 
 import type { ApduChannel } from '../apdu/channel.js';
 import { expectSw } from '../apdu/status.js';
+import { oidContent } from '../asn1/oid.js';
 import { type PaceProtocol, parsePaceOid, type SmCipher } from '../asn1/oids.js';
 import { bytesToBig, concat, equal, utf8 } from '../codec/bytes.js';
 import { findTlv, readTlv, readTlvs, type Tlv, tlv } from '../codec/tlv.js';
@@ -96,21 +97,6 @@ export interface PaceResult {
 }
 
 const PASSWORD_REF = { MRZ: 0x01, CAN: 0x02 } as const;
-
-/** OID content octets (X.690 §8.19) — the MSE:Set AT tag 80 carries the OID without its 06 header. */
-export function oidContent(oid: string): Uint8Array {
-  const arcs = oid.split('.').map((a) => BigInt(a));
-  if (arcs.length < 2) throw new EmrtdError('invalid-argument', 'OID needs two arcs');
-  const out: number[] = [];
-  const push = (v: bigint) => {
-    const bytes = [Number(v & 0x7fn)];
-    for (let x = v >> 7n; x > 0n; x >>= 7n) bytes.unshift(Number((x & 0x7fn) | 0x80n));
-    out.push(...bytes);
-  };
-  push(arcs[0]! * 40n + arcs[1]!);
-  for (const a of arcs.slice(2)) push(a);
-  return Uint8Array.from(out);
-}
 
 const random = (n: number) => globalThis.crypto.getRandomValues(new Uint8Array(n));
 

@@ -12,10 +12,10 @@ import { EmrtdError } from '../errors.js';
 import { parseDg14 } from '../lds/dg14.js';
 import { parseDg15 } from '../lds/dg15.js';
 import { parseSubjectPublicKeyInfo, type SubjectPublicKeyInfo } from '../lds/public-key.js';
-import { ecdsaSignatureCandidates, resolveCurve, verifyEcdsaDigest } from './ec.js';
+import { ecdsaSignatureCandidates, resolveCurve, verifyEcdsaDigest } from '../pki/ec.js';
+import { type Reason, reason } from '../pki/reasons.js';
+import { bitLength, HASH_LENGTH } from '../pki/rsa.js';
 import type { DataGroupStatus } from './passive.js';
-import { type Reason, reason } from './reasons.js';
-import { bitLength, HASH_LENGTH } from './rsa.js';
 
 /** refused: the chip answered INTERNAL AUTHENTICATE with an error status word (a warning, not a failure). */
 export type ActiveAuthStatus = 'valid' | 'invalid' | 'refused' | 'not-checked';

@@ -4,6 +4,7 @@
  * JSON with base64 fields; parsing is strict and fails with EvidenceError on anything unexpected.
  */
 import { EmrtdError } from '../errors.js';
+import { base64Decode, base64Encode } from '../pki/x509.js';
 import type { TrustStore } from '../trust/store.js';
 import {
   activeAuthenticationAlgorithm,
@@ -13,7 +14,6 @@ import {
 import { chipAuthenticationVerdict } from './chip-auth.js';
 import { type DgName, type PassivePolicy, readSod, verifyPassive } from './passive.js';
 import { overallVerdict, type Verdict } from './verdict.js';
-import { base64Decode, base64Encode } from './x509.js';
 
 export const EVIDENCE_FORMAT = 'cccd-evidence';
 export const EVIDENCE_VERSION = 1;

@@ -1,4 +1,22 @@
 /** Verification: passive authentication, certificate path, AA/CA verdicts, overall verdict, evidence bundles. */
+
+export { issuingStateToAlpha2, sameCountry } from '../pki/countries.js';
+export { matchExplicitCurve } from '../pki/ec.js';
+export { type Name, type NameAttribute, nameToString, sameName } from '../pki/name.js';
+export { type LocalizedText, REASON_CODES, type Reason, type ReasonCode, type Severity } from '../pki/reasons.js';
+export { type QuirkPolicy, type SignatureCheck, type SignatureInput, verifySignature } from '../pki/signature.js';
+export {
+  base64Decode,
+  base64Encode,
+  type Certificate,
+  type Crl,
+  type KeyUsage,
+  parseCertificate,
+  parseCrl,
+  pemBlocks,
+  type RevokedCertificate,
+  toPem,
+} from '../pki/x509.js';
 export {
   type ActiveAuthInput,
   type ActiveAuthStatus,
@@ -26,8 +44,6 @@ export {
   type ChipAuthVerdict,
   chipAuthenticationVerdict,
 } from './chip-auth.js';
-export { issuingStateToAlpha2, sameCountry } from './countries.js';
-export { matchExplicitCurve } from './ec.js';
 export {
   type ChipAuthenticationTranscript,
   type CreateEvidenceInput,
@@ -41,7 +57,6 @@ export {
   type VerifyEvidenceOptions,
   verifyEvidence,
 } from './evidence.js';
-export { type Name, type NameAttribute, nameToString, sameName } from './name.js';
 export {
   checkDataGroups,
   type DataGroupStatus,
@@ -54,18 +69,4 @@ export {
   type SignerSummary,
   verifyPassive,
 } from './passive.js';
-export { type LocalizedText, REASON_CODES, type Reason, type ReasonCode, type Severity } from './reasons.js';
-export { type QuirkPolicy, type SignatureCheck, type SignatureInput, verifySignature } from './signature.js';
 export { type OverallInput, type OverallStatus, overallVerdict, type Verdict } from './verdict.js';
-export {
-  base64Decode,
-  base64Encode,
-  type Certificate,
-  type Crl,
-  type KeyUsage,
-  parseCertificate,
-  parseCrl,
-  pemBlocks,
-  type RevokedCertificate,
-  toPem,
-} from './x509.js';

@@ -3,12 +3,13 @@
  * AlgorithmIdentifier, verify with pure-JS RSA / @noble ECDSA, and apply the quirk policy for known national
  * deviations. A quirk is accepted only when the policy enables it, and it is always reported.
  */
+
+import { type AlgorithmIdentifier, children, readBigInt, readNested, readOid, TAG } from '../asn1/der.js';
 import { OID } from '../asn1/oids.js';
 import type { Tlv } from '../codec/tlv.js';
 import { type EcDomainParameters, ecParametersByName } from '../crypto/domain-params.js';
 import { digest, type HashName } from '../crypto/hash.js';
 import { EmrtdError } from '../errors.js';
-import { type AlgorithmIdentifier, children, readBigInt, readNested, readOid, TAG } from '../lds/der.js';
 import type { SubjectPublicKeyInfo } from '../lds/public-key.js';
 import { EC_CURVE_NAMES, ecdsaSignatureCandidates, pointOnCurve, resolveCurve, verifyEcdsaDigest } from './ec.js';
 import { type Reason, reason } from './reasons.js';
