@@ -10,12 +10,12 @@ import { parseSod } from '../lds/sod.js';
 import { nameToString } from '../pki/name.js';
 import { HASH_BY_OID } from '../pki/signature.js';
 import { parseCertificate } from '../pki/x509.js';
+import type { CccdGroup } from '../read/read-cccd.js';
+import type { VerifiedRead } from '../read/verified-read.js';
 import { FILES } from '../reader/files.js';
-import type { CccdGroup } from '../reader/read-cccd.js';
-import type { VerifiedRead } from '../verified-read.js';
 import type { DgName } from '../verify/passive.js';
 import { describeKey } from './keys.js';
-import type { ChipProfile, FileProfile, SodProfile } from './profile.js';
+import type { ChipProfile, FileProfile, SodProfile } from './profile-types.js';
 import { securityInfoProfiles } from './security-infos.js';
 
 const malformed = (e: unknown) => {
