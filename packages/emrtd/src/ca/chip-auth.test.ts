@@ -11,11 +11,12 @@ import { KDF_ENC, KDF_MAC, kdf } from '../crypto/kdf.js';
 import { EmrtdError } from '../errors.js';
 import { mrzKey } from '../keys/access-key.js';
 import { parseDg14 } from '../lds/dg14.js';
-import { openSession } from '../reader/session.js';
+import { selectChipAuthentication } from '../read/ca-selection.js';
+import { openSession } from '../read/session.js';
 import { SecureChannel } from '../sm/secure-channel.js';
 import { SecureMessaging } from '../sm/secure-messaging.js';
-import { chipAuthenticationEvidence, ephemeralKeyAgreement, performChipAuthentication } from './chip-auth.js';
-import { selectChipAuthentication } from './parameters.js';
+import { chipAuthenticationEvidence } from '../verify/evidence.js';
+import { ephemeralKeyAgreement, performChipAuthentication } from './chip-auth.js';
 
 const H = (b: Uint8Array) => hex(b).toUpperCase();
 

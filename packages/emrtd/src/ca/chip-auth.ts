@@ -8,6 +8,7 @@
  */
 import type { ApduChannel } from '../apdu/channel.js';
 import type { CommandApdu } from '../apdu/command.js';
+import { type ElementaryFileId, selectFile } from '../apdu/select.js';
 import { expectSw } from '../apdu/status.js';
 import { oidContent } from '../asn1/oid.js';
 import type { KeyAgreement, SmCipher } from '../asn1/oids.js';
@@ -16,14 +17,14 @@ import { readTlvs, tlv } from '../codec/tlv.js';
 import { ecdhSharedSecret, ecPublicKey, encodeEcPoint, modPow, randomEcPrivateKey } from '../crypto/domain-params.js';
 import { KDF_ENC, KDF_MAC, kdf } from '../crypto/kdf.js';
 import { EmrtdError, type ErrorCode, MalformedData } from '../errors.js';
-import { selectFile } from '../reader/file-reader.js';
-import { FILES, type FileRef } from '../reader/files.js';
 import { SecureChannel } from '../sm/secure-channel.js';
 import { SecureMessaging } from '../sm/secure-messaging.js';
-import type { ChipAuthenticationTranscript as EvidenceTranscript } from '../verify/evidence.js';
 import { type CaDhGroup, type CaGroup, type ChipAuthenticationParameters, checkDhValue } from './parameters.js';
 
 export type ChipAuthenticationCommand = 'set-at' | 'set-kat';
+
+/** DG14 (ICAO 9303-10 §4.6.1): the file the reader just read, selected again under the new keys as the proof. */
+const DG14: ElementaryFileId = { name: 'DG14', fid: 0x010e };
 
 export interface ChipAuthenticationOptions {
   /** Terminal ephemeral private key (tests replaying a transcript); random otherwise. */
@@ -34,7 +35,7 @@ export interface ChipAuthenticationOptions {
    * File selected under the new keys to prove the chip derived them (default DG14, which the reader just read);
    * false leaves the proof to the caller's next command (then `success` means "keys switched").
    */
-  confirmWith?: FileRef | false;
+  confirmWith?: ElementaryFileId | false;
 }
 
 export interface ChipAuthenticationRecord {
@@ -216,7 +217,7 @@ export async function performChipAuthentication(
     // SSC restarts at zero for AES and 3DES alike (9303-11 §9.8.2).
     const sm = new SecureMessaging(protocol.cipher, kdf(k, KDF_ENC, protocol.cipher), kdf(k, KDF_MAC, protocol.cipher));
     channel = new SecureChannel(current.inner, sm);
-    const confirm = options.confirmWith === undefined ? FILES.DG14 : options.confirmWith;
+    const confirm = options.confirmWith === undefined ? DG14 : options.confirmWith;
     if (confirm) {
       step = 'CA confirmation';
       await selectFile(channel, confirm);
@@ -244,15 +245,4 @@ export async function performChipAuthentication(
     }
     return { transcript };
   }
-}
-
-/** The transcript in the evidence bundle's shape (verify/evidence.ts). */
-export function chipAuthenticationEvidence(t: ChipAuthenticationRecord): EvidenceTranscript {
-  return {
-    succeeded: t.success,
-    protocol: t.oid,
-    ...(t.keyId === undefined ? {} : { keyId: t.keyId }),
-    ephemeralPublicKey: t.ephemeralPublicKey,
-    ...(t.refused && t.failure?.sw !== undefined ? { refusedSw: t.failure.sw } : {}),
-  };
 }

@@ -4,11 +4,7 @@
  * parsers and return the normalised CCCD view plus raw bytes and the read report. DG2 (photo) and DG13 (personal
  * data) are sensitive: DG2 is read only when asked for. DG14 and DG15 (keys, not personal) are read for CA/AA.
  */
-import {
-  activeAuthenticationKey,
-  expectedSignatureLength,
-  verifyActiveAuthenticationExchange,
-} from '../aa/active-auth.js';
+
 import { type ChipAuthenticationRecord, isTransientError } from '../ca/chip-auth.js';
 import { EmrtdError, type ErrorCode, FileNotFound, SecurityStatusNotSatisfied } from '../errors.js';
 import type { AccessKey } from '../keys/access-key.js';
@@ -20,10 +16,12 @@ import { type Dg2, parseDg2 } from '../lds/dg2.js';
 import { type Dg13, parseDg13 } from '../lds/dg13.js';
 import { parseDg14 } from '../lds/dg14.js';
 import type { Mrz } from '../lds/mrz.js';
+import type { FileReadOptions, FileReadReport } from '../reader/file-reader.js';
+import { FILES, type FileName } from '../reader/files.js';
 import type { Transport } from '../transport.js';
 import type { ActiveAuthVerdict } from '../verify/active-auth.js';
-import type { FileReadOptions, FileReadReport } from './file-reader.js';
-import { FILES, type FileName } from './files.js';
+import { verifyActiveAuthenticationExchange } from '../verify/active-auth.js';
+import { activeAuthenticationKey, expectedSignatureLength } from './aa-key.js';
 import { type AccessResult, type CardSession, openSession, type SessionOptions } from './session.js';
 
 export type CccdGroup = 'COM' | 'DG1' | 'DG2' | 'DG13' | 'DG14' | 'DG15' | 'SOD';

@@ -21,11 +21,7 @@ import {
   isTransientError,
   performChipAuthentication,
 } from '../ca/chip-auth.js';
-import {
-  type ChipAuthenticationParameters,
-  type SelectChipAuthenticationOptions,
-  selectChipAuthentication,
-} from '../ca/parameters.js';
+import type { ChipAuthenticationParameters } from '../ca/parameters.js';
 import { isStandardizedDomainParameterId } from '../crypto/domain-params.js';
 import { AccessDenied, EmrtdError } from '../errors.js';
 import { type AccessKey, bacKeysOf, pacePasswordOf } from '../keys/access-key.js';
@@ -33,12 +29,19 @@ import type { CandidateKey } from '../keys/cccd-qr.js';
 import { parseCardAccess, type SecurityInfos } from '../lds/card-access.js';
 import { parseDg14 } from '../lds/dg14.js';
 import { type PaceInfoLike, performPace } from '../pace/pace.js';
+import {
+  type FileReadOptions,
+  type FileReadReport,
+  type FileSession,
+  readFile,
+  selectFile,
+} from '../reader/file-reader.js';
+import { EMRTD_AID, FILES, type FileRef } from '../reader/files.js';
+import type { ReadSizes } from '../reader/read-size.js';
 import { SecureChannel } from '../sm/secure-channel.js';
 import type { SecureMessaging } from '../sm/secure-messaging.js';
 import type { Transport, TransportCapabilities } from '../transport.js';
-import { type FileReadOptions, type FileReadReport, type FileSession, readFile, selectFile } from './file-reader.js';
-import { EMRTD_AID, FILES, type FileRef } from './files.js';
-import type { ReadSizes } from './read-size.js';
+import { type SelectChipAuthenticationOptions, selectChipAuthentication } from './ca-selection.js';
 
 export interface SessionOptions extends ExchangeOptions {
   /** Allow BAC when PACE is not offered or fails for a non-key reason (default true). */

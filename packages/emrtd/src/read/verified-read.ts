@@ -3,22 +3,22 @@
  * and active authentication when the card offers them, and returns the data with a verdict a reviewer can sign:
  * passive authentication against the trust store, CA/AA counted only when PA covers their keys (DG14/DG15).
  */
-import { chipAuthenticationEvidence } from './ca/chip-auth.js';
-import type { AccessKey } from './keys/access-key.js';
-import type { CandidateKey } from './keys/cccd-qr.js';
-import { type CccdGroup, type CccdReadResult, type ReadCccdOptions, readCccd } from './reader/read-cccd.js';
-import type { Transport } from './transport.js';
-import type { TrustStore } from './trust/store.js';
+
+import type { AccessKey } from '../keys/access-key.js';
+import type { CandidateKey } from '../keys/cccd-qr.js';
+import type { Transport } from '../transport.js';
+import type { TrustStore } from '../trust/store.js';
 import {
   activeAuthenticationAlgorithm,
   activeAuthenticationNotPerformed,
   activeAuthenticationRefused,
   verifyActiveAuthentication,
-} from './verify/active-auth.js';
-import { chipAuthenticationVerdict } from './verify/chip-auth.js';
-import { createEvidence, type EvidenceBundle } from './verify/evidence.js';
-import { type DgName, type PassivePolicy, verifyPassive } from './verify/passive.js';
-import { overallVerdict, type Verdict } from './verify/verdict.js';
+} from '../verify/active-auth.js';
+import { chipAuthenticationVerdict } from '../verify/chip-auth.js';
+import { chipAuthenticationEvidence, createEvidence, type EvidenceBundle } from '../verify/evidence.js';
+import { type DgName, type PassivePolicy, verifyPassive } from '../verify/passive.js';
+import { overallVerdict, type Verdict } from '../verify/verdict.js';
+import { type CccdGroup, type CccdReadResult, type ReadCccdOptions, readCccd } from './read-cccd.js';
 
 export interface VerifiedReadOptions extends ReadCccdOptions {
   trustStore: TrustStore;

@@ -6,7 +6,8 @@
  */
 import type { ApduChannel, ExchangeStats } from '../apdu/channel.js';
 import type { CommandApdu } from '../apdu/command.js';
-import { errorForSw, expectSw } from '../apdu/status.js';
+import { selectFile } from '../apdu/select.js';
+import { errorForSw } from '../apdu/status.js';
 import type { SmCipher } from '../asn1/oids.js';
 import { concat, u16 } from '../codec/bytes.js';
 import { readTlv, tlv } from '../codec/tlv.js';
@@ -83,6 +84,8 @@ export interface FileSession {
   reestablish(): Promise<void>;
 }
 
+export { selectFile };
+
 const isSwError = (e: unknown): e is EmrtdError => e instanceof EmrtdError && e.sw !== undefined;
 
 /**
@@ -106,12 +109,6 @@ function sizeError(e: unknown): number | undefined {
   if (sw >> 8 === 0x6c) return sw & 0xff || 256;
   if (sw === 0x6700 || sw === 0x6f00) return 0;
   return undefined;
-}
-
-export async function selectFile(channel: ApduChannel, file: FileRef): Promise<void> {
-  const step = `SELECT ${file.name}`;
-  const cmd: CommandApdu = { cla: 0x00, ins: 0xa4, p1: 0x02, p2: 0x0c, data: u16(file.fid) };
-  expectSw(step, await channel.send(cmd, step), { file: file.name });
 }
 
 async function readChunk(

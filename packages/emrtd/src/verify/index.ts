@@ -18,6 +18,7 @@ export {
   toPem,
 } from '../pki/x509.js';
 export {
+  type ActiveAuthenticationVerificationInput,
   type ActiveAuthInput,
   type ActiveAuthStatus,
   type ActiveAuthVerdict,
@@ -25,8 +26,8 @@ export {
   activeAuthenticationNotPerformed,
   activeAuthenticationRefused,
   type Iso9796Recovery,
-  randomChallenge,
   verifyActiveAuthentication,
+  verifyActiveAuthenticationExchange,
   verifyIso9796Scheme1,
 } from './active-auth.js';
 export {

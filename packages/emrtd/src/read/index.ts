@@ -1,0 +1,3 @@
+export * from './read-cccd.js';
+export * from './session.js';
+export * from './verified-read.js';
