@@ -1,6 +1,6 @@
 /** The access, CA and AA sections of a chip profile: what the read reports, and the exchanges the trace saw. */
 import { swHex } from '../apdu/status.js';
-import type { VerifiedRead } from '../read/verified-read.js';
+import type { VerifiedRead } from '../read/types.js';
 import { commandName, isRefusal } from './commands.js';
 import type {
   AccessProfile,

@@ -7,7 +7,7 @@ import { InProcessTransport, loadProfile, type PersonalisedCard, personalise, Si
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hex } from '../codec/bytes.js';
 import { canKey, keyFromCccd } from '../keys/access-key.js';
-import { readVerified } from '../read/verified-read.js';
+import { readVerified } from '../read/read.js';
 import { type PersonalValue, personalLeaks, personalValues } from '../testing/personal-values.js';
 import { TrustStore } from '../trust/store.js';
 import { diagnoseChip } from './diagnose.js';

@@ -1,5 +1,5 @@
 /** The shapes of a ChipProfile (profile.ts builds it; the *-profile.ts files build its parts). */
-import type { CccdGroup } from '../read/read-cccd.js';
+import type { CccdGroup } from '../read/types.js';
 import type { AtrProfile } from './atr.js';
 import type { KeyProfile } from './keys.js';
 import type { ProbeResult } from './probes.js';

@@ -5,8 +5,7 @@
  */
 import { swHex } from '../apdu/status.js';
 import type { EmrtdError } from '../errors.js';
-import type { CccdGroup } from '../read/read-cccd.js';
-import type { VerifiedRead } from '../read/verified-read.js';
+import type { CccdGroup, VerifiedRead } from '../read/types.js';
 import { EMRTD_VERSION } from '../version.js';
 import { parseAtr } from './atr.js';
 import {

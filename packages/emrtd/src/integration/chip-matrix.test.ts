@@ -6,7 +6,7 @@
  */
 import { InProcessTransport, loadProfile, type PersonalisedCard, personalise, SimulatedCard } from '@cccd/simulator';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readVerified } from '../read/verified-read.js';
+import { readVerified } from '../read/read.js';
 import {
   CHIP_GROUPS,
   CHIP_ROWS,

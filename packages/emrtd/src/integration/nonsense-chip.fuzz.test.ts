@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EmrtdError } from '../errors.js';
 import { canKey } from '../keys/access-key.js';
-import { readVerified } from '../read/verified-read.js';
+import { readVerified } from '../read/read.js';
 import { fuzzRuns } from '../testing/fuzz-runs.js';
 import type { TransmitOptions, Transport } from '../transport.js';
 import { TrustStore } from '../trust/store.js';

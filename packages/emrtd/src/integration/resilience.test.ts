@@ -20,7 +20,8 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CardRemoved } from '../errors.js';
 import { type AccessKey, canKey, mrzKey } from '../keys/access-key.js';
-import { readVerified, type VerifiedReadOptions } from '../read/verified-read.js';
+import { readVerified } from '../read/read.js';
+import type { VerifiedReadOptions } from '../read/types.js';
 import { type Observed, outcomeOf, type ScenarioRecord, writeReliabilityArtifact } from '../testing/reliability.js';
 import type { TransmitOptions, Transport } from '../transport.js';
 import { TrustStore } from '../trust/store.js';

@@ -1,7 +1,7 @@
 import { InProcessTransport, loadProfile, personalise, SimulatedCard } from '@cccd/simulator';
 import { describe, expect, it } from 'vitest';
 import { canKey } from '../keys/access-key.js';
-import { readVerified } from '../read/verified-read.js';
+import { readVerified } from '../read/read.js';
 import { TrustStore } from '../trust/store.js';
 import { verifyEvidence } from '../verify/evidence.js';
 

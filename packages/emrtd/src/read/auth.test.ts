@@ -16,7 +16,7 @@ import { canFromCccdId, keyFromCccd } from '../keys/access-key.js';
 import { encodeOid, int, seq, set } from '../testing/der.js';
 import { buildDg1, buildDg2, buildDg13, faceRecord, facialBlock } from '../testing/lds-fixtures.js';
 import type { Transport } from '../transport.js';
-import { readCccd } from './read-cccd.js';
+import { readCccd } from './read.js';
 
 const ID = '001090012345';
 const DOC = ID.slice(3);

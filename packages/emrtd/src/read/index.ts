@@ -1,3 +1,4 @@
-export * from './read-cccd.js';
+export * from './read.js';
 export * from './session.js';
-export * from './verified-read.js';
+export * from './types.js';
+export { dataGroupsOf, verifyRead } from './verification.js';

@@ -12,7 +12,7 @@ import { candidateKeys } from '../keys/cccd-qr.js';
 import { FILES } from '../reader/files.js';
 import { buildDg1, buildDg2, buildDg13, faceRecord, facialBlock, JPEG } from '../testing/lds-fixtures.js';
 import type { TransmitOptions, Transport, TransportCapabilities } from '../transport.js';
-import { readCccd } from './read-cccd.js';
+import { readCccd } from './read.js';
 import { openSession } from './session.js';
 
 const ID = '001090012345';

@@ -6,8 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { equal } from '../codec/bytes.js';
 import { type AccessKey, canKey, mrzKey } from '../keys/access-key.js';
-import type { CccdGroup } from '../read/read-cccd.js';
-import type { VerifiedRead } from '../read/verified-read.js';
+import type { CccdGroup, VerifiedRead } from '../read/types.js';
 import { FILES } from '../reader/files.js';
 import { COSTLY_REFUSAL_APDUS, maxBlockForResponse } from '../reader/read-size.js';
 import { ARTIFACT_DIR } from './reliability.js';
