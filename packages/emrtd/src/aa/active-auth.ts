@@ -64,6 +64,6 @@ export async function internalAuthenticate(
     });
   }
   const r = expectSw(step, answer, { auth: 'AA' });
-  if (r.data.length === 0) throw new MalformedData(step, 0, 'empty Active Authentication response');
+  if (r.data.length === 0) throw new MalformedData({ step }, 0, 'empty Active Authentication response');
   return { challenge: challenge.slice(), response: r.data };
 }

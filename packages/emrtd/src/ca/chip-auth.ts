@@ -152,8 +152,9 @@ async function sendSetAt(channel: ApduChannel, params: ChipAuthenticationParamet
   const ga = 'CA GENERAL AUTHENTICATE';
   const r = expectSw(ga, await channel.send(generalAuthenticateChipAuthentication(pk), ga), { auth: 'CA' });
   if (r.data.length > 0) {
-    const dos = readTlvs(r.data, ga);
-    if (dos[0]?.tag !== 0x7c) throw new MalformedData(ga, 0, 'response is not dynamic authentication data (7C)');
+    const dos = readTlvs(r.data, { step: ga });
+    if (dos[0]?.tag !== 0x7c)
+      throw new MalformedData({ step: ga }, 0, 'response is not dynamic authentication data (7C)');
   }
 }
 
