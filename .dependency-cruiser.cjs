@@ -20,7 +20,7 @@ const LAYERS = [
   ['verification', ['verify/']],
   ['read orchestration', ['read/']],
   ['diagnostics', ['diagnose/']],
-  ['entry points', ['index.ts', 'codec.ts', 'testing/']],
+  ['entry points', ['index.ts', 'entries/', 'testing/']],
 ];
 
 const escapeDots = (s) => s.replace(/[.]/g, '\\.');

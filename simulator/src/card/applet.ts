@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { digest, EmrtdError, parsePaceOid, readTlvs, type Tlv, utf8 } from '@cccd/emrtd';
+import { EmrtdError } from '@cccd/emrtd';
+import { digest, parsePaceOid, readTlvs, type Tlv, utf8 } from '@cccd/emrtd/codec';
 import { activeAuthenticate } from './active-auth.js';
 import { type CommandApdu, parseCommandApdu, response, SW } from './apdu.js';
 import { bacKeys, bacMutualAuthenticate } from './bac.js';

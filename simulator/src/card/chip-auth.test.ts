@@ -1,4 +1,4 @@
-import { caOid, fromHex, hex, tlv } from '@cccd/emrtd';
+import { caOid, fromHex, hex, tlv } from '@cccd/emrtd/codec';
 import { describe, expect, it } from 'vitest';
 import { encodeOidContent } from './oid-codec.js';
 import { ecCaKey, terminalCaKeys } from './testing/chip-auth.js';

@@ -16,7 +16,7 @@ import {
   type Tlv,
   tdesCbc,
   tlv,
-} from '@cccd/emrtd';
+} from '@cccd/emrtd/codec';
 import { SW } from './apdu.js';
 import { type CardGroup, cardGroup, type GroupElement } from './group.js';
 import type { PaceConfig } from './image.js';

@@ -1,4 +1,4 @@
-import { bigToBytes, concat, tlv, utf8 } from '@cccd/emrtd';
+import { bigToBytes, concat, tlv, utf8 } from '@cccd/emrtd/codec';
 
 /**
  * Minimal DER writers for personalisation. The card side builds its files itself (never through the reader's LDS

@@ -9,7 +9,7 @@ import {
   kdf,
   type SmCipher,
   tlv,
-} from '@cccd/emrtd';
+} from '@cccd/emrtd/codec';
 import type { ChipAuthenticationKey } from '../image.js';
 import { encodeOidContent } from '../oid-codec.js';
 

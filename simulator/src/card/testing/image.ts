@@ -1,4 +1,4 @@
-import { fromHex } from '@cccd/emrtd';
+import { fromHex } from '@cccd/emrtd/codec';
 import type { CardImage } from '../image.js';
 
 /** EF.COM of ICAO 9303-11 Appendix D.4 (LDS 0106, Unicode 040000, DG1 DG2). */

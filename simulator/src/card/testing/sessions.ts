@@ -1,4 +1,4 @@
-import { fromHex } from '@cccd/emrtd';
+import { fromHex } from '@cccd/emrtd/codec';
 import { type CardOptions, SimulatedCard } from '../applet.js';
 import type { CardImage } from '../image.js';
 import { scriptedRandom, seededRandom } from '../random.js';

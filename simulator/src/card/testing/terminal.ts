@@ -30,7 +30,7 @@ import {
   tdesCbc,
   tlv,
   unpad,
-} from '@cccd/emrtd';
+} from '@cccd/emrtd/codec';
 import { encodeOidContent } from '../oid-codec.js';
 
 export class TerminalSm {
