@@ -7,21 +7,8 @@
  */
 const EMRTD = '^packages/emrtd/src/';
 
-/** Lowest first. Each entry: layer name and the folders (or root files) of packages/emrtd/src in it. */
-const LAYERS = [
-  ['transport', ['transport.ts', 'errors.ts', 'version.ts']],
-  ['primitives', ['codec/', 'asn1/', 'crypto/', 'apdu/']],
-  ['secure messaging', ['sm/']],
-  ['chip protocols', ['bac/', 'pace/', 'ca/', 'aa/']],
-  ['file reader', ['reader/']],
-  ['lds', ['lds/', 'keys/']],
-  ['pki', ['pki/']],
-  ['trust', ['trust/']],
-  ['verification', ['verify/']],
-  ['read orchestration', ['read/']],
-  ['diagnostics', ['diagnose/']],
-  ['entry points', ['index.ts', 'entries/', 'testing/']],
-];
+/** Lowest first: [layer name, folders and root files of packages/emrtd/src]. CONTRIBUTING.md draws the same list. */
+const { LAYERS } = require('./scripts/emrtd-layers.cjs');
 
 const escapeDots = (s) => s.replace(/[.]/g, '\\.');
 const pathsOf = (entries) =>

@@ -5,6 +5,8 @@
  * Prints one line per package and every violation; exits 1 when there is any.
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -30,6 +32,29 @@ const json = execFileSync(depcruise, ['--config', '.dependency-cruiser.cjs', '--
 });
 const { summary } = JSON.parse(json);
 
+/** The layer picture of CONTRIBUTING.md as [name, folders] rows: parentheses are comments. */
+function documentedLayers() {
+  const text = readFileSync(join(root, 'CONTRIBUTING.md'), 'utf8');
+  const section = text.slice(text.indexOf('## The layering rule'));
+  const block = section.slice(section.indexOf('```\n') + 4, section.indexOf('\n```', section.indexOf('```\n') + 4));
+  return block
+    .split('\n')
+    .map((line) => /^\s*\d+ (\S+(?: \S+)*) {2,}(.*)$/.exec(line))
+    .filter((m) => m !== null)
+    .map(([, name, rest]) => [
+      name,
+      rest
+        .replace(/\([^)]*\)/g, '')
+        .split(',')
+        .map((f) => f.trim())
+        .filter(Boolean),
+    ]);
+}
+
+const { LAYERS } = createRequire(import.meta.url)('./emrtd-layers.cjs');
+const pictureMatches = JSON.stringify(documentedLayers()) === JSON.stringify(LAYERS);
+if (!pictureMatches) console.log('FAIL CONTRIBUTING.md: its layer picture differs from scripts/emrtd-layers.cjs');
+
 const packageOf = (path) => PACKAGES.find((p) => path === p || path.startsWith(`${p}/`)) ?? 'other';
 const describe = (v) =>
   v.type === 'cycle'
@@ -47,4 +72,4 @@ for (const [p, list] of byPackage) {
   for (const v of list) console.log(`       ${describe(v)}`);
 }
 console.log(`${summary.totalCruised} modules, ${summary.totalDependenciesCruised} imports checked`);
-process.exit(summary.violations.length === 0 ? 0 : 1);
+process.exit(summary.violations.length === 0 && pictureMatches ? 0 : 1);
