@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { SimulatedCard } from '../../../../simulator/src/card/applet.js';
 import { PlainChannel } from '../apdu/channel.js';
 import { ScriptedTransport } from '../apdu/scripted-transport.js';
-import { oidContent } from '../asn1/oid.js';
 import { caOid, OID } from '../asn1/oids.js';
 import { bigToBytes, fromHex, hex } from '../codec/bytes.js';
 import { tlv } from '../codec/tlv.js';
@@ -15,6 +14,7 @@ import { selectChipAuthentication } from '../read/ca-selection.js';
 import { openSession } from '../read/session.js';
 import { SecureChannel } from '../sm/secure-channel.js';
 import { SecureMessaging } from '../sm/secure-messaging.js';
+import { encodeOid, int } from '../testing/der.js';
 import { chipAuthenticationEvidence } from '../verify/evidence.js';
 import { ephemeralKeyAgreement, performChipAuthentication } from './chip-auth.js';
 
@@ -204,21 +204,14 @@ describe('selectChipAuthentication', () => {
 
 // ---- DH / 3DES against the simulator card (independent card-side implementation), reached through BAC.
 
-const derInt = (v: bigint) => {
-  let b = bigToBytes(v, Math.max(1, Math.ceil(v.toString(16).length / 2)));
-  if (b[0]! & 0x80) b = Uint8Array.of(0, ...b);
-  return tlv(0x02, b);
-};
-const derOid = (oid: string) => tlv(0x06, oidContent(oid));
-
 function dhDg14(group: DhDomainParameters, y: bigint): Uint8Array {
-  const caInfo = tlv(0x30, derOid(caOid('DH', '3DES')), derInt(1n));
+  const caInfo = tlv(0x30, encodeOid(caOid('DH', '3DES')), int(1n));
   const spki = tlv(
     0x30,
-    tlv(0x30, derOid(OID.dhPublicNumber), tlv(0x30, derInt(group.p), derInt(group.g), derInt(group.q))),
-    tlv(0x03, Uint8Array.of(0), derInt(y)),
+    tlv(0x30, encodeOid(OID.dhPublicNumber), tlv(0x30, int(group.p), int(group.g), int(group.q))),
+    tlv(0x03, Uint8Array.of(0), int(y)),
   );
-  const pkInfo = tlv(0x30, derOid(OID.pkDH), spki);
+  const pkInfo = tlv(0x30, encodeOid(OID.pkDH), spki);
   return tlv(0x6e, tlv(0x31, caInfo, pkInfo));
 }
 
