@@ -1,3 +1,0 @@
-export * from './file-reader.js';
-export * from './files.js';
-export * from './read-size.js';
