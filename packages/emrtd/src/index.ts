@@ -1,8 +1,10 @@
 /**
  * @cccd/emrtd: what an integrator uses. Read (readVerified, readCccd), the access keys, the Transport a reader
- * implements, the trust store, verdicts and evidence, typed errors and the CCCD document. Primitives (bytes, TLV,
- * DER, crypto, OIDs, LDS parsers) are in '@cccd/emrtd/codec'; trust files from disk in '@cccd/emrtd/node'; chip
- * profiles in '@cccd/emrtd/diagnose'. index.test.ts pins this list: a new export is a decision.
+ * implements, the trust store, verdicts and evidence, typed errors, the CCCD document and the parsers of the files
+ * it comes from (a backend re-checking evidence parses DG1, DG2, DG13). Primitives (bytes, TLV, DER, crypto, OIDs,
+ * the security files' parsers) are in '@cccd/emrtd/codec'; trust files from disk in '@cccd/emrtd/node'; chip
+ * profiles in '@cccd/emrtd/diagnose'. The types a result refers to are exported too, so a caller can name them.
+ * index.test.ts pins this list: a new export is a decision.
  */
 
 export { swHex } from './apdu/status.js';
@@ -40,6 +42,7 @@ export { type Dg1, parseDg1 } from './lds/dg1.js';
 export { type Dg2, parseDg2 } from './lds/dg2.js';
 export { type Dg13, parseDg13 } from './lds/dg13.js';
 export type { CheckDigitName, CheckDigitResult, Mrz, MrzFormat } from './lds/mrz.js';
+export { type LdsFileName, type ParsedLdsFile, parseLdsFile } from './lds/parse.js';
 export type { LocalizedText, Reason, ReasonCode, Severity } from './pki/reasons.js';
 export { REASON_CODES } from './pki/reasons.js';
 export {

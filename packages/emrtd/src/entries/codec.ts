@@ -1,7 +1,8 @@
 /**
  * @cccd/emrtd/codec: the pure codecs under the protocols, for the simulator (which implements the card side of
  * every protocol itself and may share only these), benchmarks and tools. Bytes, BER-TLV, the DER reader and
- * writer, OIDs, check digits, crypto primitives, KDF, domain parameters, SM sizing, PEM and the LDS file parsers.
+ * writer, OIDs, check digits, crypto primitives, KDF, domain parameters, SM sizing, PEM and the parsers of the
+ * security files (EF.CardAccess, EF.COM, DG14, DG15, EF.SOD).
  * No protocol logic: nothing here talks to a card. index.test.ts pins this list.
  */
 export * from '../asn1/der-writer.js';
@@ -20,7 +21,6 @@ export { parseCardAccess, type SecurityInfos } from '../lds/card-access.js';
 export { type EfCom, parseCom } from '../lds/com.js';
 export { parseDg14 } from '../lds/dg14.js';
 export { parseDg15 } from '../lds/dg15.js';
-export { type LdsFileName, type ParsedLdsFile, parseLdsFile } from '../lds/parse.js';
 export type { SubjectPublicKeyInfo } from '../lds/public-key.js';
 export { parseSod, type Sod } from '../lds/sod.js';
 export { pemBlocks, toPem } from '../pki/x509.js';
