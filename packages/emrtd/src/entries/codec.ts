@@ -1,6 +1,6 @@
 /**
  * @cccd/emrtd/codec: the pure codecs under the protocols, for the simulator (which implements the card side of
- * every protocol itself and may share only these), benchmarks and tools. Bytes, BER-TLV, the DER reader and
+ * every protocol itself and may share only these), benchmarks and tools. Bytes, BER-TLV reading, the DER
  * writer, OIDs, check digits, crypto primitives, KDF, domain parameters, SM sizing, PEM and the parsers of the
  * security files (EF.CardAccess, EF.COM, DG14, DG15, EF.SOD).
  * No protocol logic: nothing here talks to a card. index.test.ts pins this list.
