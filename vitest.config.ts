@@ -17,8 +17,11 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^@cccd\/emrtd$/, replacement: here('./packages/emrtd/src/index.ts') },
+      { find: /^@cccd\/emrtd\/codec$/, replacement: here('./packages/emrtd/src/entries/codec.ts') },
       { find: /^@cccd\/emrtd\/node$/, replacement: here('./packages/emrtd/src/trust/node.ts') },
       { find: /^@cccd\/emrtd\/diagnose$/, replacement: here('./packages/emrtd/src/diagnose/index.ts') },
+      // Tests only: not a published subpath (package.json exports), not in dist/.
+      { find: /^@cccd\/emrtd\/testing$/, replacement: here('./packages/emrtd/src/testing/index.ts') },
       { find: /^@cccd\/pcsc$/, replacement: here('./packages/pcsc/src/index.ts') },
       { find: /^@cccd\/hid$/, replacement: here('./packages/hid/src/index.ts') },
       { find: /^@cccd\/client$/, replacement: here('./packages/client/src/index.ts') },

@@ -15,13 +15,11 @@ import {
   parseDg1,
   parseDg2,
   parseDg13,
-  parseDg14,
-  parseDg15,
-  parseSod,
   readCccd,
   readVerified,
   verifyRead,
 } from '@cccd/emrtd';
+import { parseDg14, parseDg15, parseSod } from '@cccd/emrtd/codec';
 import type { PersonalisedCard } from '@cccd/simulator';
 import { benchCard, FULL_READ_GROUPS, freshTransport, trustStoreFor } from './lib/cards.js';
 import { timeCardSide } from './lib/recording.js';

@@ -8,7 +8,8 @@
  * simulator uses; the chip's modelled crypto time for PACE/CA/AA is part of those exchanges. The literal formula
  * of the issue (payload bits / bitrate + exchanges × turnaround, no framing, no chip time) is reported beside it.
  */
-import { canKey, maxBlockForResponse, readVerified } from '@cccd/emrtd';
+import { canKey, readVerified } from '@cccd/emrtd';
+import { maxBlockForResponse } from '@cccd/emrtd/codec';
 import { type BitrateKbps, LINK_DEFAULTS, type LinkOptions, type PersonalisedCard } from '@cccd/simulator';
 import { exchangeMs } from '../simulator/src/card/link.js';
 import { benchCard, FULL_READ_GROUPS, freshTransport, trustStoreFor } from './lib/cards.js';

@@ -8,7 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TrustStore, tlv, verifyPassive } from '@cccd/emrtd';
+import { TrustStore, verifyPassive } from '@cccd/emrtd';
+import { tlv } from '@cccd/emrtd/codec';
 import { buildSodParts, createTestPki, type SignatureAlgorithmName, toPem } from '@cccd/simulator';
 
 export const PA_ALGORITHMS: SignatureAlgorithmName[] = [

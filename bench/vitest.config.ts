@@ -13,7 +13,10 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^@cccd\/emrtd$/, replacement: here('../packages/emrtd/src/index.ts') },
+      { find: /^@cccd\/emrtd\/codec$/, replacement: here('../packages/emrtd/src/entries/codec.ts') },
       { find: /^@cccd\/emrtd\/node$/, replacement: here('../packages/emrtd/src/trust/node.ts') },
+      { find: /^@cccd\/emrtd\/diagnose$/, replacement: here('../packages/emrtd/src/diagnose/index.ts') },
+      { find: /^@cccd\/emrtd\/testing$/, replacement: here('../packages/emrtd/src/testing/index.ts') },
       { find: /^@cccd\/pcsc$/, replacement: here('../packages/pcsc/src/index.ts') },
       { find: /^@cccd\/client$/, replacement: here('../packages/client/src/index.ts') },
       { find: /^@cccd\/simulator$/, replacement: here('../simulator/src/index.ts') },

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { CccdAgentClient, CccdAgentError, METHODS, type WebSocketConstructor } from '@cccd/client';
+import { personalLeaks, personalValues } from '@cccd/emrtd/testing';
 import { describe, expect, it } from 'vitest';
-import { personalLeaks, personalValues } from '../../packages/emrtd/src/testing/personal-values.js';
 import {
   authedClient,
   CAN,

@@ -6,7 +6,8 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { type AdminDiagnoseParams, DIAGNOSE_TIMEOUT_MS, type MethodResult } from '@cccd/client';
-import { type AccessKey, canKey, diagnoseChip, EmrtdError, keyFromCccd, keyFromMrzText } from '@cccd/emrtd';
+import { type AccessKey, canKey, EmrtdError, keyFromCccd, keyFromMrzText } from '@cccd/emrtd';
+import { diagnoseChip } from '@cccd/emrtd/diagnose';
 import { AgentError, cardTaskFailure } from './errors.js';
 import { errorFields } from './log.js';
 import type { ReadEnvironment } from './read.js';

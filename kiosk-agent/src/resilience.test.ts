@@ -9,9 +9,9 @@
 import type { EventEmitter } from 'node:events';
 import { request as httpRequest } from 'node:http';
 import { readResultSchema } from '@cccd/client';
+import { type ScenarioRecord, writeReliabilityArtifact } from '@cccd/emrtd/testing';
 import type { PcscContextOptions } from '@cccd/pcsc';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { type ScenarioRecord, writeReliabilityArtifact } from '../../packages/emrtd/src/testing/reliability.js';
 import { verifyAuditChain } from './audit.js';
 import type { AgentHandle } from './server.js';
 import {

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { toPem } from '@cccd/emrtd';
+import { toPem } from '@cccd/emrtd/codec';
 import { createTestPki, DEFAULT_SIGNATURE } from '@cccd/simulator';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AuditTrail } from './audit.js';

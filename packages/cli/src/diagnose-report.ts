@@ -2,7 +2,13 @@
  * What `cccd diagnose` prints without --json: the chip profile as text, labels in Vietnamese or English, values
  * (OIDs, algorithm names, status words, sizes) as the profile has them. Like the profile, it holds no personal data.
  */
-import type { ChipProfile, KeyProfile, ProbeAnswer, SecurityInfoProfile, StepFailureProfile } from '@cccd/emrtd';
+import type {
+  ChipProfile,
+  KeyProfile,
+  ProbeAnswer,
+  SecurityInfoProfile,
+  StepFailureProfile,
+} from '@cccd/emrtd/diagnose';
 import type { Lang } from './i18n.js';
 
 const L = {

@@ -3,9 +3,10 @@
  * of a valid message is either accepted as a well-formed envelope or refused by safeParse — never a throw; every
  * accepted message really is JSON-RPC 2.0 with a bounded method name, and valid messages are always accepted.
  */
+
+import { fuzzRuns } from '@cccd/emrtd/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fuzzRuns } from '../../emrtd/src/testing/fuzz-runs.js';
 import { clientMessageSchema, serverMessageSchema } from './protocol.js';
 
 const schemas = { server: serverMessageSchema, client: clientMessageSchema };

@@ -1,6 +1,7 @@
 /**
- * Typed errors. Messages name the step and the status word, never personal data (ID, name, dates, CAN, MRZ).
- * `code` is a stable machine-readable string; `step` names the protocol step that failed.
+ * Typed errors. Every error carries `{ step, file?, sw? }`: the protocol step that failed (e.g. 'GA 4',
+ * 'READ BINARY DG2'), the file it concerned, the status word. Messages name those, never personal data (ID, name,
+ * dates, CAN, MRZ). `code` is a stable machine-readable string.
  */
 export type ErrorCode =
   | 'access-denied'
@@ -18,6 +19,8 @@ export type ErrorCode =
 
 export interface EmrtdErrorOptions {
   step?: string;
+  /** The file concerned (e.g. 'DG2', 'EF.SOD', 'certificate'), when there is one. */
+  file?: string;
   sw?: number;
   cause?: unknown;
   /** True when retrying (possibly after reconnecting) may succeed. */
@@ -27,6 +30,7 @@ export interface EmrtdErrorOptions {
 export class EmrtdError extends Error {
   override name = 'EmrtdError';
   readonly step: string | undefined;
+  readonly file: string | undefined;
   readonly sw: number | undefined;
   readonly retriable: boolean;
   constructor(
@@ -36,6 +40,7 @@ export class EmrtdError extends Error {
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.step = options.step;
+    this.file = options.file;
     this.sw = options.sw;
     this.retriable = options.retriable ?? false;
   }
@@ -60,36 +65,54 @@ export class AccessDenied extends EmrtdError {
 
 export class FileNotFound extends EmrtdError {
   override name = 'FileNotFound';
-  constructor(
-    readonly file: string,
-    options: EmrtdErrorOptions = {},
-  ) {
-    super('file-not-found', `${file} not found on the chip${swText(options.sw ?? 0x6a82)}`, { sw: 0x6a82, ...options });
+  declare readonly file: string;
+  constructor(file: string, options: EmrtdErrorOptions = {}) {
+    super('file-not-found', `${file} not found on the chip${swText(options.sw ?? 0x6a82)}`, {
+      sw: 0x6a82,
+      ...options,
+      file,
+    });
   }
 }
 
 export class SecurityStatusNotSatisfied extends EmrtdError {
   override name = 'SecurityStatusNotSatisfied';
-  constructor(
-    readonly file: string,
-    options: EmrtdErrorOptions = {},
-  ) {
+  declare readonly file: string;
+  constructor(file: string, options: EmrtdErrorOptions = {}) {
     super('security-status-not-satisfied', `${file} needs more access rights (e.g. EAC terminal authentication)`, {
       sw: 0x6982,
       ...options,
+      file,
     });
   }
 }
 
+/** Where malformed data came from: a file (a string is a file), or a protocol step's response. */
+export type DataSource = string | { file: string; step?: string } | { step: string; file?: string };
+
+/**
+ * Data that does not parse: a file, or a response of a protocol step (then `step` names it and `file` is unset).
+ * The offset is into that data; the reason names structure, never content.
+ */
 export class MalformedData extends EmrtdError {
   override name = 'MalformedData';
   constructor(
-    readonly file: string,
+    source: DataSource,
     readonly offset: number,
     reason: string,
     options: EmrtdErrorOptions = {},
   ) {
-    super('malformed-data', `${file}: malformed data at offset ${offset}: ${reason}`, options);
+    const where = typeof source === 'string' ? { file: source } : source;
+    const label = where.file ?? where.step;
+    super('malformed-data', `${label}: malformed data at offset ${offset}: ${reason}`, { ...options, ...where });
+  }
+}
+
+/** An algorithm, key type or parameter this library cannot verify (a verdict says "unsupported", not "invalid"). */
+export class UnsupportedAlgorithm extends EmrtdError {
+  override name = 'UnsupportedAlgorithm';
+  constructor(what: string, options: EmrtdErrorOptions = {}) {
+    super('unsupported', what, options);
   }
 }
 

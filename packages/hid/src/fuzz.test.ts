@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
+import { fuzzRuns } from '@cccd/emrtd/testing';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { fuzzRuns } from '../../emrtd/src/testing/fuzz-runs.js';
 import { ScanAssembler } from './assembler.js';
 import type { DecoderEvent, ReportDecoder } from './decoder.js';
 import { HidPosDecoder } from './hid-pos.js';

@@ -1,7 +1,8 @@
-import { fromHex, hex, MalformedData } from '@cccd/emrtd';
+import { MalformedData } from '@cccd/emrtd';
+import { fromHex, hex } from '@cccd/emrtd/codec';
+import { fuzzRuns } from '@cccd/emrtd/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fuzzRuns } from '../../emrtd/src/testing/fuzz-runs.js';
 import { encodeCommandApdu, getResponse, parseCommandApdu, withLe } from './apdu.js';
 
 describe('command APDU cases (ISO 7816-4 §5.1)', () => {

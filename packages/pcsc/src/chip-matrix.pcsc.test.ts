@@ -6,6 +6,15 @@
  */
 import { readVerified, TrustStore } from '@cccd/emrtd';
 import {
+  CHIP_GROUPS,
+  CHIP_ROWS,
+  type ChipRecord,
+  chipKey,
+  chipRecord,
+  PERSONALISATION_OPTIONS,
+  writeChipMatrixArtifact,
+} from '@cccd/emrtd/testing';
+import {
   loadProfile,
   type PersonalisedCard,
   personalise,
@@ -14,15 +23,6 @@ import {
   VpcdBridge,
 } from '@cccd/simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CHIP_GROUPS,
-  CHIP_ROWS,
-  type ChipRecord,
-  chipKey,
-  chipRecord,
-  PERSONALISATION_OPTIONS,
-  writeChipMatrixArtifact,
-} from '../../emrtd/src/testing/chip-matrix.js';
 import { PcscContext } from './context.js';
 import { vpcdSlotsEmpty } from './test-support/presence.js';
 import { PcscTransport } from './transport.js';

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { equal } from '@cccd/emrtd';
+import { equal } from '@cccd/emrtd/codec';
 import { bounded, deadlineIn } from './bounded.js';
 import { isServiceLoss, mapPcscError, PcscError, pcscCodeOf } from './errors.js';
 import { type ProcessHostOptions, processFactory } from './host.js';

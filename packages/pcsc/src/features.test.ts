@@ -1,4 +1,4 @@
-import { fromHex } from '@cccd/emrtd';
+import { fromHex } from '@cccd/emrtd/codec';
 import { describe, expect, it } from 'vitest';
 import { maxApduDataSize, parseFeatures, parseTlvProperties, scardCtlCode } from './features.js';
 

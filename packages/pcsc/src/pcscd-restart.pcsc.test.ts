@@ -2,16 +2,16 @@
 import {
   canKey,
   EmrtdError,
-  fromHex,
   readVerified,
   type TransmitOptions,
   type Transport,
   TrustStore,
   type VerifiedRead,
 } from '@cccd/emrtd';
+import { fromHex } from '@cccd/emrtd/codec';
+import { outcomeOf, type ScenarioRecord, writeReliabilityArtifact } from '@cccd/emrtd/testing';
 import { loadProfile, personalise, SimulatedCard, VPCD_DEFAULT_PORT, VpcdBridge } from '@cccd/simulator';
 import { afterAll, afterEach, expect, it } from 'vitest';
-import { outcomeOf, type ScenarioRecord, writeReliabilityArtifact } from '../../emrtd/src/testing/reliability.js';
 import { PcscContext } from './context.js';
 import { nextEvent } from './test-support/events.js';
 import { restartPcscd } from './test-support/pcscd-control.js';

@@ -4,6 +4,7 @@
  * AA, passive authentication against the profile's CSCA).
  */
 import { type AccessKey, type CccdGroup, canKey, keyFromCccd, mrzKey, readVerified, TrustStore } from '@cccd/emrtd';
+import { expectedDocument } from '@cccd/emrtd/testing';
 import {
   listProfiles,
   loadProfile,
@@ -13,7 +14,6 @@ import {
   VpcdBridge,
 } from '@cccd/simulator';
 import { afterAll, expect, it } from 'vitest';
-import { expectedDocument } from '../../emrtd/src/testing/profile-view.js';
 import { PcscContext } from './context.js';
 import { nextEvent } from './test-support/events.js';
 import { vpcdSlotsEmpty } from './test-support/presence.js';

@@ -6,6 +6,7 @@
  * one file allowed to restart the machine's daemon).
  */
 import { canKey, readVerified, TrustStore, type VerifiedRead } from '@cccd/emrtd';
+import { outcomeOf, type ScenarioRecord, writeReliabilityArtifact } from '@cccd/emrtd/testing';
 import {
   loadProfile,
   type PersonalisedCard,
@@ -15,7 +16,6 @@ import {
   VpcdBridge,
 } from '@cccd/simulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { outcomeOf, type ScenarioRecord, writeReliabilityArtifact } from '../../emrtd/src/testing/reliability.js';
 import { PcscContext } from './context.js';
 import { vpcdSlotsEmpty } from './test-support/presence.js';
 import { PcscTransport } from './transport.js';

@@ -1,4 +1,5 @@
-import { Cancelled, CardRemoved, concat, fromHex, hex, Timeout } from '@cccd/emrtd';
+import { Cancelled, CardRemoved, Timeout } from '@cccd/emrtd';
+import { concat, fromHex, hex } from '@cccd/emrtd/codec';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PcscContext } from './context.js';
 import { PcscError } from './errors.js';

@@ -1,13 +1,13 @@
 import {
   Cancelled,
   CardRemoved,
-  concat,
   MalformedData,
   Timeout,
   type TransmitOptions,
   type Transport,
   type TransportCapabilities,
 } from '@cccd/emrtd';
+import { concat } from '@cccd/emrtd/codec';
 import { getResponse, withLe } from './apdu.js';
 import { bounded, type Deadline, deadlineIn } from './bounded.js';
 import type { PcscContext, ReaderLease } from './context.js';

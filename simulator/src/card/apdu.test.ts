@@ -1,7 +1,7 @@
-import { fromHex } from '@cccd/emrtd';
+import { fromHex } from '@cccd/emrtd/codec';
+import { fuzzRuns } from '@cccd/emrtd/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fuzzRuns } from '../../../packages/emrtd/src/testing/fuzz-runs.js';
 import { encodeCommandApdu, parseCommandApdu } from './apdu.js';
 
 describe('command APDU decoding (ISO/IEC 7816-4 §5.1)', () => {

@@ -1,4 +1,4 @@
-import { fromHex, hex } from '@cccd/emrtd';
+import { fromHex, hex } from '@cccd/emrtd/codec';
 import { describe, expect, it } from 'vitest';
 import { SimulatedCard } from './applet.js';
 import { CCCD_CARD_ACCESS, filler, testImage } from './testing/image.js';

@@ -1,4 +1,4 @@
-import { digest, fromHex, hex, paceOid, tlv, utf8 } from '@cccd/emrtd';
+import { digest, fromHex, hex, paceOid, tlv, utf8 } from '@cccd/emrtd/codec';
 import { brainpoolP256r1 } from '@noble/curves/misc.js';
 import { describe, expect, it } from 'vitest';
 import { SimulatedCard } from './applet.js';

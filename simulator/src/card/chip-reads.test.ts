@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { fromHex, hex } from '@cccd/emrtd';
+import { fromHex, hex } from '@cccd/emrtd/codec';
 import { describe, expect, it } from 'vitest';
 import { type CardOptions, SimulatedCard } from './applet.js';
 import { filler, testImage } from './testing/image.js';

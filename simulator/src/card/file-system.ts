@@ -1,4 +1,4 @@
-import { readTlvs, tlv, u16 } from '@cccd/emrtd';
+import { readTlvs, tlv, u16 } from '@cccd/emrtd/codec';
 import { type CommandApdu, SW } from './apdu.js';
 import { type ChipBehaviour, DEFAULT_CHIP } from './chip-behaviour.js';
 

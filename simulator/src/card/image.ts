@@ -1,4 +1,4 @@
-import type { SmCipher } from '@cccd/emrtd';
+import type { SmCipher } from '@cccd/emrtd/codec';
 import type { ChipSettings } from './chip-behaviour.js';
 
 /**

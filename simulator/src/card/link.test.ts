@@ -1,4 +1,4 @@
-import { fromHex } from '@cccd/emrtd';
+import { fromHex } from '@cccd/emrtd/codec';
 import { describe, expect, it } from 'vitest';
 import { SimulatedCard } from './applet.js';
 import { CRYPTO_MS, cryptoMs, exchangeMs, LINK_DEFAULTS } from './link.js';

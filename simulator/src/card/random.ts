@@ -1,4 +1,4 @@
-import { concat, digest, u32, utf8 } from '@cccd/emrtd';
+import { concat, digest, u32, utf8 } from '@cccd/emrtd/codec';
 
 /**
  * Deterministic random source for reproducible cards (`--seed`): SHA-256 in counter mode over the seed. Not a

@@ -1,4 +1,4 @@
-import { concat, fromHex, hex, paceOid, utf8 } from '@cccd/emrtd';
+import { concat, fromHex, hex, paceOid, utf8 } from '@cccd/emrtd/codec';
 import { describe, expect, it } from 'vitest';
 import { SimulatedCard } from '../card/applet.js';
 import { FID } from '../card/image.js';

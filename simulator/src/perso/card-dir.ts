@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EmrtdError, fromHex, hex } from '@cccd/emrtd';
+import { EmrtdError } from '@cccd/emrtd';
+import { fromHex, hex } from '@cccd/emrtd/codec';
 import type { ChipSettings } from '../card/chip-behaviour.js';
 import { formatChipOptions, parseChipOptions } from '../card/chip-options.js';
 import type { ActiveAuthenticationKey, CardImage, ChipAuthenticationKey, PaceConfig } from '../card/image.js';

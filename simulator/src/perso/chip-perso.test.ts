@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hex, paceOid, utf8 } from '@cccd/emrtd';
+import { hex, paceOid, utf8 } from '@cccd/emrtd/codec';
 import * as asn1js from 'asn1js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SimulatedCard } from '../card/applet.js';

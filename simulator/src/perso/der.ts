@@ -1,4 +1,4 @@
-import { tlv, utf8 } from '@cccd/emrtd';
+import { tlv, utf8 } from '@cccd/emrtd/codec';
 import { set, setOf as sortedSet } from '../pki/der.js';
 
 /**

@@ -1,4 +1,4 @@
-import { cccdExpiry, MILESTONES as LAW_MILESTONES } from '@cccd/emrtd';
+import { cccdExpiry, MILESTONES as LAW_MILESTONES } from '@cccd/emrtd/codec';
 
 /**
  * The CCCD validity rule (Law 59/2014 art. 21, Law 26/2023 art. 21; docs/reference/vn-cccd.md §4) is the reader's

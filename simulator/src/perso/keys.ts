@@ -1,4 +1,4 @@
-import { bigToBytes, type HashName, type SmCipher } from '@cccd/emrtd';
+import { bigToBytes, type HashName, type SmCipher } from '@cccd/emrtd/codec';
 import type { ActiveAuthenticationKey, ChipAuthenticationKey } from '../card/image.js';
 import { CURVES, type CurveName, deriveEcKeyPair, deriveRsaKeyPair, type RsaBits, type Seed } from '../pki/index.js';
 

@@ -1,4 +1,4 @@
-import { checkDigit } from '@cccd/emrtd';
+import { checkDigit } from '@cccd/emrtd/codec';
 import type { CitizenProfile } from './profile.js';
 
 /** Vietnamese text to MRZ characters: diacritics dropped, đ/Đ → D, anything else outside A-Z0-9 → '<'. */

@@ -36,7 +36,7 @@ const sha256 = (d: Uint8Array) => createHash('sha256').update(d).digest('hex');
  * The reader's LDS parsers (packages/emrtd/src/lds), written independently of the simulator, as a cross-check.
  * Imported by URL so the simulator package never depends on them at build time.
  */
-const LDS = new URL('../../../packages/emrtd/src/lds/index.ts', import.meta.url).href;
+const LDS = new URL('../../../packages/emrtd/src/index.ts', import.meta.url).href;
 interface Lds {
   parseLdsFile(name: string, bytes: Uint8Array): { file: string; data: unknown };
   toCccdDocument(sources: { dg1: unknown; dg13: unknown }): Record<string, unknown>;

@@ -1,4 +1,4 @@
-import type { HashName, SmCipher } from '@cccd/emrtd';
+import type { HashName, SmCipher } from '@cccd/emrtd/codec';
 import type { ChipSettings, ChipSettingsInput } from '../card/chip-behaviour.js';
 import { chipBehaviour, chipSettings } from '../card/chip-options.js';
 import { type CardImage, FID, type PaceConfig } from '../card/image.js';

@@ -2,7 +2,7 @@
  * CMS SignedData (RFC 5652) as ICAO 9303-10/12 profile it: EF.SOD around an LDSSecurityObject, and the CSCA
  * master list. Tamper options produce the broken variants a passive-authentication verifier must reject.
  */
-import { digest, type HashName, OID, tlv } from '@cccd/emrtd';
+import { digest, type HashName, OID, tlv } from '@cccd/emrtd/codec';
 import {
   hashAlgorithmIdentifier,
   type SignatureAlgorithmName,

@@ -1,5 +1,5 @@
 /** The ECDSA curves the test PKI signs with, with their named-curve OIDs and full domain parameters. */
-import { OID } from '@cccd/emrtd';
+import { OID } from '@cccd/emrtd/codec';
 import { brainpoolP256r1, brainpoolP384r1, brainpoolP512r1 } from '@noble/curves/misc.js';
 import { p256, p384 } from '@noble/curves/nist.js';
 

@@ -1,5 +1,5 @@
 /** Minimal DER writer (X.690) for the test PKI: every structure is built byte-exact so fixtures are reproducible. */
-import { bigToBytes, concat, oidContent, tlv, utf8 } from '@cccd/emrtd';
+import { bigToBytes, concat, oidContent, tlv, utf8 } from '@cccd/emrtd/codec';
 
 export const sequence = (...items: Uint8Array[]): Uint8Array => tlv(0x30, ...items);
 

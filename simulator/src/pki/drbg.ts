@@ -3,7 +3,7 @@
  * Not a CSPRNG for production keys — the point is that the same seed always yields the same test PKI.
  */
 import { createHmac } from 'node:crypto';
-import { concat, u32, utf8 } from '@cccd/emrtd';
+import { concat, u32, utf8 } from '@cccd/emrtd/codec';
 
 export type Seed = string | number | bigint | Uint8Array;
 

@@ -1,5 +1,5 @@
 import { checkPrimeSync, constants, createECDH, createPublicKey, verify as nodeVerify } from 'node:crypto';
-import { bigToBytes, equal } from '@cccd/emrtd';
+import { bigToBytes, equal } from '@cccd/emrtd/codec';
 import * as asn1js from 'asn1js';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';

@@ -1,6 +1,6 @@
 /** Deterministic key pairs (EC and RSA) as raw numbers plus node:crypto KeyObjects, cached per (seed, label, kind). */
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { bigToBytes, OID } from '@cccd/emrtd';
+import { bigToBytes, OID } from '@cccd/emrtd/codec';
 import { CURVES, type CurveName, curveDomain } from './curves.js';
 import {
   algorithmIdentifier,

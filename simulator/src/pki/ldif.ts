@@ -1,6 +1,6 @@
 /** ICAO PKD-style LDIF (as in the icaopkd-00x downloads) for trust-store tests: DSCs, CRLs and master lists. */
 import { createHash } from 'node:crypto';
-import { readTlv, readTlvs } from '@cccd/emrtd';
+import { readTlv, readTlvs } from '@cccd/emrtd/codec';
 import { certificateFields, serialOf } from './x509.js';
 
 export type LdifEntry =

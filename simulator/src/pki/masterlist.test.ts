@@ -1,4 +1,4 @@
-import { equal } from '@cccd/emrtd';
+import { equal } from '@cccd/emrtd/codec';
 import * as asn1js from 'asn1js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildMasterList, buildMasterListContent } from './cms.js';

@@ -3,7 +3,7 @@
  * node:crypto always draws a random salt, hence EMSA-PSS encoding and the RSA private operation are done here.
  */
 import { createHmac } from 'node:crypto';
-import { bigToBytes, bytesToBig, concat, digest, type HashName, u32 } from '@cccd/emrtd';
+import { bigToBytes, bytesToBig, concat, digest, type HashName, u32 } from '@cccd/emrtd/codec';
 import type { RsaKeyPair } from './keys.js';
 import { modInverse, modPow } from './rsa-prime.js';
 

@@ -1,4 +1,4 @@
-import { equal, fromHex, readTlv } from '@cccd/emrtd';
+import { equal, fromHex, readTlv } from '@cccd/emrtd/codec';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { afterAll, describe, expect, it } from 'vitest';

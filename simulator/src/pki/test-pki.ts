@@ -1,5 +1,5 @@
 /** A whole test PKI for one country: CSCA, document signer, CRL, master-list signer and optionally a link CSCA. */
-import { bytesToBig } from '@cccd/emrtd';
+import { bytesToBig } from '@cccd/emrtd/codec';
 import { deriveKeyPairFor, type SignatureAlgorithmName } from './algorithms.js';
 import { deriveBytes, type Seed } from './drbg.js';
 import type { RsaBits, TestKeyPair } from './keys.js';

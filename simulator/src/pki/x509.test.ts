@@ -1,4 +1,4 @@
-import { equal, readTlv, readTlvs } from '@cccd/emrtd';
+import { equal, readTlv, readTlvs } from '@cccd/emrtd/codec';
 import * as pkijs from 'pkijs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { verifyWith } from './algorithms.js';

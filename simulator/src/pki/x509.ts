@@ -1,6 +1,6 @@
 /** X.509 v3 certificates and v2 CRLs (RFC 5280) with the profile ICAO 9303-12 asks of CSCA, DS and ML signers. */
 import { createHash } from 'node:crypto';
-import { OID, readTlv, readTlvs } from '@cccd/emrtd';
+import { OID, readTlv, readTlvs } from '@cccd/emrtd/codec';
 import { type SignatureAlgorithmName, signatureAlgorithmIdentifier, signWith } from './algorithms.js';
 import {
   bitString,

@@ -1,4 +1,5 @@
-import { Cancelled, CardRemoved, fromHex, hex, Timeout } from '@cccd/emrtd';
+import { Cancelled, CardRemoved, Timeout } from '@cccd/emrtd';
+import { fromHex, hex } from '@cccd/emrtd/codec';
 import { describe, expect, it } from 'vitest';
 import { SimulatedCard } from '../card/applet.js';
 import { testImage } from '../card/testing/image.js';

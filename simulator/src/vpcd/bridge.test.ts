@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { fromHex, hex } from '@cccd/emrtd';
+import { fromHex, hex } from '@cccd/emrtd/codec';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedCard } from '../card/applet.js';
 import { testImage } from '../card/testing/image.js';

@@ -6,7 +6,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { hex } from '@cccd/emrtd';
+import { hex } from '@cccd/emrtd/codec';
+import { type PersonalValue, personalLeaks, personalValues } from '@cccd/emrtd/testing';
 import {
   ensurePcscd,
   FID,
@@ -19,7 +20,6 @@ import {
   VpcdBridge,
 } from '@cccd/simulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type PersonalValue, personalLeaks, personalValues } from '../../../emrtd/src/testing/personal-values.js';
 import { vpcdSlotsEmpty } from '../../../pcsc/src/test-support/presence.js';
 import { CLEAN_ENV, cccd, PERSONAL, PROFILE, tmp } from '../test-support/harness.js';
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type PersonalValue, personalLeaks, personalValues } from '@cccd/emrtd/testing';
 import { loadProfile, personalise } from '@cccd/simulator';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type PersonalValue, personalLeaks, personalValues } from '../../../emrtd/src/testing/personal-values.js';
 import { cccd, cscaPem, PERSONAL, PROFILE, tmp } from '../test-support/harness.js';
 
 const sim = ['diagnose', '--simulate', PROFILE];

@@ -5,7 +5,8 @@
  * stopped (wrong key: 4, I/O: 5, no card: 6) still prints and saves the partial profile before exiting non-zero.
  */
 import { writeFileSync } from 'node:fs';
-import { type ChipProfile, diagnoseChip, EmrtdError, type ErrorCode } from '@cccd/emrtd';
+import { EmrtdError, type ErrorCode } from '@cccd/emrtd';
+import { type ChipProfile, diagnoseChip } from '@cccd/emrtd/diagnose';
 import { parseArgs, secondsOption, UsageError } from '../args.js';
 import { guarded } from '../command.js';
 import { diagnoseReport } from '../diagnose-report.js';

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { toPem } from '@cccd/emrtd';
+import { toPem } from '@cccd/emrtd/codec';
 import {
   ensurePcscd,
   loadProfile,

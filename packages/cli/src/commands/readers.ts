@@ -1,5 +1,5 @@
 /** `cccd readers [--json]`: the PC/SC readers and whether a card is present. Exit 6 without service or reader. */
-import { hex } from '@cccd/emrtd';
+import { hex } from '@cccd/emrtd/codec';
 import { parseArgs } from '../args.js';
 import { guarded } from '../command.js';
 import { CliError, EXIT } from '../exit.js';

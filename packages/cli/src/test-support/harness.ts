@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { toPem } from '@cccd/emrtd';
+import { toPem } from '@cccd/emrtd/codec';
 import { createTestPki, DEFAULT_SIGNATURE, loadProfile } from '@cccd/simulator';
 import { run } from '../cli.js';
 import type { Io } from '../io.js';

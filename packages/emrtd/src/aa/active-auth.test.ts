@@ -7,16 +7,12 @@ import { tlv } from '../codec/tlv.js';
 import { retailMac, tdesCbc } from '../crypto/des.js';
 import { pad } from '../crypto/padding.js';
 import { EmrtdError } from '../errors.js';
+import { activeAuthenticationKey, expectedSignatureLength } from '../read/aa-key.js';
 import { SecureChannel } from '../sm/secure-channel.js';
 import { SecureMessaging } from '../sm/secure-messaging.js';
 import { GMRTD_AA } from '../testing/vectors.js';
-import {
-  activeAuthenticationKey,
-  expectedSignatureLength,
-  internalAuthenticate,
-  internalAuthenticateCommand,
-  verifyActiveAuthenticationExchange,
-} from './active-auth.js';
+import { verifyActiveAuthenticationExchange } from '../verify/active-auth.js';
+import { internalAuthenticate, internalAuthenticateCommand } from './active-auth.js';
 
 const H = (b: Uint8Array) => hex(b).toUpperCase();
 

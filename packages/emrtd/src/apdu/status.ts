@@ -75,8 +75,13 @@ export function errorForSw(step: string, sw: number, options: ExpectOptions = {}
     return new AccessDenied(options.auth, { step, sw, retriable: false });
   if (sw === 0x6a82) return new FileNotFound(options.file ?? step, { step, sw });
   if (sw === 0x6982) return new SecurityStatusNotSatisfied(options.file ?? step, { step, sw });
-  if (sw === 0x6987 || sw === 0x6988) return new SecureMessagingError(`${step}: ${swName(sw)}`, { step, sw });
-  return new CardError(step, sw);
+  if (sw === 0x6987 || sw === 0x6988)
+    return new SecureMessagingError(`${step}: ${swName(sw)}`, {
+      step,
+      sw,
+      ...(options.file ? { file: options.file } : {}),
+    });
+  return new CardError(step, sw, options.file === undefined ? {} : { file: options.file });
 }
 
 /** Returns the response when its SW is accepted, otherwise throws the typed error for `step`. */

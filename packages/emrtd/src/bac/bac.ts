@@ -44,7 +44,7 @@ export async function performBac(channel: ApduChannel, keys: BacKeys, options: B
     'GET CHALLENGE',
     await channel.send({ cla: 0x00, ins: 0x84, p1: 0, p2: 0, ne: 8 }, 'GET CHALLENGE'),
   );
-  if (challenge.data.length !== 8) throw new MalformedData('GET CHALLENGE', 0, 'RND.IC is not 8 bytes');
+  if (challenge.data.length !== 8) throw new MalformedData({ step: 'GET CHALLENGE' }, 0, 'RND.IC is not 8 bytes');
   const rndIc = challenge.data;
   const rndIfd = options.rndIfd ?? random(8);
   const kIfd = options.kIfd ?? random(16);
@@ -56,7 +56,7 @@ export async function performBac(channel: ApduChannel, keys: BacKeys, options: B
     await channel.send({ cla: 0x00, ins: 0x82, p1: 0, p2: 0, data: concat(eIfd, mIfd), ne: 40 }, step),
     { auth: 'BAC' },
   );
-  if (response.data.length !== 40) throw new MalformedData(step, 0, 'response is not 40 bytes');
+  if (response.data.length !== 40) throw new MalformedData({ step }, 0, 'response is not 40 bytes');
   const eIc = response.data.subarray(0, 32);
   // A MAC or nonce mismatch means the chip did not use our key: treat it as a refusal, not as a crash.
   if (!equal(retailMac(keys.kMac, pad(eIc)), response.data.subarray(32)))

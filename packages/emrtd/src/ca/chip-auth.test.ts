@@ -10,13 +10,14 @@ import { KDF_ENC, KDF_MAC, kdf } from '../crypto/kdf.js';
 import { EmrtdError } from '../errors.js';
 import { mrzKey } from '../keys/access-key.js';
 import { parseDg14 } from '../lds/dg14.js';
-import { oidContent } from '../pace/pace.js';
-import { openSession } from '../reader/session.js';
+import { selectChipAuthentication } from '../read/ca-selection.js';
+import { openSession } from '../read/session.js';
 import { SecureChannel } from '../sm/secure-channel.js';
 import { SecureMessaging } from '../sm/secure-messaging.js';
+import { encodeOid, int } from '../testing/der.js';
 import { GMRTD_CA_AT as AT, GMRTD_CA_DE as DE, GMRTD_CA_FR as FR, GMRTD_CA_MY as MY } from '../testing/vectors.js';
-import { chipAuthenticationEvidence, ephemeralKeyAgreement, performChipAuthentication } from './chip-auth.js';
-import { selectChipAuthentication } from './parameters.js';
+import { chipAuthenticationEvidence } from '../verify/evidence.js';
+import { ephemeralKeyAgreement, performChipAuthentication } from './chip-auth.js';
 
 const H = (b: Uint8Array) => hex(b).toUpperCase();
 
@@ -135,21 +136,14 @@ describe('selectChipAuthentication', () => {
 
 // ---- DH / 3DES against the simulator card (independent card-side implementation), reached through BAC.
 
-const derInt = (v: bigint) => {
-  let b = bigToBytes(v, Math.max(1, Math.ceil(v.toString(16).length / 2)));
-  if (b[0]! & 0x80) b = Uint8Array.of(0, ...b);
-  return tlv(0x02, b);
-};
-const derOid = (oid: string) => tlv(0x06, oidContent(oid));
-
 function dhDg14(group: DhDomainParameters, y: bigint): Uint8Array {
-  const caInfo = tlv(0x30, derOid(caOid('DH', '3DES')), derInt(1n));
+  const caInfo = tlv(0x30, encodeOid(caOid('DH', '3DES')), int(1n));
   const spki = tlv(
     0x30,
-    tlv(0x30, derOid(OID.dhPublicNumber), tlv(0x30, derInt(group.p), derInt(group.g), derInt(group.q))),
-    tlv(0x03, Uint8Array.of(0), derInt(y)),
+    tlv(0x30, encodeOid(OID.dhPublicNumber), tlv(0x30, int(group.p), int(group.g), int(group.q))),
+    tlv(0x03, Uint8Array.of(0), int(y)),
   );
-  const pkInfo = tlv(0x30, derOid(OID.pkDH), spki);
+  const pkInfo = tlv(0x30, encodeOid(OID.pkDH), spki);
   return tlv(0x6e, tlv(0x31, caInfo, pkInfo));
 }
 

@@ -8,22 +8,23 @@
  */
 import type { ApduChannel } from '../apdu/channel.js';
 import type { CommandApdu } from '../apdu/command.js';
+import { type ElementaryFileId, selectFile } from '../apdu/select.js';
 import { expectSw } from '../apdu/status.js';
+import { oidContent } from '../asn1/oid.js';
 import type { KeyAgreement, SmCipher } from '../asn1/oids.js';
 import { bigToBytes, bytesToBig, concat } from '../codec/bytes.js';
 import { readTlvs, tlv } from '../codec/tlv.js';
 import { ecdhSharedSecret, ecPublicKey, encodeEcPoint, modPow, randomEcPrivateKey } from '../crypto/domain-params.js';
 import { KDF_ENC, KDF_MAC, kdf } from '../crypto/kdf.js';
 import { EmrtdError, type ErrorCode, MalformedData } from '../errors.js';
-import { oidContent } from '../pace/pace.js';
-import { selectFile } from '../reader/file-reader.js';
-import { FILES, type FileRef } from '../reader/files.js';
 import { SecureChannel } from '../sm/secure-channel.js';
 import { SecureMessaging } from '../sm/secure-messaging.js';
-import type { ChipAuthenticationTranscript as EvidenceTranscript } from '../verify/evidence.js';
 import { type CaDhGroup, type CaGroup, type ChipAuthenticationParameters, checkDhValue } from './parameters.js';
 
 export type ChipAuthenticationCommand = 'set-at' | 'set-kat';
+
+/** DG14 (ICAO 9303-10 §4.6.1): the file the reader just read, selected again under the new keys as the proof. */
+const DG14: ElementaryFileId = { name: 'DG14', fid: 0x010e };
 
 export interface ChipAuthenticationOptions {
   /** Terminal ephemeral private key (tests replaying a transcript); random otherwise. */
@@ -34,7 +35,7 @@ export interface ChipAuthenticationOptions {
    * File selected under the new keys to prove the chip derived them (default DG14, which the reader just read);
    * false leaves the proof to the caller's next command (then `success` means "keys switched").
    */
-  confirmWith?: FileRef | false;
+  confirmWith?: ElementaryFileId | false;
 }
 
 export interface ChipAuthenticationRecord {
@@ -151,8 +152,9 @@ async function sendSetAt(channel: ApduChannel, params: ChipAuthenticationParamet
   const ga = 'CA GENERAL AUTHENTICATE';
   const r = expectSw(ga, await channel.send(generalAuthenticateChipAuthentication(pk), ga), { auth: 'CA' });
   if (r.data.length > 0) {
-    const dos = readTlvs(r.data, ga);
-    if (dos[0]?.tag !== 0x7c) throw new MalformedData(ga, 0, 'response is not dynamic authentication data (7C)');
+    const dos = readTlvs(r.data, { step: ga });
+    if (dos[0]?.tag !== 0x7c)
+      throw new MalformedData({ step: ga }, 0, 'response is not dynamic authentication data (7C)');
   }
 }
 
@@ -216,7 +218,7 @@ export async function performChipAuthentication(
     // SSC restarts at zero for AES and 3DES alike (9303-11 §9.8.2).
     const sm = new SecureMessaging(protocol.cipher, kdf(k, KDF_ENC, protocol.cipher), kdf(k, KDF_MAC, protocol.cipher));
     channel = new SecureChannel(current.inner, sm);
-    const confirm = options.confirmWith === undefined ? FILES.DG14 : options.confirmWith;
+    const confirm = options.confirmWith === undefined ? DG14 : options.confirmWith;
     if (confirm) {
       step = 'CA confirmation';
       await selectFile(channel, confirm);
@@ -244,15 +246,4 @@ export async function performChipAuthentication(
     }
     return { transcript };
   }
-}
-
-/** The transcript in the evidence bundle's shape (verify/evidence.ts). */
-export function chipAuthenticationEvidence(t: ChipAuthenticationRecord): EvidenceTranscript {
-  return {
-    succeeded: t.success,
-    protocol: t.oid,
-    ...(t.keyId === undefined ? {} : { keyId: t.keyId }),
-    ephemeralPublicKey: t.ephemeralPublicKey,
-    ...(t.refused && t.failure?.sw !== undefined ? { refusedSw: t.failure.sw } : {}),
-  };
 }

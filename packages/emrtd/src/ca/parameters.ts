@@ -1,23 +1,12 @@
 /**
- * Chip Authentication parameters from DG14 (ICAO 9303-11 §6.2, BSI TR-03110-3 A.1.2.2/A.1.2.3): which
- * ChipAuthenticationInfo to run, the matching ChipAuthenticationPublicKeyInfo (by keyId when the chip has several
- * keys), and the key-agreement group resolved from the key's SubjectPublicKeyInfo — standardized parameter ID,
- * named curve, or explicit parameters identified by their FULL domain (never by size alone).
+ * What the Chip Authentication exchange needs (ICAO 9303-11 §6.2, BSI TR-03110-3 A.1.2.2/A.1.2.3): the protocol,
+ * the key-agreement group and the chip's static key. Choosing them from DG14 is the reader's part
+ * (read/ca-selection.ts): DG14 is an LDS file, and this layer sits below the LDS.
  */
-import { type ChipAuthenticationProtocol, caOid, parseCaOid } from '../asn1/oids.js';
-import { bytesToBig } from '../codec/bytes.js';
-import { readTlv } from '../codec/tlv.js';
-import {
-  decodeEcPoint,
-  domainParameters,
-  type EcDomainParameters,
-  isStandardizedDomainParameterId,
-  modPow,
-} from '../crypto/domain-params.js';
-import { EmrtdError, MalformedData } from '../errors.js';
-import type { ChipAuthenticationInfo, ChipAuthenticationPublicKeyInfo, SecurityInfos } from '../lds/card-access.js';
-import type { SubjectPublicKeyInfo } from '../lds/public-key.js';
-import { resolveCurve } from '../verify/ec.js';
+import type { ChipAuthenticationProtocol } from '../asn1/oids.js';
+import type { EcDomainParameters } from '../crypto/domain-params.js';
+import { modPow } from '../crypto/domain-params.js';
+import { MalformedData } from '../errors.js';
 
 /** A DH group from the chip's key; `q` is absent when the chip gave PKCS #3 parameters without it. */
 export interface CaDhGroup {
@@ -46,64 +35,9 @@ export interface ChipAuthenticationParameters {
   inferred: boolean;
   /** Key reference sent as 0x84 (only when DG14 names it or several keys make it necessary). */
   keyId?: number;
-  info?: ChipAuthenticationInfo;
-  publicKeyInfo: ChipAuthenticationPublicKeyInfo;
   group: CaGroup;
   /** The chip's static public key as used in the key agreement (04‖X‖Y, or the DH value on byteLength bytes). */
   chipPublicKey: Uint8Array;
-}
-
-const byteLen = (v: bigint) => Math.ceil(v.toString(2).length / 8);
-const FILE = 'DG14';
-
-function dhGroupOf(spki: SubjectPublicKeyInfo): CaDhGroup | undefined {
-  const dp = spki.domainParameters;
-  if (dp?.kind === 'standardized') {
-    if (!isStandardizedDomainParameterId(dp.parameterId)) return undefined;
-    const d = domainParameters(dp.parameterId);
-    return d.kind === 'DH'
-      ? { kind: 'DH', p: d.p, g: d.g, q: d.q, byteLength: d.byteLength, parameterId: d.id }
-      : undefined;
-  }
-  if (dp?.kind !== 'dh') return undefined;
-  const { p, g, q } = dp.dh;
-  if (p < 5n || g <= 1n || g >= p - 1n) return undefined;
-  // Prefer the RFC 5114 group (it brings q) when p and g are exactly one of them.
-  for (const id of [0, 1, 2]) {
-    const d = domainParameters(id);
-    if (d.kind === 'DH' && d.p === p && d.g === g && (q === undefined || q === d.q))
-      return { kind: 'DH', p, g, q: d.q, byteLength: d.byteLength, parameterId: id };
-  }
-  return { kind: 'DH', p, g, ...(q === undefined ? {} : { q }), byteLength: byteLen(p) };
-}
-
-function ecGroupOf(spki: SubjectPublicKeyInfo): CaEcGroup | undefined {
-  const resolved = resolveCurve(spki.domainParameters);
-  return resolved && { kind: 'ECDH', params: resolved.params, explicit: resolved.explicit };
-}
-
-/** The public key bytes: parsed by the SPKI reader, or raw when the algorithm is standardizedDomainParameters. */
-function chipPublicKeyOf(spki: SubjectPublicKeyInfo, group: CaGroup): Uint8Array {
-  const key = spki.publicKey;
-  if (group.kind === 'ECDH') {
-    let point = key.kind === 'ec' ? key.point : spki.publicKeyBytes;
-    // TR-03110 producers sometimes wrap the point in an OCTET STRING.
-    if (point[0] === 0x04 && point.length > 2 && point[1] === point.length - 2) point = point.subarray(2);
-    decodeEcPoint(group.params, point, 'DG14 chip authentication public key');
-    return point;
-  }
-  let y: bigint;
-  if (key.kind === 'dh') y = key.y;
-  else {
-    const t = readTlv(spki.publicKeyBytes, 0, FILE);
-    if (t.tag !== 0x02) throw new MalformedData(FILE, 0, 'DH public key is not an INTEGER');
-    y = bytesToBig(t.value);
-  }
-  checkDhValue(group, y, 'DG14 chip authentication public key');
-  const out = new Uint8Array(group.byteLength);
-  let v = y;
-  for (let i = out.length - 1; i >= 0; i--, v >>= 8n) out[i] = Number(v & 0xffn);
-  return out;
 }
 
 /** 1 < y < p-1 and, when q is known, y^q = 1 (the value lies in the prime-order subgroup). */
@@ -112,76 +46,4 @@ export function checkDhValue(group: CaDhGroup, y: bigint, what: string): bigint 
   if (group.q !== undefined && modPow(y, group.q, group.p) !== 1n)
     throw new MalformedData(what, 0, 'DH value not in the prime-order subgroup');
   return y;
-}
-
-function groupOf(pk: ChipAuthenticationPublicKeyInfo): CaGroup | undefined {
-  return pk.keyAgreement === 'ECDH' ? ecGroupOf(pk.publicKey) : dhGroupOf(pk.publicKey);
-}
-
-/** Strongest first: ECDH before DH, then by cipher strength (as gmrtd's weighting). */
-const CIPHER_RANK = { '3DES': 0, 'AES-128': 1, 'AES-192': 2, 'AES-256': 3 } as const;
-const rank = (p: ChipAuthenticationProtocol) => (p.keyAgreement === 'ECDH' ? 10 : 0) + CIPHER_RANK[p.cipher];
-
-function build(
-  protocol: ChipAuthenticationProtocol,
-  pk: ChipAuthenticationPublicKeyInfo,
-  info: ChipAuthenticationInfo | undefined,
-  ambiguous: boolean,
-): ChipAuthenticationParameters | undefined {
-  const group = groupOf(pk);
-  if (!group) return undefined;
-  const chipPublicKey = chipPublicKeyOf(pk.publicKey, group);
-  // 0x84 is sent only when it disambiguates (TR-03110-3 B.11.1): some chips refuse an unexpected key reference.
-  const keyId = info?.keyId ?? (ambiguous ? pk.keyId : undefined);
-  return {
-    protocol,
-    inferred: info === undefined,
-    ...(keyId === undefined ? {} : { keyId }),
-    ...(info ? { info } : {}),
-    publicKeyInfo: pk,
-    group,
-    chipPublicKey,
-  };
-}
-
-export interface SelectChipAuthenticationOptions {
-  /** Use only the key with this keyId. */
-  keyId?: number;
-}
-
-/**
- * Picks what to run from DG14's SecurityInfos. Throws EmrtdError('unsupported') when DG14 offers no Chip
- * Authentication this reader can run (no public key, unknown curve, reserved parameter ID); a malformed key is
- * MalformedData.
- */
-export function selectChipAuthentication(
-  infos: SecurityInfos,
-  options: SelectChipAuthenticationOptions = {},
-): ChipAuthenticationParameters {
-  const keys = infos.chipAuthenticationPublicKeyInfos.filter(
-    (k) => options.keyId === undefined || k.keyId === options.keyId,
-  );
-  if (keys.length === 0)
-    throw new EmrtdError('unsupported', 'DG14 has no chip authentication public key', { step: 'CA' });
-  const caInfos = infos.chipAuthenticationInfos
-    .filter((i) => options.keyId === undefined || i.keyId === undefined || i.keyId === options.keyId)
-    .sort((a, b) => rank(b.protocol) - rank(a.protocol));
-  for (const info of caInfos) {
-    const pk = keys.find(
-      (k) => k.keyAgreement === info.protocol.keyAgreement && (info.keyId === undefined || k.keyId === info.keyId),
-    );
-    const params = pk && build(info.protocol, pk, info, keys.length > 1);
-    if (params) return params;
-  }
-  if (infos.chipAuthenticationInfos.length === 0) {
-    // CA version 1 documents (e.g. early FR passports) list only the key: 3DES is implied (TR-03110 v1.11).
-    for (const pk of keys) {
-      const protocol = parseCaOid(caOid(pk.keyAgreement, '3DES'));
-      const params = protocol && build(protocol, pk, undefined, keys.length > 1);
-      if (params) return params;
-    }
-  }
-  throw new EmrtdError('unsupported', 'no chip authentication protocol in DG14 matches a supported key', {
-    step: 'CA',
-  });
 }

@@ -1,4 +1,4 @@
-import { MalformedData } from '../errors.js';
+import { type DataSource, MalformedData } from '../errors.js';
 import { concat } from './bytes.js';
 
 /** One BER-TLV element (ISO/IEC 7816-4 / ASN.1 DER). `value` is a view into the source buffer. */
@@ -25,7 +25,7 @@ export function isConstructed(tag: number): boolean {
  * Reads the TLV at `offset`. Every length is checked against the buffer, so hostile lengths raise MalformedData
  * (naming `file` and the offset) instead of reading past the end. Indefinite lengths are rejected: the LDS is DER.
  */
-export function readTlv(buf: Uint8Array, offset = 0, file = 'data'): Tlv {
+export function readTlv(buf: Uint8Array, offset = 0, file: DataSource = 'data'): Tlv {
   let p = offset;
   const need = (n: number, what: string) => {
     if (p + n > buf.length) throw new MalformedData(file, p, `truncated ${what}`);
@@ -56,7 +56,7 @@ export function readTlv(buf: Uint8Array, offset = 0, file = 'data'): Tlv {
 }
 
 /** Parses a run of consecutive TLVs filling `buf` exactly. */
-export function readTlvs(buf: Uint8Array, file = 'data', baseOffset = 0): Tlv[] {
+export function readTlvs(buf: Uint8Array, file: DataSource = 'data', baseOffset = 0): Tlv[] {
   const out: Tlv[] = [];
   let p = 0;
   while (p < buf.length) {

@@ -1,13 +1,13 @@
 /** The access, CA and AA sections of a chip profile: what the read reports, and the exchanges the trace saw. */
 import { swHex } from '../apdu/status.js';
-import type { VerifiedRead } from '../verified-read.js';
+import type { VerifiedRead } from '../read/types.js';
 import { commandName, isRefusal } from './commands.js';
 import type {
   AccessProfile,
   ActiveAuthenticationProfile,
   ChipAuthenticationProfile,
   StepFailureProfile,
-} from './profile.js';
+} from './profile-types.js';
 import { parameterName } from './security-infos.js';
 import type { ApduTraceEntry } from './trace.js';
 

@@ -8,14 +8,15 @@ import { newStats, PlainChannel } from '../apdu/channel.js';
 import { EmrtdError } from '../errors.js';
 import type { AccessKey } from '../keys/access-key.js';
 import type { CandidateKey } from '../keys/cccd-qr.js';
+import { readVerified } from '../read/read.js';
+import type { CccdGroup, VerifiedRead, VerifiedReadOptions } from '../read/types.js';
 import { type FileSession, readFile } from '../reader/file-reader.js';
 import { FILES } from '../reader/files.js';
-import type { CccdGroup } from '../reader/read-cccd.js';
 import type { Transport } from '../transport.js';
 import { TrustStore } from '../trust/store.js';
-import { readVerified, type VerifiedRead, type VerifiedReadOptions } from '../verified-read.js';
 import { type ProbeResult, runProbes } from './probes.js';
-import { buildChipProfile, type ChipProfile } from './profile.js';
+import { buildChipProfile } from './profile.js';
+import type { ChipProfile } from './profile-types.js';
 import { type TraceOptions, TracingTransport } from './trace.js';
 
 /** Every file a chip profile sizes; DG2 and DG13 are read only to be measured and are zeroed afterwards. */

@@ -1,8 +1,8 @@
 /** Type and size of a public key (DG15, DG14, DS certificate): what a chip profile may say about a key. */
 import { OID } from '../asn1/oids.js';
 import type { SubjectPublicKeyInfo } from '../lds/public-key.js';
-import { resolveCurve } from '../verify/ec.js';
-import { bitLength } from '../verify/rsa.js';
+import { resolveCurve } from '../pki/ec.js';
+import { bitLength } from '../pki/rsa.js';
 
 export interface KeyProfile {
   type: 'RSA' | 'RSA-PSS' | 'EC' | 'DH' | 'unknown';

@@ -1,20 +1,20 @@
 /** The file sections of a chip profile: sizes, EF.CardAccess, EF.COM, DG14, DG15 and EF.SOD, never their content. */
+
+import { readRoot } from '../asn1/der.js';
 import { EmrtdError } from '../errors.js';
 import { parseCardAccess } from '../lds/card-access.js';
 import { parseCom } from '../lds/com.js';
-import { readRoot } from '../lds/der.js';
 import { parseDg14 } from '../lds/dg14.js';
 import { parseDg15 } from '../lds/dg15.js';
 import { parseSod } from '../lds/sod.js';
+import { nameToString } from '../pki/name.js';
+import { HASH_BY_OID } from '../pki/signature.js';
+import { parseCertificate } from '../pki/x509.js';
+import type { CccdGroup, VerifiedRead } from '../read/types.js';
 import { FILES } from '../reader/files.js';
-import type { CccdGroup } from '../reader/read-cccd.js';
-import type { VerifiedRead } from '../verified-read.js';
-import { nameToString } from '../verify/name.js';
 import type { DgName } from '../verify/passive.js';
-import { HASH_BY_OID } from '../verify/signature.js';
-import { parseCertificate } from '../verify/x509.js';
 import { describeKey } from './keys.js';
-import type { ChipProfile, FileProfile, SodProfile } from './profile.js';
+import type { ChipProfile, FileProfile, SodProfile } from './profile-types.js';
 import { securityInfoProfiles } from './security-infos.js';
 
 const malformed = (e: unknown) => {

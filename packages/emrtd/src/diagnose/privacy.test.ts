@@ -7,11 +7,11 @@ import { InProcessTransport, loadProfile, type PersonalisedCard, personalise, Si
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hex } from '../codec/bytes.js';
 import { canKey, keyFromCccd } from '../keys/access-key.js';
+import { readVerified } from '../read/read.js';
 import { type PersonalValue, personalLeaks, personalValues } from '../testing/personal-values.js';
 import { TrustStore } from '../trust/store.js';
-import { readVerified } from '../verified-read.js';
 import { diagnoseChip } from './diagnose.js';
-import type { ChipProfile } from './profile.js';
+import type { ChipProfile } from './profile-types.js';
 
 const cards: Record<string, { card: PersonalisedCard; values: PersonalValue[]; store: TrustStore }> = {};
 

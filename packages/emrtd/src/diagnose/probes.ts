@@ -9,10 +9,10 @@ import { swHex } from '../apdu/status.js';
 import { EmrtdError, type ErrorCode } from '../errors.js';
 import type { AccessKey } from '../keys/access-key.js';
 import type { CandidateKey } from '../keys/cccd-qr.js';
+import { type AccessResult, type CardSession, openSession, type SessionOptions } from '../read/session.js';
+import type { CccdGroup } from '../read/types.js';
 import { selectFile } from '../reader/file-reader.js';
 import { FILES, type FileRef } from '../reader/files.js';
-import type { CccdGroup } from '../reader/read-cccd.js';
-import { type AccessResult, type CardSession, openSession, type SessionOptions } from '../reader/session.js';
 import type { Transport } from '../transport.js';
 
 export interface ProbeAnswer {

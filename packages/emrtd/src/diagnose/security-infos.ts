@@ -2,11 +2,12 @@
  * SecurityInfos (EF.CardAccess, DG14) as a chip profile lists them: protocol OIDs, versions, parameter and key IDs,
  * key type and size — never key bytes — in the order the chip stores them (CCCD puts PACEInfo last).
  */
+
+import { children, rawTlv, readRoot } from '../asn1/der.js';
 import { parseCaOid, parsePaceOid } from '../asn1/oids.js';
 import { hex } from '../codec/bytes.js';
 import { domainParameters } from '../crypto/domain-params.js';
 import type { SecurityInfos } from '../lds/card-access.js';
-import { children, rawTlv, readRoot } from '../lds/der.js';
 import { describeKey, type KeyProfile } from './keys.js';
 
 export interface SecurityInfoProfile {

@@ -6,6 +6,7 @@
  */
 import { InProcessTransport, loadProfile, type PersonalisedCard, personalise, SimulatedCard } from '@cccd/simulator';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readVerified } from '../read/read.js';
 import {
   CHIP_GROUPS,
   CHIP_ROWS,
@@ -17,7 +18,6 @@ import {
   writeChipMatrixArtifact,
 } from '../testing/chip-matrix.js';
 import { TrustStore } from '../trust/store.js';
-import { readVerified } from '../verified-read.js';
 
 const images = new Map<string, Promise<PersonalisedCard>>();
 function imageFor(row: ChipRow): Promise<PersonalisedCard> {

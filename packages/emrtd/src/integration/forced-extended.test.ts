@@ -1,9 +1,9 @@
 import { InProcessTransport, loadProfile, personalise, SimulatedCard } from '@cccd/simulator';
 import { describe, expect, it } from 'vitest';
 import { canKey } from '../keys/access-key.js';
+import { readVerified } from '../read/read.js';
 import type { Transport } from '../transport.js';
 import { TrustStore } from '../trust/store.js';
-import { readVerified } from '../verified-read.js';
 
 /**
  * A reader that passes extended APDUs in front of a chip that only takes short ones (the CLI's `--extended` on the

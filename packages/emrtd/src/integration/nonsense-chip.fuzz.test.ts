@@ -8,10 +8,10 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EmrtdError } from '../errors.js';
 import { canKey } from '../keys/access-key.js';
+import { readVerified } from '../read/read.js';
 import { fuzzRuns } from '../testing/fuzz-runs.js';
 import type { TransmitOptions, Transport } from '../transport.js';
 import { TrustStore } from '../trust/store.js';
-import { readVerified } from '../verified-read.js';
 
 /** Exchanges a full read may spend at most, whatever the chip answers (a clean read takes about 45). */
 const MAX_EXCHANGES = 400;

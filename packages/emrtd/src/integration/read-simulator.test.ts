@@ -15,7 +15,7 @@ import {
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AccessDenied } from '../errors.js';
 import { canKey, keyFromCccd } from '../keys/access-key.js';
-import { readCccd } from '../reader/read-cccd.js';
+import { readCccd } from '../read/read.js';
 import { expectedDocument as expected } from '../testing/profile-view.js';
 
 const cards = new Map<string, PersonalisedCard>();

@@ -20,10 +20,11 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CardRemoved } from '../errors.js';
 import { type AccessKey, canKey, mrzKey } from '../keys/access-key.js';
+import { readVerified } from '../read/read.js';
+import type { VerifiedReadOptions } from '../read/types.js';
 import { type Observed, outcomeOf, type ScenarioRecord, writeReliabilityArtifact } from '../testing/reliability.js';
 import type { TransmitOptions, Transport } from '../transport.js';
 import { TrustStore } from '../trust/store.js';
-import { readVerified, type VerifiedReadOptions } from '../verified-read.js';
 
 const GROUPS: VerifiedReadOptions['groups'] = ['DG1', 'DG2', 'DG13', 'DG14', 'DG15'];
 /** Outer bound per scenario: nothing may take longer, whatever the fault. */

@@ -1,8 +1,8 @@
 import { InProcessTransport, loadProfile, personalise, SimulatedCard } from '@cccd/simulator';
 import { describe, expect, it } from 'vitest';
 import { canKey } from '../keys/access-key.js';
+import { readVerified } from '../read/read.js';
 import { TrustStore } from '../trust/store.js';
-import { readVerified } from '../verified-read.js';
 import { verifyEvidence } from '../verify/evidence.js';
 
 async function card(faults: string[] = [], activeAuthentication: 'RSA' | 'ECDSA' = 'RSA', extendedLength = true) {

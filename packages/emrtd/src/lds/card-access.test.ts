@@ -4,8 +4,8 @@ import { OID } from '../asn1/oids.js';
 import { bigToBytes, fromHex, hex } from '../codec/bytes.js';
 import { tlv } from '../codec/tlv.js';
 import { MalformedData } from '../errors.js';
+import { encodeOid, int, seq, set } from '../testing/der.js';
 import { parseCardAccess, parseSecurityInfos } from './card-access.js';
-import { encodeOid, int, seq, set } from './test-der.js';
 
 // docs/reference/vn-cccd.md §3.2: EF.CardAccess from a Vietnamese CCCD (TA, CA, then PACE third).
 const VN_CARD_ACCESS =

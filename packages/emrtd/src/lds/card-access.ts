@@ -2,16 +2,7 @@
  * SecurityInfos (BSI TR-03110-3 A.1, ICAO 9303-11 §9.2): the content of EF.CardAccess, EF.CardSecurity and DG14.
  * Every SecurityInfo is dispatched by its protocol OID, never by position — Vietnamese cards put PACEInfo third.
  */
-import {
-  type ChipAuthenticationProtocol,
-  type KeyAgreement,
-  OID,
-  type PaceMapping,
-  type PaceProtocol,
-  parseCaOid,
-  parsePaceOid,
-} from '../asn1/oids.js';
-import type { Tlv } from '../codec/tlv.js';
+
 import {
   type AlgorithmIdentifier,
   children,
@@ -24,7 +15,17 @@ import {
   readRoot,
   readUint,
   TAG,
-} from './der.js';
+} from '../asn1/der.js';
+import {
+  type ChipAuthenticationProtocol,
+  type KeyAgreement,
+  OID,
+  type PaceMapping,
+  type PaceProtocol,
+  parseCaOid,
+  parsePaceOid,
+} from '../asn1/oids.js';
+import type { Tlv } from '../codec/tlv.js';
 import {
   type KeyDomainParameters,
   readDomainParameters,

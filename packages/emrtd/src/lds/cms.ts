@@ -3,9 +3,7 @@
  * as stored. The signed attributes are exposed both raw ([0] IMPLICIT, as on the chip) and re-tagged as SET (0x31)
  * without any re-encoding — that is the exact input of the signature (RFC 5652 §5.4).
  */
-import { OID } from '../asn1/oids.js';
-import { concat } from '../codec/bytes.js';
-import type { Tlv } from '../codec/tlv.js';
+
 import {
   type AlgorithmIdentifier,
   children,
@@ -19,7 +17,10 @@ import {
   readOid,
   readUint,
   TAG,
-} from './der.js';
+} from '../asn1/der.js';
+import { OID } from '../asn1/oids.js';
+import { concat } from '../codec/bytes.js';
+import type { Tlv } from '../codec/tlv.js';
 
 export type SignerIdentifier =
   | { kind: 'issuerAndSerialNumber'; issuer: Uint8Array; serialNumber: bigint; serialNumberBytes: Uint8Array }

@@ -1,5 +1,5 @@
 /** EF.COM (ICAO 9303-10 §4.6.1): LDS version, Unicode version and the list of data group tags present. */
-import { children, expectTag, findChild, latin1Text, readRoot } from './der.js';
+import { children, expectTag, findChild, latin1Text, readRoot } from '../asn1/der.js';
 
 /** Data group template tags (9303-10 table 34) → data group number. */
 export const DG_TAGS: Readonly<Record<number, number>> = {

@@ -1,5 +1,5 @@
 /** DG1 (ICAO 9303-10 §4.7.1): the MRZ in tag 5F1F inside template 61. */
-import { children, expectTag, findChild, latin1Text, readRoot } from './der.js';
+import { children, expectTag, findChild, latin1Text, readRoot } from '../asn1/der.js';
 import { type Mrz, parseMrz } from './mrz.js';
 
 export interface Dg1 {

@@ -3,11 +3,11 @@ import { OID } from '../asn1/oids.js';
 import { fromHex, hex, utf8 } from '../codec/bytes.js';
 import { readTlv, tlv } from '../codec/tlv.js';
 import { MalformedData } from '../errors.js';
+import { encodeOid, int, printable, seq, set, utf8String } from '../testing/der.js';
+import { buildDg1, buildDg13, field, PERSON, parentsField, personFields } from '../testing/lds-fixtures.js';
 import { crossCheck, mrzDateToIso, toCccdDocument, vnDateToIso } from './cccd.js';
 import { parseDg1 } from './dg1.js';
 import { dg13Text, parseDg13 } from './dg13.js';
-import { encodeOid, int, printable, seq, set, utf8String } from './test-der.js';
-import { buildDg1, buildDg13, field, PERSON, parentsField, personFields } from './test-fixtures.js';
 
 const withFields = (patch: Record<number, Uint8Array | null>) => {
   const fields = personFields();

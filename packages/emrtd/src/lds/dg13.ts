@@ -3,7 +3,7 @@
  * SET { SEQUENCE { INTEGER fieldNo, value… }… } } }. Fields are keyed by their number, never by position; any may
  * be missing, empty or unknown, and each keeps its raw bytes so the mapping can be fixed later without a re-read.
  */
-import { isConstructed, type Tlv } from '../codec/tlv.js';
+
 import {
   children,
   decodeString,
@@ -18,7 +18,8 @@ import {
   readRoot,
   readUint,
   TAG,
-} from './der.js';
+} from '../asn1/der.js';
+import { isConstructed, type Tlv } from '../codec/tlv.js';
 
 export interface Dg13Field {
   number: number;

@@ -1,6 +1,7 @@
 /** DG14 (ICAO 9303-10 §4.7.14): SecurityInfos for Chip Authentication (and PACE/AA infos), in template 6E. */
+
+import { children, expectTag, readRoot, TAG } from '../asn1/der.js';
 import { readSecurityInfos, type SecurityInfos } from './card-access.js';
-import { children, expectTag, readRoot, TAG } from './der.js';
 
 const FILE = 'DG14';
 

@@ -1,5 +1,5 @@
 /** DG15 (ICAO 9303-10 §4.7.15): the Active Authentication public key, a SubjectPublicKeyInfo in template 6F. */
-import { children, readRoot } from './der.js';
+import { children, readRoot } from '../asn1/der.js';
 import { readSubjectPublicKeyInfo, type SubjectPublicKeyInfo } from './public-key.js';
 
 const FILE = 'DG15';

@@ -3,8 +3,9 @@
  * image, each with a biometric header template (A1) and a biometric data block (5F2E, or 7F2E when enciphered).
  * The data block is an ISO/IEC 19794-5:2005 facial record ('FAC\0'), whose image is JPEG or JPEG 2000.
  */
+
+import { children, expectTag, findChild, LIMITS, latin1Text, malformed, readRoot, readUint } from '../asn1/der.js';
 import type { Tlv } from '../codec/tlv.js';
-import { children, expectTag, findChild, LIMITS, latin1Text, malformed, readRoot, readUint } from './der.js';
 import { detectImageFormat, IMAGE_MIME, type ImageFormat } from './image.js';
 
 /** Biometric header template (9303-10 table 38); multi-byte items kept raw, small codes as numbers. */

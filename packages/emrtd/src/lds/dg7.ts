@@ -1,5 +1,5 @@
 /** DG7 (ICAO 9303-10 §4.7.7): displayed signature or usual mark, one or more images in tag 5F43. */
-import { children, findChild, readRoot, readUint } from './der.js';
+import { children, findChild, readRoot, readUint } from '../asn1/der.js';
 import { detectImageFormat, IMAGE_MIME, type ImageFormat } from './image.js';
 
 export interface DisplayedImage {

@@ -1,12 +1,14 @@
 import { brainpoolP256r1 } from '@noble/curves/misc.js';
 import { describe, expect, it } from 'vitest';
+import { LIMITS as LDS_LIMITS } from '../asn1/der.js';
 import { OID } from '../asn1/oids.js';
 import { concat, fromHex, utf8 } from '../codec/bytes.js';
 import { tlv } from '../codec/tlv.js';
 import { EmrtdError, MalformedData } from '../errors.js';
+import { encodeOid, int, seq, set } from '../testing/der.js';
+import { buildCom, buildDg1, buildDg2, buildDg7, faceRecord, facialBlock, JP2, JPEG } from '../testing/lds-fixtures.js';
 import { parseCardAccess } from './card-access.js';
 import { parseCom } from './com.js';
-import { LIMITS as LDS_LIMITS } from './der.js';
 import { parseDg1 } from './dg1.js';
 import { parseDg2 } from './dg2.js';
 import { parseDg7 } from './dg7.js';
@@ -17,8 +19,6 @@ import { parseDg15 } from './dg15.js';
 import { detectImageFormat } from './image.js';
 import { parseMrz } from './mrz.js';
 import { ldsFileName, parseLdsFile } from './parse.js';
-import { encodeOid, int, seq, set } from './test-der.js';
-import { buildCom, buildDg1, buildDg2, buildDg7, faceRecord, facialBlock, JP2, JPEG } from './test-fixtures.js';
 
 describe('EF.COM', () => {
   it('parses the 26-byte CCCD COM (LDS 1.7, Unicode 4.0.0, DG1/2/3/13/15/14)', () => {

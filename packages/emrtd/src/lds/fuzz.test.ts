@@ -10,7 +10,22 @@ import { OID } from '../asn1/oids.js';
 import { fromHex } from '../codec/bytes.js';
 import { tlv } from '../codec/tlv.js';
 import { EmrtdError } from '../errors.js';
+import { encodeOid, int, seq, set } from '../testing/der.js';
 import { fuzzRuns } from '../testing/fuzz-runs.js';
+import {
+  buildCom,
+  buildDg1,
+  buildDg2,
+  buildDg7,
+  buildDg13,
+  buildSod,
+  faceRecord,
+  facialBlock,
+  JPEG,
+  parentsField,
+  personFields,
+  signedData,
+} from '../testing/lds-fixtures.js';
 import { parseCardAccess } from './card-access.js';
 import { ID_SECURITY_OBJECT, parseCardSecurity } from './card-security.js';
 import { crossCheck, toCccdDocument } from './cccd.js';
@@ -26,21 +41,6 @@ import { parseDg15 } from './dg15.js';
 import { parseMrz } from './mrz.js';
 import { parseLdsFile } from './parse.js';
 import { parseSod } from './sod.js';
-import { encodeOid, int, seq, set } from './test-der.js';
-import {
-  buildCom,
-  buildDg1,
-  buildDg2,
-  buildDg7,
-  buildDg13,
-  buildSod,
-  faceRecord,
-  facialBlock,
-  JPEG,
-  parentsField,
-  personFields,
-  signedData,
-} from './test-fixtures.js';
 
 const RUNS = 5_000;
 

@@ -1,9 +1,10 @@
 /** One entry point for every LDS file by name, for readers that fetch files generically. */
+
+import { readRoot } from '../asn1/der.js';
 import { EmrtdError } from '../errors.js';
 import { parseCardAccess, type SecurityInfos } from './card-access.js';
 import { type CardSecurity, parseCardSecurity } from './card-security.js';
 import { DG_TAGS, type EfCom, parseCom } from './com.js';
-import { readRoot } from './der.js';
 import { type Dg1, parseDg1 } from './dg1.js';
 import { type Dg2, parseDg2 } from './dg2.js';
 import { type Dg7, parseDg7 } from './dg7.js';

@@ -3,8 +3,7 @@
  * TR-03110-3 A.1.2.3) and DS certificates. Domain parameters are kept raw and parsed where the shape is known:
  * named curve OID, explicit ECParameters (RFC 3279), DH parameters (PKCS #3 or X9.42).
  */
-import { OID } from '../asn1/oids.js';
-import type { Tlv } from '../codec/tlv.js';
+
 import {
   type AlgorithmIdentifier,
   children,
@@ -19,7 +18,9 @@ import {
   readRoot,
   readUint,
   TAG,
-} from './der.js';
+} from '../asn1/der.js';
+import { OID } from '../asn1/oids.js';
+import type { Tlv } from '../codec/tlv.js';
 
 export interface ExplicitEcParameters {
   /** Prime p of the prime field. */

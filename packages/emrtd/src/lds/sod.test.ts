@@ -6,11 +6,19 @@ import { fromHex, hex } from '../codec/bytes.js';
 import { readTlv, tlv } from '../codec/tlv.js';
 import { sha256 } from '../crypto/hash.js';
 import { MalformedData } from '../errors.js';
+import { encodeOid, int, seq, set } from '../testing/der.js';
+import {
+  buildDg1,
+  buildDg2,
+  buildDg13,
+  buildSod,
+  FAKE_CERT,
+  ldsSecurityObject,
+  signedData,
+} from '../testing/lds-fixtures.js';
 import { ID_SECURITY_OBJECT, parseCardSecurity } from './card-security.js';
 import { parseAsn1Time } from './cms.js';
 import { parseSod } from './sod.js';
-import { encodeOid, int, seq, set } from './test-der.js';
-import { buildDg1, buildDg2, buildDg13, buildSod, FAKE_CERT, ldsSecurityObject, signedData } from './test-fixtures.js';
 
 const GROUPS = new Map([
   [1, buildDg1()],

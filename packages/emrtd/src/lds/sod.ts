@@ -2,7 +2,7 @@
  * EF.SOD (ICAO 9303-10 §4.6.2): template 77 holding a CMS SignedData whose eContent is the LDSSecurityObject —
  * the hash of every data group. Parsing only; passive authentication (hashes, signature, chain) is a later step.
  */
-import { readSignedData, type SignedData } from './cms.js';
+
 import {
   type AlgorithmIdentifier,
   children,
@@ -15,7 +15,8 @@ import {
   readRoot,
   readUint,
   TAG,
-} from './der.js';
+} from '../asn1/der.js';
+import { readSignedData, type SignedData } from './cms.js';
 
 export interface LdsSecurityObject {
   /** 0 (LDS 1.7) or 1 (with ldsVersionInfo). */

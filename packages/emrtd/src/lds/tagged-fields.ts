@@ -2,8 +2,9 @@
  * Shared reader for DG11/DG12: a template of optional tagged data elements announced by a tag list (5C), plus one
  * repeated item that may sit inside an A0 template with a count (9303-10 §4.7.11/§4.7.12).
  */
+
+import { children, findChild, LIMITS, lenientText, malformed, readRoot } from '../asn1/der.js';
 import type { Tlv } from '../codec/tlv.js';
-import { children, findChild, LIMITS, lenientText, malformed, readRoot } from './der.js';
 
 export interface FieldSpec {
   name: string;

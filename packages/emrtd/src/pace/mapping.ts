@@ -55,7 +55,7 @@ export function ecPointEncoding(params: EcDomainParameters, t: bigint): EcPoint 
   const alpha = m(-t * t);
   const aa = m(alpha + alpha * alpha);
   const denominator = m(a * aa);
-  if (denominator === 0n) throw new MalformedData('PACE-IM', 0, 'degenerate nonce');
+  if (denominator === 0n) throw new MalformedData({ step: 'PACE-IM' }, 0, 'degenerate nonce');
   const x2 = m(-b * (1n + aa) * modPow(denominator, p - 2n, p));
   const x3 = m(alpha * x2);
   const h2 = m(x2 * x2 * x2 + a * x2 + b);
@@ -70,7 +70,7 @@ export function ecPointEncoding(params: EcDomainParameters, t: bigint): EcPoint 
 /** f_g(x) = x^((p-1)/q) mod p, rejecting 1 (§4.4.3.3.2 DH). */
 export function dhPointEncoding(params: DhDomainParameters, x: bigint): bigint {
   const g = modPow(x, (params.p - 1n) / params.q, params.p);
-  if (g === 1n || g === 0n) throw new MalformedData('PACE-IM', 0, 'mapped generator is trivial');
+  if (g === 1n || g === 0n) throw new MalformedData({ step: 'PACE-IM' }, 0, 'mapped generator is trivial');
   return g;
 }
 
@@ -79,13 +79,13 @@ export function ecGenericMapping(params: EcDomainParameters, s: Uint8Array, h: E
   const n = params.curve.CURVE().n;
   const sG = params.curve.BASE.multiplyUnsafe(bytesToBig(s) % n);
   const g = sG.add(h);
-  if (g.is0()) throw new MalformedData('PACE-GM', 0, 'mapped generator is the point at infinity');
+  if (g.is0()) throw new MalformedData({ step: 'PACE-GM' }, 0, 'mapped generator is the point at infinity');
   return g;
 }
 
 /** GM, DH: ĝ = g^s · h mod p. */
 export function dhGenericMapping(params: DhDomainParameters, s: Uint8Array, h: bigint): bigint {
   const g = (modPow(params.g, bytesToBig(s), params.p) * h) % params.p;
-  if (g <= 1n) throw new MalformedData('PACE-GM', 0, 'mapped generator is trivial');
+  if (g <= 1n) throw new MalformedData({ step: 'PACE-GM' }, 0, 'mapped generator is trivial');
   return g;
 }

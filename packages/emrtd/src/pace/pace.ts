@@ -6,6 +6,7 @@
 
 import type { ApduChannel } from '../apdu/channel.js';
 import { expectSw } from '../apdu/status.js';
+import { oidContent } from '../asn1/oid.js';
 import { type PaceProtocol, parsePaceOid, type SmCipher } from '../asn1/oids.js';
 import { bytesToBig, concat, equal, utf8 } from '../codec/bytes.js';
 import { findTlv, readTlv, readTlvs, type Tlv, tlv } from '../codec/tlv.js';
@@ -97,21 +98,6 @@ export interface PaceResult {
 
 const PASSWORD_REF = { MRZ: 0x01, CAN: 0x02 } as const;
 
-/** OID content octets (X.690 §8.19) — the MSE:Set AT tag 80 carries the OID without its 06 header. */
-export function oidContent(oid: string): Uint8Array {
-  const arcs = oid.split('.').map((a) => BigInt(a));
-  if (arcs.length < 2) throw new EmrtdError('invalid-argument', 'OID needs two arcs');
-  const out: number[] = [];
-  const push = (v: bigint) => {
-    const bytes = [Number(v & 0x7fn)];
-    for (let x = v >> 7n; x > 0n; x >>= 7n) bytes.unshift(Number((x & 0x7fn) | 0x80n));
-    out.push(...bytes);
-  };
-  push(arcs[0]! * 40n + arcs[1]!);
-  for (const a of arcs.slice(2)) push(a);
-  return Uint8Array.from(out);
-}
-
 const random = (n: number) => globalThis.crypto.getRandomValues(new Uint8Array(n));
 
 /** Authentication token: MAC over 7F49{06 OID, 86 point | 84 DH value} (§4.4.3.4), 8 bytes. */
@@ -156,15 +142,15 @@ function groupOf(params: DomainParameters): Group {
 }
 
 function dynamicAuthenticationData(data: Uint8Array, step: string): Tlv[] {
-  const outer = readTlv(data, 0, step);
+  const outer = readTlv(data, 0, { step });
   if (outer.tag !== 0x7c || outer.end !== data.length)
-    throw new MalformedData(step, 0, 'expected one dynamic authentication data object (7C)');
-  return readTlvs(outer.value, step, outer.headerLength);
+    throw new MalformedData({ step }, 0, 'expected one dynamic authentication data object (7C)');
+  return readTlvs(outer.value, { step }, outer.headerLength);
 }
 
 function requireDo(dos: Tlv[], tag: number, step: string): Uint8Array {
   const d = findTlv(dos, tag);
-  if (!d) throw new MalformedData(step, 0, `missing data object ${tag.toString(16).toUpperCase()}`);
+  if (!d) throw new MalformedData({ step }, 0, `missing data object ${tag.toString(16).toUpperCase()}`);
   return d.value;
 }
 
@@ -208,10 +194,10 @@ export async function performPace(
   // 2. Encrypted nonce
   const z = requireDo(await ga('GENERAL AUTHENTICATE (encrypted nonce)', new Uint8Array(0)), 0x80, 'GA 1');
   if (z.length === 0 || z.length % (cipher === '3DES' ? 8 : 16) !== 0)
-    throw new MalformedData('GA 1', 0, 'encrypted nonce is not whole blocks');
+    throw new MalformedData({ step: 'GA 1' }, 0, 'encrypted nonce is not whole blocks');
   const s = blockEncrypt(cipher, kPi, z, false);
   if (mapping === 'IM' && s.length < keyLengthOf(cipher))
-    throw new MalformedData('GA 1', 0, 'nonce shorter than the key size required by Integrated Mapping');
+    throw new MalformedData({ step: 'GA 1' }, 0, 'nonce shorter than the key size required by Integrated Mapping');
 
   // 3. Mapping
   let generator: EcPoint | bigint;
@@ -259,9 +245,10 @@ export async function performPace(
   if (mapping === 'CAM') {
     const encrypted = requireDo(dos, 0x8a, 'GA 4');
     const iv = aesEcb(ksEnc, new Uint8Array(16).fill(0xff), true);
-    if (encrypted.length === 0 || encrypted.length % 16) throw new MalformedData('GA 4', 0, 'bad CAM data length');
+    if (encrypted.length === 0 || encrypted.length % 16)
+      throw new MalformedData({ step: 'GA 4' }, 0, 'bad CAM data length');
     const data = unpad(aesCbc(ksEnc, iv, encrypted, false));
-    if (!data) throw new MalformedData('GA 4', 0, 'bad CAM data padding');
+    if (!data) throw new MalformedData({ step: 'GA 4' }, 0, 'bad CAM data padding');
     chipAuthentication = { data: data.slice(), mappingPublicKey: mappingPublicKeyIc ?? new Uint8Array(0) };
   }
   return {

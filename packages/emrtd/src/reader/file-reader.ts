@@ -6,13 +6,15 @@
  */
 import type { ApduChannel, ExchangeStats } from '../apdu/channel.js';
 import type { CommandApdu } from '../apdu/command.js';
-import { errorForSw, expectSw } from '../apdu/status.js';
+import { selectFile } from '../apdu/select.js';
+import { errorForSw } from '../apdu/status.js';
 import type { SmCipher } from '../asn1/oids.js';
 import { concat, u16 } from '../codec/bytes.js';
 import { readTlv, tlv } from '../codec/tlv.js';
-import { Cancelled, CardError, EmrtdError, MalformedData } from '../errors.js';
+import { Cancelled, EmrtdError, MalformedData } from '../errors.js';
 import type { TransportCapabilities } from '../transport.js';
 import type { FileRef } from './files.js';
+import { HEADER_READ, recovery } from './read-recovery.js';
 import {
   initialReadSizes,
   MAX_SIZE_REFUSALS,
@@ -25,7 +27,6 @@ import {
 
 export const DEFAULT_MAX_FILE_SIZE = 256 * 1024;
 export const DEFAULT_MAX_RESUMES = 3;
-const HEADER_READ = 8;
 const MAX_ODD_INS_OVERHEAD = 4;
 
 export interface ReadProgress {
@@ -83,36 +84,7 @@ export interface FileSession {
   reestablish(): Promise<void>;
 }
 
-const isSwError = (e: unknown): e is EmrtdError => e instanceof EmrtdError && e.sw !== undefined;
-
-/**
- * What a failed READ means: the chip refused reading past a small file's end (first READ of a file), refused the
- * size, the link failed (resume), or the file cannot be read (fatal).
- */
-function classify(e: unknown, firstRead: boolean, block: number): 'past-end' | 'size' | 'link' | 'fatal' {
-  if (!(e instanceof EmrtdError) || e.code === 'cancelled' || e.code === 'malformed-data') return 'fatal';
-  if (e.code === 'file-not-found' || e.code === 'security-status-not-satisfied' || e.code === 'access-denied')
-    return 'fatal';
-  if (sizeError(e) !== undefined) return 'size';
-  if (e instanceof CardError && firstRead) return block > HEADER_READ ? 'past-end' : 'fatal';
-  // Any other error status to an extended read: a chip capping Ne may say 6A86 or worse; try smaller.
-  if (e instanceof CardError && block > SHORT_LADDER[0]! + 1) return 'size';
-  return e.retriable || e.code === 'transport' ? 'link' : 'fatal';
-}
-
-function sizeError(e: unknown): number | undefined {
-  if (!isSwError(e) || e.code === 'secure-messaging') return undefined;
-  const sw = e.sw!;
-  if (sw >> 8 === 0x6c) return sw & 0xff || 256;
-  if (sw === 0x6700 || sw === 0x6f00) return 0;
-  return undefined;
-}
-
-export async function selectFile(channel: ApduChannel, file: FileRef): Promise<void> {
-  const step = `SELECT ${file.name}`;
-  const cmd: CommandApdu = { cla: 0x00, ins: 0xa4, p1: 0x02, p2: 0x0c, data: u16(file.fid) };
-  expectSw(step, await channel.send(cmd, step), { file: file.name });
-}
+export { selectFile };
 
 async function readChunk(
   channel: ApduChannel,
@@ -161,6 +133,67 @@ function declaredLength(head: Uint8Array, file: string): number | undefined {
   return p + 1 + n + len;
 }
 
+interface Progress {
+  chunks: Uint8Array[];
+  have: number;
+  /** The file's length from its TLV header, once read. */
+  total?: number;
+}
+
+/** How much the next READ asks for (data bytes, without the odd-INS framing `reserve`). */
+function wantNext(sizes: ReadSizes, p: Progress, reserve: number): number {
+  if (p.total !== undefined) return nextReadSize(sizes, p.total - p.have, reserve);
+  // A file's first READ, its length still unknown, asks for as much as is known to work: a small file comes in one
+  // exchange, and a refusal here would teach nothing. Chips that refuse reading past a file's end get a
+  // header-sized first READ.
+  return sizes.pastEndRefused ? HEADER_READ : Math.max(HEADER_READ, sizes.good);
+}
+
+/**
+ * Adds a READ's data; learns the total from the TLV header once enough of it is in. Returns the bytes of the file
+ * it added, or undefined while the header is still incomplete.
+ */
+function accept(p: Progress, data: Uint8Array, want: number, file: string, cap: number): number | undefined {
+  const before = p.have;
+  p.chunks.push(p.total === undefined ? data : data.subarray(0, Math.min(data.length, p.total - p.have)));
+  p.have += p.chunks[p.chunks.length - 1]!.length;
+  if (p.total === undefined) {
+    const head = concat(...p.chunks);
+    p.total = declaredLength(head, file);
+    if (p.total === undefined) {
+      if (data.length < want) throw new MalformedData(file, 0, 'file shorter than its TLV header');
+      return undefined;
+    }
+    if (p.total > cap) throw new MalformedData(file, 0, `declared length ${p.total} exceeds the ${cap}-byte cap`);
+    if (p.have > p.total) {
+      p.chunks.splice(0, p.chunks.length, head.subarray(0, p.total));
+      p.have = p.total;
+    }
+  }
+  return p.have - before;
+}
+
+function sessionSizes(session: FileSession, options: FileReadOptions): ReadSizes {
+  if (options.maxBlockSize !== undefined && (!Number.isInteger(options.maxBlockSize) || options.maxBlockSize < 1))
+    throw new EmrtdError('invalid-argument', 'maxBlockSize must be a positive integer');
+  session.readSizes ??= {
+    ...initialReadSizes(session.capabilities, session.cipher, options.maxBlockSize),
+    ...(session.pastEndRefused ? { pastEndRefused: true } : {}),
+  };
+  return session.readSizes;
+}
+
+const emptyReport = (file: string): FileReadReport => ({
+  file,
+  bytes: 0,
+  apdus: 0,
+  bytesIn: 0,
+  bytesOut: 0,
+  retries: 0,
+  blockSizes: [],
+  resumes: 0,
+});
+
 /** Reads one whole file. `session.channel` may change when the session is re-established. */
 export async function readFile(
   session: FileSession,
@@ -170,109 +203,67 @@ export async function readFile(
   const cap = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
   const maxResumes = options.maxResumes ?? DEFAULT_MAX_RESUMES;
   const start = { ...session.stats };
-  const report: FileReadReport = {
-    file: file.name,
-    bytes: 0,
-    apdus: 0,
-    bytesIn: 0,
-    bytesOut: 0,
-    retries: 0,
-    blockSizes: [],
-    resumes: 0,
-  };
-  if (options.maxBlockSize !== undefined && (!Number.isInteger(options.maxBlockSize) || options.maxBlockSize < 1))
-    throw new EmrtdError('invalid-argument', 'maxBlockSize must be a positive integer');
-  session.readSizes ??= {
-    ...initialReadSizes(session.capabilities, session.cipher, options.maxBlockSize),
-    ...(session.pastEndRefused ? { pastEndRefused: true } : {}),
-  };
-  const sizes = session.readSizes;
-  let failuresHere = 0;
+  const report = emptyReport(file.name);
+  const sizes = sessionSizes(session, options);
   const useSfi = options.useSfi === true && file.sfi !== undefined;
   let selected = options.preselected === true;
-  const chunks: Uint8Array[] = [];
-  let have = 0;
-  let total: number | undefined;
-  let retryBudget = MAX_SIZE_REFUSALS + SHORT_LADDER.length * 3 + maxResumes + 2;
-  let block = 0;
+  const p: Progress = { chunks: [], have: 0 };
+  let failuresHere = 0;
+  let retriesLeft = MAX_SIZE_REFUSALS + SHORT_LADDER.length * 3 + maxResumes + 2;
 
-  const finish = () => {
-    report.apdus = session.stats.apdus - start.apdus;
-    report.bytesIn = session.stats.bytesIn - start.bytesIn;
-    report.bytesOut = session.stats.bytesOut - start.bytesOut;
-    report.bytes = have;
-  };
-
-  while (total === undefined || have < total) {
+  while (p.total === undefined || p.have < p.total) {
     if (options.signal?.aborted) throw new Cancelled(`READ BINARY ${file.name}`);
-    block = 0;
+    let block = 0;
     try {
       if (session.lost) throw new EmrtdError('secure-messaging', 'session lost', { retriable: true });
       if (!selected && !useSfi) {
         await selectFile(session.channel, file);
         selected = true;
       }
-      const reserve = have > 0x7fff ? MAX_ODD_INS_OVERHEAD : 0;
-      // A file's first READ, its length still unknown, asks for as much as is known to work: a small file comes in
-      // one exchange, and a refusal here would teach nothing. Chips that refuse reading past a file's end get a
-      // header-sized first READ.
-      const want =
-        total !== undefined
-          ? nextReadSize(sizes, total - have, reserve)
-          : sizes.pastEndRefused
-            ? HEADER_READ
-            : Math.max(HEADER_READ, sizes.good);
+      const reserve = p.have > 0x7fff ? MAX_ODD_INS_OVERHEAD : 0;
+      const want = wantNext(sizes, p, reserve);
       block = want + reserve;
-      const data = await readChunk(session.channel, file, have, want, useSfi && !selected);
+      const data = await readChunk(session.channel, file, p.have, want, useSfi && !selected);
       selected = true;
       if (data.length === 0)
-        throw new MalformedData(file.name, have, 'card returned no data before the end of the file');
-      const before = have;
-      chunks.push(total === undefined ? data : data.subarray(0, Math.min(data.length, total - have)));
-      have += chunks[chunks.length - 1]!.length;
+        throw new MalformedData(file.name, p.have, 'card returned no data before the end of the file');
+      const got = accept(p, data, want, file.name, cap);
       failuresHere = 0;
-      if (total === undefined) {
-        const head = concat(...chunks);
-        total = declaredLength(head, file.name);
-        if (total === undefined) {
-          if (data.length < want) throw new MalformedData(file.name, 0, 'file shorter than its TLV header');
-          continue;
-        }
-        if (total > cap) throw new MalformedData(file.name, 0, `declared length ${total} exceeds the ${cap}-byte cap`);
-        if (have > total) {
-          chunks.splice(0, chunks.length, head.subarray(0, total));
-          have = total;
-        }
-      }
-      const got = have - before;
+      if (got === undefined) continue;
       report.blockSizes.push(got);
       // A short answer before the end of the file is a chip cutting at its buffer: learn its size.
-      if (got < want && have < total) readRefused(sizes, block);
+      if (got < want && p.have < p.total!) readRefused(sizes, block);
       readSucceeded(sizes, got + reserve);
-      options.onProgress?.({ file: file.name, bytes: have, total });
+      options.onProgress?.({ file: file.name, bytes: p.have, total: p.total! });
     } catch (e) {
-      const kind = classify(e, total === undefined, block);
-      if (kind === 'fatal' || --retryBudget < 0) throw e;
+      const firstRead = p.total === undefined;
+      const r = recovery(e, {
+        firstRead,
+        block,
+        retriesLeft,
+        failuresHere,
+        resumes: report.resumes,
+        maxResumes,
+        sessionLost: session.lost,
+      });
+      retriesLeft--;
+      if (!r.retry) throw e;
       report.retries++;
-      if (kind === 'past-end') sizes.pastEndRefused = true;
-      else if (kind === 'size') {
-        // Remembered on the session at once: a chip that rejects the length often drops secure messaging too,
-        // and the resume below must not try the same size again.
-        if (!readRefused(sizes, block, sizeError(e) || undefined)) throw e;
-        if (session.lost) sizes.costly = true;
-      } else if (++failuresHere >= 2) {
-        readRefused(sizes, block);
-        failuresHere = 0;
-      }
-      if (kind === 'link' || session.lost) {
-        // Resumes after a size refusal are bounded by the refusal cap, not by the link-failure budget.
-        if (kind === 'link' && report.resumes >= maxResumes) throw e;
+      if (r.pastEndRefused) sizes.pastEndRefused = true;
+      if (r.refused && !readRefused(sizes, r.refused.block, r.refused.named) && r.refused.required) throw e;
+      if (r.costly) sizes.costly = true;
+      failuresHere = r.failuresHere;
+      if (r.resumesExhausted) throw e;
+      if (r.resume) {
         report.resumes++;
         await session.reestablish();
         selected = false;
       }
     }
   }
-  finish();
-  return { bytes: concat(...chunks), report };
+  report.apdus = session.stats.apdus - start.apdus;
+  report.bytesIn = session.stats.bytesIn - start.bytesIn;
+  report.bytesOut = session.stats.bytesOut - start.bytesOut;
+  report.bytes = p.have;
+  return { bytes: concat(...p.chunks), report };
 }

@@ -1,7 +1,7 @@
+import type { ElementaryFileId } from '../apdu/select.js';
+
 /** File identifiers of ICAO 9303-10 §4.6 (FID and short file identifier). */
-export interface FileRef {
-  name: string;
-  fid: number;
+export interface FileRef extends ElementaryFileId {
   sfi?: number;
 }
 

@@ -6,10 +6,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { equal } from '../codec/bytes.js';
 import { type AccessKey, canKey, mrzKey } from '../keys/access-key.js';
+import type { CccdGroup, VerifiedRead } from '../read/types.js';
 import { FILES } from '../reader/files.js';
-import type { CccdGroup } from '../reader/read-cccd.js';
 import { COSTLY_REFUSAL_APDUS, maxBlockForResponse } from '../reader/read-size.js';
-import type { VerifiedRead } from '../verified-read.js';
 import { ARTIFACT_DIR } from './reliability.js';
 
 export interface ChipRow {

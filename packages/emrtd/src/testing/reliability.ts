@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { swHex } from '../apdu/status.js';
 import { EmrtdError } from '../errors.js';
-import type { VerifiedRead } from '../verified-read.js';
+import type { VerifiedRead } from '../read/types.js';
 
 export const ARTIFACT_DIR = fileURLToPath(new URL('../../../../artifacts/reliability/', import.meta.url));
 

@@ -1,5 +1,5 @@
 /** Trust anchors for passive authentication. Browser-safe: file loading lives in trust/node.ts (Node only). */
-export { isCandidateIssuer, isSelfSignedCsca } from './issuer.js';
+export { isCandidateIssuer, isSelfSignedCsca } from '../pki/issuer.js';
 export { importLdif, type LdifAttribute, type LdifImport, type LdifRecord, parseLdif } from './ldif.js';
 export {
   type CertificateSummary,

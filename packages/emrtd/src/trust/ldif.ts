@@ -5,9 +5,9 @@
  */
 import { utf8 } from '../codec/bytes.js';
 import { EmrtdError, MalformedData } from '../errors.js';
-import { base64Decode, type Certificate, parseCertificate } from '../verify/x509.js';
+import { base64Decode, type Certificate, parseCertificate } from '../pki/x509.js';
 import { importMasterList, type MasterListImport, type MasterListImportOptions } from './master-list.js';
-import type { TrustStore } from './store.js';
+import type { TrustSink } from './sink.js';
 
 const FILE = 'LDIF';
 
@@ -108,7 +108,7 @@ function isCa(c: Certificate): boolean {
  * certificates as anchors and DS certificates as document signers.
  */
 export function importLdif(
-  store: TrustStore,
+  store: TrustSink,
   input: string | Uint8Array,
   options: { source?: string; masterList?: MasterListImportOptions } = {},
 ): LdifImport {

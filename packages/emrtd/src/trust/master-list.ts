@@ -3,17 +3,18 @@
  * content CscaMasterList { version, certList SET OF Certificate }. The list's own signature is verified and its
  * signer reported; a list signed directly by a CSCA (e.g. the German list, per pymrtd) is allowed.
  */
+
+import { children, expectTag, readNested, readRoot, readUint, TAG } from '../asn1/der.js';
 import { OID } from '../asn1/oids.js';
 import { equal } from '../codec/bytes.js';
 import { digest } from '../crypto/hash.js';
 import { EmrtdError } from '../errors.js';
 import { readSignedData, type SignedData } from '../lds/cms.js';
-import { children, expectTag, readNested, readRoot, readUint, TAG } from '../lds/der.js';
-import { nameToString, readName, sameName } from '../verify/name.js';
-import { HASH_BY_OID, verifySignature } from '../verify/signature.js';
-import { type Certificate, parseCertificate, readCertificate } from '../verify/x509.js';
-import { countryOf, isCandidateIssuer, isSelfSignedCsca } from './issuer.js';
-import type { TrustStore } from './store.js';
+import { countryOf, isCandidateIssuer, isSelfSignedCsca } from '../pki/issuer.js';
+import { nameToString, readName, sameName } from '../pki/name.js';
+import { HASH_BY_OID, verifySignature } from '../pki/signature.js';
+import { type Certificate, parseCertificate, readCertificate } from '../pki/x509.js';
+import type { TrustSink } from './sink.js';
 
 const FILE = 'master list';
 
@@ -97,7 +98,7 @@ function signs(issuer: Certificate, cert: Certificate): boolean {
 }
 
 /** Verifies the master list's CMS signature and finds who certified its signer. */
-export function verifyMasterList(ml: MasterList, store?: TrustStore): MasterListVerification {
+export function verifyMasterList(ml: MasterList, store?: TrustSink): MasterListVerification {
   const sd = ml.signedData;
   const embedded: Certificate[] = [];
   for (const raw of sd.certificates) {
@@ -173,7 +174,7 @@ export class MasterListError extends EmrtdError {
 }
 
 export function importMasterList(
-  store: TrustStore,
+  store: TrustSink,
   bytes: Uint8Array,
   options: MasterListImportOptions = {},
 ): MasterListImport {

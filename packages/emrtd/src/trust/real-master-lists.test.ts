@@ -7,12 +7,12 @@ import { X509Certificate } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { OID } from '../asn1/oids.js';
 import { equal, hex } from '../codec/bytes.js';
+import { resolveCurve } from '../pki/ec.js';
+import { isCandidateIssuer, isSelfSignedCsca } from '../pki/issuer.js';
+import { nameToString } from '../pki/name.js';
+import { verifySignature } from '../pki/signature.js';
+import { type Certificate, parseCertificate, pemBlocks } from '../pki/x509.js';
 import { readReal, VN_CSCA_SUBJECT } from '../testing/real-trust.js';
-import { resolveCurve } from '../verify/ec.js';
-import { nameToString } from '../verify/name.js';
-import { verifySignature } from '../verify/signature.js';
-import { type Certificate, parseCertificate, pemBlocks } from '../verify/x509.js';
-import { isCandidateIssuer, isSelfSignedCsca } from './issuer.js';
 import { type MasterList, MasterListError, parseMasterList, verifyMasterList } from './master-list.js';
 import { TrustStore } from './store.js';
 

@@ -6,11 +6,12 @@
 import { fromUtf8, hex } from '../codec/bytes.js';
 import { sha256 } from '../crypto/hash.js';
 import { EmrtdError } from '../errors.js';
-import { nameToString, sameName } from '../verify/name.js';
-import { type Certificate, type Crl, parseCertificate, parseCrl, pemBlocks } from '../verify/x509.js';
-import { countryOf, isCandidateIssuer, isSelfSignedCsca } from './issuer.js';
+import { countryOf, isCandidateIssuer, isSelfSignedCsca } from '../pki/issuer.js';
+import { nameToString, sameName } from '../pki/name.js';
+import { type Certificate, type Crl, parseCertificate, parseCrl, pemBlocks } from '../pki/x509.js';
 import { importLdif, type LdifImport } from './ldif.js';
 import { importMasterList, type MasterListImport, type MasterListImportOptions } from './master-list.js';
+import type { TrustSink } from './sink.js';
 
 export type TrustEntryKind = 'csca' | 'link';
 
@@ -65,7 +66,7 @@ function decodeText(bytes: Uint8Array): string {
   }
 }
 
-export class TrustStore {
+export class TrustStore implements TrustSink {
   readonly #anchors = new Map<string, TrustEntry>();
   readonly #documentSigners = new Map<string, { certificate: Certificate; source: string }>();
   readonly #crls = new Map<string, CrlEntry>();

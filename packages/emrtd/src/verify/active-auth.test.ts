@@ -4,9 +4,9 @@ import { OID } from '../asn1/oids.js';
 import { bigToBytes, bytesToBig, concat, fromHex } from '../codec/bytes.js';
 import { tlv } from '../codec/tlv.js';
 import { parseDg15 } from '../lds/dg15.js';
+import { bitLength } from '../pki/rsa.js';
 import { GMRTD_AA } from '../testing/vectors.js';
 import { verifyActiveAuthentication, verifyIso9796Scheme1 } from './active-auth.js';
-import { bitLength } from './rsa.js';
 
 const challenge = fromHex('0102030405060708');
 

@@ -3,19 +3,21 @@
  * with the DG15 key. RSA uses ISO/IEC 9796-2 digital signature scheme 1 (partial message recovery); ECDSA uses
  * the hash named by DG14's ActiveAuthenticationInfo. The APDU exchange itself belongs to the reader.
  */
+import type { ActiveAuthenticationExchange } from '../aa/active-auth.js';
 import { swHex } from '../apdu/status.js';
 import { OID } from '../asn1/oids.js';
 import { bigToBytes, bytesToBig, concat, equal } from '../codec/bytes.js';
 import { modPow } from '../crypto/domain-params.js';
 import { digest, type HashName } from '../crypto/hash.js';
 import { EmrtdError } from '../errors.js';
+import type { SecurityInfos } from '../lds/card-access.js';
 import { parseDg14 } from '../lds/dg14.js';
 import { parseDg15 } from '../lds/dg15.js';
 import { parseSubjectPublicKeyInfo, type SubjectPublicKeyInfo } from '../lds/public-key.js';
-import { ecdsaSignatureCandidates, resolveCurve, verifyEcdsaDigest } from './ec.js';
+import { ecdsaSignatureCandidates, resolveCurve, verifyEcdsaDigest } from '../pki/ec.js';
+import { type Reason, reason } from '../pki/reasons.js';
+import { bitLength, HASH_LENGTH } from '../pki/rsa.js';
 import type { DataGroupStatus } from './passive.js';
-import { type Reason, reason } from './reasons.js';
-import { bitLength, HASH_LENGTH } from './rsa.js';
 
 /** refused: the chip answered INTERNAL AUTHENTICATE with an error status word (a warning, not a failure). */
 export type ActiveAuthStatus = 'valid' | 'invalid' | 'refused' | 'not-checked';
@@ -64,11 +66,6 @@ const ECDSA_AA_HASH: Record<string, HashName> = {
   [OID.ecdsaWithSHA384]: 'SHA-384',
   [OID.ecdsaWithSHA512]: 'SHA-512',
 };
-
-/** A fresh random 8-byte challenge (WebCrypto getRandomValues, present in Node ≥ 19 and browsers). */
-export function randomChallenge(): Uint8Array {
-  return globalThis.crypto.getRandomValues(new Uint8Array(8));
-}
 
 export interface Iso9796Recovery {
   hash: HashName;
@@ -214,4 +211,25 @@ export function activeAuthenticationAlgorithm(dg14: Uint8Array | undefined): str
   } catch {
     return undefined;
   }
+}
+
+export interface ActiveAuthenticationVerificationInput extends ActiveAuthenticationExchange {
+  /** DG15 file bytes or its parsed key. */
+  dg15: Uint8Array | SubjectPublicKeyInfo;
+  /** DG14 SecurityInfos: ActiveAuthenticationInfo names the ECDSA hash. */
+  dg14?: SecurityInfos;
+}
+
+/**
+ * Signature-only verdict: whether the chip holding the DG15 key signed the challenge. It means "authentic" only when
+ * passive authentication covers DG15 (pass dg15Status to verifyActiveAuthentication for that).
+ */
+export function verifyActiveAuthenticationExchange(input: ActiveAuthenticationVerificationInput): ActiveAuthVerdict {
+  const signatureAlgorithm = input.dg14?.activeAuthenticationInfos[0]?.signatureAlgorithm;
+  return verifyActiveAuthentication({
+    publicKey: input.dg15,
+    challenge: input.challenge,
+    response: input.response,
+    ...(signatureAlgorithm ? { signatureAlgorithm } : {}),
+  });
 }

@@ -5,13 +5,13 @@
  */
 
 import { hex } from '../codec/bytes.js';
-import { isCandidateIssuer, isSelfSignedCsca } from '../trust/issuer.js';
+import { sameCountry } from '../pki/countries.js';
+import { isCandidateIssuer, isSelfSignedCsca } from '../pki/issuer.js';
+import { COUNTRY_OID, nameAttribute, nameToString } from '../pki/name.js';
+import { hasErrors, type Reason, reason } from '../pki/reasons.js';
+import { type QuirkPolicy, verifySignature } from '../pki/signature.js';
+import { type Certificate, unknownCriticalExtensions } from '../pki/x509.js';
 import type { TrustStore } from '../trust/store.js';
-import { sameCountry } from './countries.js';
-import { COUNTRY_OID, nameAttribute, nameToString } from './name.js';
-import { hasErrors, type Reason, reason } from './reasons.js';
-import { type QuirkPolicy, verifySignature } from './signature.js';
-import { type Certificate, unknownCriticalExtensions } from './x509.js';
 
 export type TimePolicy = 'signing-time' | 'now' | Date;
 

@@ -4,8 +4,8 @@
  * only means "issued by the state" when DG14 itself is covered by a valid SOD.
  */
 import { swHex } from '../apdu/status.js';
+import { type Reason, reason } from '../pki/reasons.js';
 import type { DataGroupStatus } from './passive.js';
-import { type Reason, reason } from './reasons.js';
 
 /** refused: the chip declined CA before any proof (a warning: a genuine chip may do it, and so may a clone). */
 export type ChipAuthStatus = 'valid' | 'invalid' | 'refused' | 'not-checked';

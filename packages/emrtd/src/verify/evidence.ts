@@ -3,7 +3,9 @@
  * response, CA transcript) so a backend can re-run every check from the bytes instead of trusting the kiosk.
  * JSON with base64 fields; parsing is strict and fails with EvidenceError on anything unexpected.
  */
+import type { ChipAuthenticationRecord } from '../ca/chip-auth.js';
 import { EmrtdError } from '../errors.js';
+import { base64Decode, base64Encode } from '../pki/x509.js';
 import type { TrustStore } from '../trust/store.js';
 import {
   activeAuthenticationAlgorithm,
@@ -13,7 +15,6 @@ import {
 import { chipAuthenticationVerdict } from './chip-auth.js';
 import { type DgName, type PassivePolicy, readSod, verifyPassive } from './passive.js';
 import { overallVerdict, type Verdict } from './verdict.js';
-import { base64Decode, base64Encode } from './x509.js';
 
 export const EVIDENCE_FORMAT = 'cccd-evidence';
 export const EVIDENCE_VERSION = 1;
@@ -297,4 +298,15 @@ export function verifyEvidence(
     });
   }
   return overallVerdict(combined);
+}
+
+/** A reader's Chip Authentication record in the evidence bundle's shape. */
+export function chipAuthenticationEvidence(t: ChipAuthenticationRecord): ChipAuthenticationTranscript {
+  return {
+    succeeded: t.success,
+    protocol: t.oid,
+    ...(t.keyId === undefined ? {} : { keyId: t.keyId }),
+    ephemeralPublicKey: t.ephemeralPublicKey,
+    ...(t.refused && t.failure?.sw !== undefined ? { refusedSw: t.failure.sw } : {}),
+  };
 }

@@ -3,12 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { buildLdif, buildMasterList, buildSod, createTestPki } from '../../../../simulator/src/pki/index.js';
 import { tlv } from '../codec/tlv.js';
 import { EmrtdError } from '../errors.js';
+import { parseCertificate, parseCrl } from '../pki/x509.js';
 import { fuzzRuns } from '../testing/fuzz-runs.js';
 import { parseLdif } from '../trust/ldif.js';
 import { parseMasterList } from '../trust/master-list.js';
 import { TrustStore } from '../trust/store.js';
 import { readSod, verifyPassive } from './passive.js';
-import { parseCertificate, parseCrl } from './x509.js';
 
 /**
  * Hostile input: every parser either returns or throws an EmrtdError (MalformedData & co), never a TypeError,

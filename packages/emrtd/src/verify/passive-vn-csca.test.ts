@@ -17,10 +17,10 @@ import { OpensslWorkspace } from '../../../../simulator/src/pki/openssl-harness.
 import { OID } from '../asn1/oids.js';
 import { equal, hex } from '../codec/bytes.js';
 import { tlv } from '../codec/tlv.js';
+import { type Certificate, parseCertificate, pemBlocks } from '../pki/x509.js';
 import { readReal, VN_CSCA_SUBJECT } from '../testing/real-trust.js';
 import { TrustStore } from '../trust/store.js';
 import { verifyPassive } from './passive.js';
-import { type Certificate, parseCertificate, pemBlocks } from './x509.js';
 
 const ALG = 'ecdsa-brainpoolP512r1-explicit-sha512';
 const DG1 = tlv(0x61, tlv(0x5f1f, new Uint8Array(90).fill(0x3c)));

@@ -2,20 +2,21 @@
  * Passive authentication (ICAO 9303-11 §5.1, 9303-12): EF.SOD's CMS signature by the Document Signer, the DS
  * certificate path to a trusted CSCA, and every data group read compared with the hash the SOD lists.
  */
+
+import { readNested, readRoot } from '../asn1/der.js';
 import { OID } from '../asn1/oids.js';
 import { equal } from '../codec/bytes.js';
 import { digest, type HashName } from '../crypto/hash.js';
 import { EmrtdError } from '../errors.js';
 import { readSignedData, type SignedData, type SignerInfo } from '../lds/cms.js';
-import { readNested, readRoot } from '../lds/der.js';
 import { parseDg1 } from '../lds/dg1.js';
 import { type LdsSecurityObject, parseLdsSecurityObject } from '../lds/sod.js';
+import { nameToString, readName, sameName } from '../pki/name.js';
+import { hasErrors, type Reason, reason } from '../pki/reasons.js';
+import { HASH_BY_OID, type QuirkPolicy, verifySignature } from '../pki/signature.js';
+import { type Certificate, parseCertificate } from '../pki/x509.js';
 import type { TrustStore } from '../trust/store.js';
 import { type ChainLink, type EvaluationTime, type TimePolicy, validateChain } from './chain.js';
-import { nameToString, readName, sameName } from './name.js';
-import { hasErrors, type Reason, reason } from './reasons.js';
-import { HASH_BY_OID, type QuirkPolicy, verifySignature } from './signature.js';
-import { type Certificate, parseCertificate } from './x509.js';
 
 export type DgName = `DG${1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 13 | 14 | 15 | 16}`;
 export type DataGroupStatus = 'match' | 'mismatch' | 'missing' | 'not-read';

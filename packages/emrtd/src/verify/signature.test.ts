@@ -7,10 +7,10 @@ import { OID } from '../asn1/oids.js';
 import { concat, fromHex, utf8 } from '../codec/bytes.js';
 import { tlv } from '../codec/tlv.js';
 import { parseSubjectPublicKeyInfo } from '../lds/public-key.js';
+import { matchExplicitCurve } from '../pki/ec.js';
+import { verifySignature } from '../pki/signature.js';
 import { TrustStore } from '../trust/store.js';
-import { matchExplicitCurve } from './ec.js';
 import { verifyPassive } from './passive.js';
-import { verifySignature } from './signature.js';
 
 const data = utf8('signed attributes');
 const oid = (hex: string) => fromHex(hex);

@@ -5,10 +5,10 @@
  * does not (docs/verification.md, "Refused is not failed").
  */
 import { swHex } from '../apdu/status.js';
+import { type ProofState, type Reason, reason } from '../pki/reasons.js';
 import type { ActiveAuthVerdict } from './active-auth.js';
 import type { ChipAuthVerdict } from './chip-auth.js';
 import type { DataGroupStatus, PassiveVerdict } from './passive.js';
-import { type ProofState, type Reason, reason } from './reasons.js';
 
 export type OverallStatus = 'authentic' | 'genuine-data' | 'invalid' | 'unknown-csca' | 'not-checked';
 

@@ -1,5 +1,5 @@
 import { constants, createPublicKey, generateKeyPairSync, publicDecrypt } from 'node:crypto';
-import { concat, digest, fromHex, type HashName, hex } from '@cccd/emrtd';
+import { concat, digest, fromHex, type HashName, hex } from '@cccd/emrtd/codec';
 import { brainpoolP256r1 } from '@noble/curves/misc.js';
 import { p384 } from '@noble/curves/nist.js';
 import { describe, expect, it } from 'vitest';

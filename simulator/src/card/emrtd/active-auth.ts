@@ -1,5 +1,5 @@
 import { constants, createPrivateKey, privateEncrypt } from 'node:crypto';
-import { concat, digest, type EcCurveName, ecParametersByName, type HashName } from '@cccd/emrtd';
+import { concat, digest, type EcCurveName, ecParametersByName, type HashName } from '@cccd/emrtd/codec';
 import { ecdsa } from '@noble/curves/abstract/weierstrass.js';
 import { sha1 } from '@noble/hashes/legacy.js';
 import { sha224, sha256, sha384, sha512 } from '@noble/hashes/sha2.js';

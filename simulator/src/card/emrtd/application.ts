@@ -1,4 +1,5 @@
-import { EmrtdError, readTlvs, type Tlv } from '@cccd/emrtd';
+import { EmrtdError } from '@cccd/emrtd';
+import { readTlvs, type Tlv } from '@cccd/emrtd/codec';
 import { type CommandApdu, SW } from '../apdu.js';
 import type { ChipBehaviour } from '../chip-behaviour.js';
 import type { CardImage } from '../image.js';

@@ -1,4 +1,4 @@
-import { fromHex, hex } from '@cccd/emrtd';
+import { fromHex, hex } from '@cccd/emrtd/codec';
 import { describe, expect, it } from 'vitest';
 import { APPENDIX_D as D } from '../../../../packages/emrtd/src/testing/vectors.js';
 import { SimulatedCard } from '../applet.js';

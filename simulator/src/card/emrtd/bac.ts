@@ -1,4 +1,4 @@
-import { concat, digest, equal, KDF_ENC, KDF_MAC, kdf, pad, retailMac, tdesCbc, utf8, xor } from '@cccd/emrtd';
+import { concat, digest, equal, KDF_ENC, KDF_MAC, kdf, pad, retailMac, tdesCbc, utf8, xor } from '@cccd/emrtd/codec';
 import { SW } from '../apdu.js';
 import { SecureMessaging } from './secure-messaging.js';
 

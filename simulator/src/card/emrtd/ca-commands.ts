@@ -1,4 +1,4 @@
-import { readTlvs } from '@cccd/emrtd';
+import { readTlvs } from '@cccd/emrtd/codec';
 import { SW } from '../apdu.js';
 import type { ChipAuthenticationKey } from '../image.js';
 import { type Outcome, refusal } from '../outcome.js';

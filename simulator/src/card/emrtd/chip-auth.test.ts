@@ -1,4 +1,4 @@
-import { caOid, fromHex, hex, oidContent, tlv } from '@cccd/emrtd';
+import { caOid, fromHex, hex, oidContent, tlv } from '@cccd/emrtd/codec';
 import { describe, expect, it } from 'vitest';
 import { ecCaKey, terminalCaKeys } from '../testing/chip-auth.js';
 import { appendixDSession } from '../testing/sessions.js';

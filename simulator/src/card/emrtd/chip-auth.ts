@@ -1,4 +1,4 @@
-import { bytesToBig, caOid, domainParameters, KDF_ENC, KDF_MAC, kdf } from '@cccd/emrtd';
+import { bytesToBig, caOid, domainParameters, KDF_ENC, KDF_MAC, kdf } from '@cccd/emrtd/codec';
 import { SW } from '../apdu.js';
 import type { ChipAuthenticationKey } from '../image.js';
 import { cardGroup } from './group.js';

@@ -8,7 +8,7 @@ import {
   encodeDhElement,
   encodeEcPoint,
   modPow,
-} from '@cccd/emrtd';
+} from '@cccd/emrtd/codec';
 
 /** A group element: a curve point (ECDH) or a residue mod p (DH). */
 export type GroupElement = EcPoint | bigint;

@@ -1,4 +1,4 @@
-import { aesEcb, bytesToBig, concat, fromHex, modPow, type SmCipher } from '@cccd/emrtd';
+import { aesEcb, bytesToBig, concat, fromHex, modPow, type SmCipher } from '@cccd/emrtd/codec';
 import type { CardGroup, GroupElement } from './group.js';
 
 /**

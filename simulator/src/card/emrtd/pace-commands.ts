@@ -1,4 +1,4 @@
-import { digest, parsePaceOid, utf8 } from '@cccd/emrtd';
+import { digest, parsePaceOid, utf8 } from '@cccd/emrtd/codec';
 import { SW } from '../apdu.js';
 import type { PaceConfig } from '../image.js';
 import type { CryptoWork } from '../link.js';

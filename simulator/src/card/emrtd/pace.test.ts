@@ -1,4 +1,4 @@
-import { digest, domainParameters, encodeEcPoint, fromHex, hex, paceOid, type SmCipher, utf8 } from '@cccd/emrtd';
+import { digest, domainParameters, encodeEcPoint, fromHex, hex, paceOid, type SmCipher, utf8 } from '@cccd/emrtd/codec';
 import { describe, expect, it } from 'vitest';
 import {
   APPENDIX_D,

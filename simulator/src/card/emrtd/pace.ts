@@ -17,7 +17,7 @@ import {
   type Tlv,
   tdesCbc,
   tlv,
-} from '@cccd/emrtd';
+} from '@cccd/emrtd/codec';
 import { SW } from '../apdu.js';
 import type { PaceConfig } from '../image.js';
 import { type CardGroup, cardGroup, type GroupElement } from './group.js';

@@ -14,7 +14,7 @@ import {
   tdesCbc,
   tlv,
   unpad,
-} from '@cccd/emrtd';
+} from '@cccd/emrtd/codec';
 import { type ApduParse, type CommandApdu, SW } from '../apdu.js';
 
 /** DO tags of ICAO 9303-11 §9.8 / ISO 7816-4 §10. */

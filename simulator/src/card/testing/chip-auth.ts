@@ -10,7 +10,7 @@ import {
   oidContent,
   type SmCipher,
   tlv,
-} from '@cccd/emrtd';
+} from '@cccd/emrtd/codec';
 import type { ChipAuthenticationKey } from '../image.js';
 
 /** A brainpoolP256r1 (parameter 13) CA key pair from a private scalar in hex. */

@@ -1,5 +1,5 @@
-import { fromHex } from '@cccd/emrtd';
-import { APPENDIX_D } from '../../../../packages/emrtd/src/testing/vectors.js';
+import { fromHex } from '@cccd/emrtd/codec';
+import { APPENDIX_D } from '@cccd/emrtd/testing';
 import type { CardImage } from '../image.js';
 
 /** EF.COM of ICAO 9303-11 Appendix D.4 (LDS 0106, Unicode 040000, DG1 DG2). */

@@ -1,5 +1,5 @@
-import { fromHex } from '@cccd/emrtd';
-import { APPENDIX_D as D } from '../../../../packages/emrtd/src/testing/vectors.js';
+import { fromHex } from '@cccd/emrtd/codec';
+import { APPENDIX_D as D } from '@cccd/emrtd/testing';
 import { type CardOptions, SimulatedCard } from '../applet.js';
 import type { CardImage } from '../image.js';
 import { scriptedRandom, seededRandom } from '../random.js';

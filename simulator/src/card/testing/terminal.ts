@@ -31,7 +31,7 @@ import {
   tdesCbc,
   tlv,
   unpad,
-} from '@cccd/emrtd';
+} from '@cccd/emrtd/codec';
 
 export class TerminalSm {
   private counter: bigint;

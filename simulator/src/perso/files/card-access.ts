@@ -1,4 +1,4 @@
-import { caOid, OID, paceOid, type SmCipher } from '@cccd/emrtd';
+import { caOid, OID, paceOid, type SmCipher } from '@cccd/emrtd/codec';
 import type { PaceConfig } from '../../card/image.js';
 import { integer, oid, sequence, setAsIs } from '../der.js';
 

@@ -1,4 +1,4 @@
-import { concat, tlv, utf8 } from '@cccd/emrtd';
+import { concat, tlv, utf8 } from '@cccd/emrtd/codec';
 
 /** LDS tag of each data group (ICAO 9303-10 §4.6.1). */
 export const DG_TAGS: Record<number, number> = {

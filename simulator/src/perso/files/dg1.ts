@@ -1,4 +1,4 @@
-import { tlv, utf8 } from '@cccd/emrtd';
+import { tlv, utf8 } from '@cccd/emrtd/codec';
 import { mrzLines } from '../mrz.js';
 import type { CitizenProfile } from '../profile.js';
 

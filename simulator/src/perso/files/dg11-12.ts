@@ -1,4 +1,4 @@
-import { tlv, utf8 } from '@cccd/emrtd';
+import { tlv, utf8 } from '@cccd/emrtd/codec';
 import type { CitizenProfile } from '../profile.js';
 
 const text = (tag: number, s: string) => tlv(tag, utf8(s.normalize('NFC')));

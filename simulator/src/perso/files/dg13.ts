@@ -1,4 +1,4 @@
-import { hex, tlv } from '@cccd/emrtd';
+import { hex, tlv } from '@cccd/emrtd/codec';
 import { deriveBytes, type Seed } from '../../pki/index.js';
 import { integer, oid, printableString, sequence, setAsIs, utf8String } from '../der.js';
 import type { CitizenProfile } from '../profile.js';

@@ -1,4 +1,4 @@
-import { OID, tlv } from '@cccd/emrtd';
+import { OID, tlv } from '@cccd/emrtd/codec';
 import type { ActiveAuthenticationKey, ChipAuthenticationKey } from '../../card/image.js';
 import { ecSpkiDer } from '../../pki/index.js';
 import { integer, oid, sequence, setOf } from '../der.js';

@@ -1,4 +1,4 @@
-import { tlv } from '@cccd/emrtd';
+import { tlv } from '@cccd/emrtd/codec';
 import type { ActiveAuthenticationKey } from '../../card/image.js';
 
 /** DG15 = 6F { SubjectPublicKeyInfo of the active authentication key } (ICAO 9303-10 §4.7.15). */

@@ -1,4 +1,4 @@
-import { concat, tlv, u16, u32, utf8 } from '@cccd/emrtd';
+import { concat, tlv, u16, u32, utf8 } from '@cccd/emrtd/codec';
 import type { FaceImageData } from '../face.js';
 
 export interface Dg2Options {

@@ -1,4 +1,4 @@
-import { tlv } from '@cccd/emrtd';
+import { tlv } from '@cccd/emrtd/codec';
 import { integer } from '../der.js';
 
 /**

@@ -1,10 +1,12 @@
 /**
- * DER reading helpers for the LDS parsers, on top of codec/tlv.ts. Every helper checks the tag it expects and
- * throws MalformedData(file, absolute offset, reason) — reasons name tags and structure, never content.
- * Offsets are absolute because children are always read with their parent's value offset as base.
+ * DER reading helpers for LDS files, certificates, CRLs and CMS, on top of codec/tlv.ts (der-writer.ts writes).
+ * Every helper checks the tag it expects and throws MalformedData(file, absolute offset, reason) — reasons name
+ * tags and structure, never content. Offsets are absolute because children are always read with their parent's
+ * value offset as base.
  */
 import { readTlv, type Tlv } from '../codec/tlv.js';
 import { MalformedData } from '../errors.js';
+import { oidFromContent } from './oid.js';
 
 /** Caps against hostile input: nesting depth, elements per constructed value, INTEGER and OID sizes. */
 export const LIMITS = {
@@ -97,19 +99,9 @@ export function rawTlv(t: Tlv): Uint8Array {
 export function readOid(t: Tlv | undefined, file: string, at = 0): string {
   const v = expectTag(t, TAG.OID, file, at).value;
   if (v.length === 0 || v.length > LIMITS.maxOidBytes) throw malformed(file, t!.offset, 'bad OBJECT IDENTIFIER length');
-  if (v[v.length - 1]! & 0x80) throw malformed(file, t!.offset, 'truncated OBJECT IDENTIFIER');
-  const arcs: bigint[] = [];
-  let acc = 0n;
-  for (const b of v) {
-    acc = (acc << 7n) | BigInt(b & 0x7f);
-    if (!(b & 0x80)) {
-      arcs.push(acc);
-      acc = 0n;
-    }
-  }
-  const first = arcs[0]!;
-  const head = first < 40n ? [0n, first] : first < 80n ? [1n, first - 40n] : [2n, first - 80n];
-  return [...head, ...arcs.slice(1)].join('.');
+  const oid = oidFromContent(v);
+  if (oid === undefined) throw malformed(file, t!.offset, 'truncated OBJECT IDENTIFIER');
+  return oid;
 }
 
 /** Signed DER INTEGER as a bigint. */

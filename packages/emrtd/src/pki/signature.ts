@@ -3,12 +3,13 @@
  * AlgorithmIdentifier, verify with pure-JS RSA / @noble ECDSA, and apply the quirk policy for known national
  * deviations. A quirk is accepted only when the policy enables it, and it is always reported.
  */
+
+import { type AlgorithmIdentifier, children, readBigInt, readNested, readOid, TAG } from '../asn1/der.js';
 import { OID } from '../asn1/oids.js';
 import type { Tlv } from '../codec/tlv.js';
 import { type EcDomainParameters, ecParametersByName } from '../crypto/domain-params.js';
 import { digest, type HashName } from '../crypto/hash.js';
-import { EmrtdError } from '../errors.js';
-import { type AlgorithmIdentifier, children, readBigInt, readNested, readOid, TAG } from '../lds/der.js';
+import { EmrtdError, UnsupportedAlgorithm } from '../errors.js';
 import type { SubjectPublicKeyInfo } from '../lds/public-key.js';
 import { EC_CURVE_NAMES, ecdsaSignatureCandidates, pointOnCurve, resolveCurve, verifyEcdsaDigest } from './ec.js';
 import { type Reason, reason } from './reasons.js';
@@ -62,10 +63,6 @@ const CURVE_TOKEN: Record<string, string> = {
   secp521r1: 'p521',
 };
 const curveToken = (name: string) => CURVE_TOKEN[name] ?? name;
-
-export class UnsupportedAlgorithm extends Error {
-  override name = 'UnsupportedAlgorithm';
-}
 
 function algorithmParams(alg: AlgorithmIdentifier): Tlv | undefined {
   if (!alg.parameters) return undefined;

@@ -6,7 +6,7 @@ import { OID } from '../asn1/oids.js';
 import { concat, fromHex, u16, u32, utf8 } from '../codec/bytes.js';
 import { tlv } from '../codec/tlv.js';
 import { sha256 } from '../crypto/hash.js';
-import { encodeOid, int, printable, seq, set, utf8String } from './test-der.js';
+import { encodeOid, int, printable, seq, set, utf8String } from './der.js';
 
 export const CCCD_MRZ = 'IDVNM0900123450001090012345<<19008157M3008155VNM<<<<<<<<<<<2SURNAME<<GIVEN<NAMES<<<<<<<<<<';
 

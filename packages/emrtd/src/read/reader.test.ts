@@ -9,10 +9,10 @@ import { pad, unpad } from '../crypto/padding.js';
 import { AccessDenied, Cancelled, CardRemoved, MalformedData } from '../errors.js';
 import { bacKeysOf, keyFromCccd } from '../keys/access-key.js';
 import { candidateKeys } from '../keys/cccd-qr.js';
-import { buildDg1, buildDg2, buildDg13, faceRecord, facialBlock, JPEG } from '../lds/test-fixtures.js';
+import { FILES } from '../reader/files.js';
+import { buildDg1, buildDg2, buildDg13, faceRecord, facialBlock, JPEG } from '../testing/lds-fixtures.js';
 import type { TransmitOptions, Transport, TransportCapabilities } from '../transport.js';
-import { FILES } from './files.js';
-import { readCccd } from './read-cccd.js';
+import { readCccd } from './read.js';
 import { openSession } from './session.js';
 
 const ID = '001090012345';

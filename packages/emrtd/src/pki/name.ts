@@ -2,8 +2,9 @@
  * X.501 Names (RFC 5280 4.1.2.4): kept raw for exact matching, with a display string and a comparison that
  * tolerates the string-type and case differences real CSCA/DS pairs show (RFC 5280 7.1).
  */
+
+import { children, decodeString, expectTag, isStringTag, rawTlv, readOid, TAG } from '../asn1/der.js';
 import type { Tlv } from '../codec/tlv.js';
-import { children, decodeString, expectTag, isStringTag, rawTlv, readOid, TAG } from '../lds/der.js';
 
 export interface NameAttribute {
   oid: string;

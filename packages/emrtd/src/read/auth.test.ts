@@ -13,10 +13,10 @@ import { tlv } from '../codec/tlv.js';
 import { ecParametersByName, ecPublicKey, encodeEcPoint } from '../crypto/domain-params.js';
 import { CardRemoved } from '../errors.js';
 import { canFromCccdId, keyFromCccd } from '../keys/access-key.js';
-import { encodeOid, int, seq, set } from '../lds/test-der.js';
-import { buildDg1, buildDg2, buildDg13, faceRecord, facialBlock } from '../lds/test-fixtures.js';
+import { encodeOid, int, seq, set } from '../testing/der.js';
+import { buildDg1, buildDg2, buildDg13, faceRecord, facialBlock } from '../testing/lds-fixtures.js';
 import type { Transport } from '../transport.js';
-import { readCccd } from './read-cccd.js';
+import { readCccd } from './read.js';
 
 const ID = '001090012345';
 const DOC = ID.slice(3);

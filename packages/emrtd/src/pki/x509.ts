@@ -2,8 +2,7 @@
  * X.509 certificates and CRLs (RFC 5280), parsed from DER with the byte ranges a verifier needs: the signed
  * TBS bytes exactly as received (never re-encoded) and the extensions ICAO 9303-12 profiles.
  */
-import type { Tlv } from '../codec/tlv.js';
-import { MalformedData } from '../errors.js';
+
 import {
   type AlgorithmIdentifier,
   children,
@@ -18,7 +17,9 @@ import {
   readOid,
   readRoot,
   TAG,
-} from '../lds/der.js';
+} from '../asn1/der.js';
+import type { Tlv } from '../codec/tlv.js';
+import { MalformedData } from '../errors.js';
 import { readSubjectPublicKeyInfo, type SubjectPublicKeyInfo } from '../lds/public-key.js';
 import { type Name, readName } from './name.js';
 

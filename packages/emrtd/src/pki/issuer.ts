@@ -1,6 +1,6 @@
 /** Issuer matching and country codes shared by the trust store, master lists and the certificate path builder. */
-import { COUNTRY_OID, type Name, nameAttribute, sameName } from '../verify/name.js';
-import type { Certificate } from '../verify/x509.js';
+import { COUNTRY_OID, type Name, nameAttribute, sameName } from './name.js';
+import type { Certificate } from './x509.js';
 
 /**
  * A CSCA root is self-issued with its own key; a link certificate certifies a new CSCA key with the old one,

@@ -1,2 +1,0 @@
-export * from './chip-auth.js';
-export * from './parameters.js';

@@ -1,2 +1,0 @@
-export * from './access-key.js';
-export * from './cccd-qr.js';

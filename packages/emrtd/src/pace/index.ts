@@ -1,2 +1,0 @@
-export * from './mapping.js';
-export * from './pace.js';

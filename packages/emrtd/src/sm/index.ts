@@ -1,2 +1,0 @@
-export * from './secure-channel.js';
-export * from './secure-messaging.js';
