@@ -1,8 +1,17 @@
 /** Signature algorithm names used across the project, their AlgorithmIdentifiers, and signing/verification. */
 import { constants, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
-import { bigToBytes, digest, type HashName, OID } from '@cccd/emrtd/codec';
+import {
+  algorithmIdentifier,
+  bigToBytes,
+  digest,
+  explicit,
+  type HashName,
+  integer,
+  nullValue,
+  OID,
+  sequence,
+} from '@cccd/emrtd/codec';
 import { CURVES, type CurveName } from './curves.js';
-import { algorithmIdentifier, explicit, integer, nullValue, sequence } from './der.js';
 import type { Seed } from './drbg.js';
 import { deriveEcKeyPair, deriveRsaKeyPair, type RsaBits, type TestKeyPair } from './keys.js';
 import { HASH_LENGTH, signPss } from './pss.js';

@@ -2,18 +2,13 @@
  * CMS SignedData (RFC 5652) as ICAO 9303-10/12 profile it: EF.SOD around an LDSSecurityObject, and the CSCA
  * master list. Tamper options produce the broken variants a passive-authentication verifier must reject.
  */
-import { digest, type HashName, OID, tlv } from '@cccd/emrtd/codec';
 import {
-  hashAlgorithmIdentifier,
-  type SignatureAlgorithmName,
-  signatureAlgorithmIdentifier,
-  signatureAlgorithmSpec,
-  signWith,
-} from './algorithms.js';
-import {
+  digest,
   explicit,
+  type HashName,
   implicitPrimitive,
   integer,
+  OID,
   objectIdentifier,
   octetString,
   printableString,
@@ -21,8 +16,16 @@ import {
   sequence,
   set,
   setOf,
+  tlv,
   utcTime,
-} from './der.js';
+} from '@cccd/emrtd/codec';
+import {
+  hashAlgorithmIdentifier,
+  type SignatureAlgorithmName,
+  signatureAlgorithmIdentifier,
+  signatureAlgorithmSpec,
+  signWith,
+} from './algorithms.js';
 import type { TestKeyPair } from './keys.js';
 import { certificateFields } from './x509.js';
 
@@ -83,7 +86,7 @@ function buildSignedData(input: SignedDataInput): Uint8Array {
     ];
     if (input.signingTime) attrs.push(attribute(OID.signingTime, utcTime(input.signingTime)));
     // The signature covers the DER SET OF (tag 0x31); SignerInfo carries the same bytes under [0] IMPLICIT.
-    signedAttrsSet = setOf(attrs);
+    signedAttrsSet = setOf(...attrs);
     toSign = signedAttrsSet;
   } else if (signatureAlgorithmSpec(signer.algorithm).hash !== input.digestAlgorithm) {
     throw new RangeError('buildSignedData: without signed attributes the digest must be the signature hash');
@@ -211,7 +214,7 @@ export interface BuildMasterListOptions {
 
 /** CscaMasterList { version 0, certList SET OF Certificate } (ICAO 9303-12 9) inside signed CMS. */
 export function buildMasterListContent(cscaCerts: Uint8Array[]): Uint8Array {
-  return sequence(integer(0), setOf(cscaCerts));
+  return sequence(integer(0), setOf(...cscaCerts));
 }
 
 export function buildMasterList(options: BuildMasterListOptions): Uint8Array {

@@ -1,11 +1,10 @@
 import { checkPrimeSync, constants, createECDH, createPublicKey, verify as nodeVerify } from 'node:crypto';
-import { bigToBytes, equal } from '@cccd/emrtd/codec';
+import { bigToBytes, equal, integer, objectIdentifier, time } from '@cccd/emrtd/codec';
 import * as asn1js from 'asn1js';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { deriveKeyPairFor, SIGNATURE_ALGORITHMS, signWith, verifyWith } from './algorithms.js';
 import { CURVES, type CurveName, curveDomain } from './curves.js';
-import { integer, objectIdentifier, time } from './der.js';
 import { ByteStream } from './drbg.js';
 import { clearKeyCache, deriveEcKeyPair, deriveRsaKeyPair } from './keys.js';
 import { OpensslWorkspace } from './openssl-harness.js';

@@ -1,17 +1,18 @@
 /** Deterministic key pairs (EC and RSA) as raw numbers plus node:crypto KeyObjects, cached per (seed, label, kind). */
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { bigToBytes, OID } from '@cccd/emrtd/codec';
-import { CURVES, type CurveName, curveDomain } from './curves.js';
 import {
   algorithmIdentifier,
+  bigToBytes,
   bitString,
   explicit,
   integer,
   nullValue,
+  OID,
   objectIdentifier,
   octetString,
   sequence,
-} from './der.js';
+} from '@cccd/emrtd/codec';
+import { CURVES, type CurveName, curveDomain } from './curves.js';
 import { ByteStream, type Seed, seedKey } from './drbg.js';
 import { modInverse, seededPrime } from './rsa-prime.js';
 

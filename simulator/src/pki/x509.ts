@@ -1,7 +1,5 @@
 /** X.509 v3 certificates and v2 CRLs (RFC 5280) with the profile ICAO 9303-12 asks of CSCA, DS and ML signers. */
 import { createHash } from 'node:crypto';
-import { OID, readTlv, readTlvs } from '@cccd/emrtd/codec';
-import { type SignatureAlgorithmName, signatureAlgorithmIdentifier, signWith } from './algorithms.js';
 import {
   bitString,
   boolean,
@@ -12,15 +10,19 @@ import {
   ia5String,
   implicitPrimitive,
   integer,
+  OID,
   objectIdentifier,
   octetString,
   printableString,
+  readTlv,
+  readTlvs,
   retag,
   sequence,
   set,
   setOf,
   time,
-} from './der.js';
+} from '@cccd/emrtd/codec';
+import { type SignatureAlgorithmName, signatureAlgorithmIdentifier, signWith } from './algorithms.js';
 import type { TestKeyPair } from './keys.js';
 
 export interface DistinguishedName {
@@ -138,7 +140,7 @@ function extensionsFor(req: CertificateRequest): Uint8Array[] {
     );
   if (req.profile === 'ds' && req.documentTypes?.length)
     exts.push(
-      extension(EXT.documentTypeList, false, sequence(integer(0), setOf(req.documentTypes.map(printableString)))),
+      extension(EXT.documentTypeList, false, sequence(integer(0), setOf(...req.documentTypes.map(printableString)))),
     );
   return exts;
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type ApduChannel, PlainChannel } from '../apdu/channel.js';
 import type { CommandApdu } from '../apdu/command.js';
 import { ScriptedTransport } from '../apdu/scripted-transport.js';
+import { oidFromContent } from '../asn1/oid.js';
 import { paceOid } from '../asn1/oids.js';
 import { bytesToBig, fromHex, hex } from '../codec/bytes.js';
 import { findTlv, readTlv, readTlvs, tlv } from '../codec/tlv.js';
@@ -191,7 +192,7 @@ class MockPaceChip implements ApduChannel {
   async send(c: CommandApdu) {
     const ok = (data: Uint8Array) => ({ data, sw: 0x9000 });
     if (c.ins === 0x22) {
-      this.oid = oidFromContent(findTlv(readTlvs(c.data!), 0x80)!.value);
+      this.oid = oidFromContent(findTlv(readTlvs(c.data!), 0x80)!.value)!;
       return ok(new Uint8Array(0));
     }
     const proto = this.oid.split('.');
@@ -234,20 +235,6 @@ class MockPaceChip implements ApduChannel {
       return { data: new Uint8Array(0), sw: 0x6300 };
     return ok(tlv(0x7c, tlv(0x86, authenticationToken(cipher, this.ksMac, this.oid, p, this.pkIfd))));
   }
-}
-
-function oidFromContent(v: Uint8Array): string {
-  const arcs: number[] = [];
-  let acc = 0;
-  for (const b of v) {
-    acc = acc * 128 + (b & 0x7f);
-    if (!(b & 0x80)) {
-      arcs.push(acc);
-      acc = 0;
-    }
-  }
-  const first = arcs.shift()!;
-  return [Math.min(2, Math.floor(first / 40)), first - 40 * Math.min(2, Math.floor(first / 40)), ...arcs].join('.');
 }
 
 describe('PACE over every standardized domain parameter set (mock chip)', () => {
