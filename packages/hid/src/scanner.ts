@@ -156,7 +156,7 @@ export class QrScanner<K = CandidateKey[]> extends EventEmitter<QrScannerEvents<
       const error =
         cause instanceof EmrtdError
           ? cause
-          : new MalformedData('CCCD QR', 0, 'access keys could not be derived', { cause, step: 'qr-keys' });
+          : new MalformedData({ step: 'qr-keys' }, 0, 'access keys could not be derived', { cause });
       this.fail(error);
       return;
     }

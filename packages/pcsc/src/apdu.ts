@@ -8,7 +8,7 @@ export interface CommandApdu {
   extended: boolean;
 }
 
-const bad = (reason: string) => new MalformedData('command APDU', 0, reason);
+const bad = (reason: string) => new MalformedData({ step: 'command APDU' }, 0, reason);
 
 /** Decodes cases 1, 2S/2E, 3S/3E and 4S/4E. */
 export function parseCommandApdu(apdu: Uint8Array): CommandApdu {

@@ -207,7 +207,7 @@ export class PcscTransport implements Transport, ReaderLease {
     }
     const parts: Uint8Array[] = [];
     while (sw1(response) === 0x61) {
-      if (parts.length >= MAX_GET_RESPONSE) throw new MalformedData('response APDU', 0, 'endless 61xx chain');
+      if (parts.length >= MAX_GET_RESPONSE) throw new MalformedData({ step: 'response APDU' }, 0, 'endless 61xx chain');
       parts.push(response.subarray(0, response.length - 2));
       response = await this.rawTransmit(getResponse(command[0]!, response[response.length - 1]!), deadline);
     }
@@ -225,7 +225,7 @@ export class PcscTransport implements Transport, ReaderLease {
       this.cardLost = true;
       throw new CardRemoved({ step: 'transmit' });
     }
-    if (response.length < 2) throw new MalformedData('response APDU', 0, 'shorter than a status word');
+    if (response.length < 2) throw new MalformedData({ step: 'response APDU' }, 0, 'shorter than a status word');
     return new Uint8Array(response);
   }
 
