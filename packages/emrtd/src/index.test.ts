@@ -37,7 +37,7 @@ const PUBLIC: Record<string, string[]> = {
   ],
   './codec': [
     'CccdLaw', 'ChipAuthenticationProtocol', 'CipherName', 'DhDomainParameters', 'DhGroupName', 'DomainParameters',
-    'EcCurve', 'EcCurveName', 'EcDomainParameters', 'EcPoint', 'EfCom', 'ExpiryGuess', 'HASHES', 'HashName',
+    'EcCurve', 'EcCurveName', 'EcDomainParameters', 'EcPoint', 'EfCom', 'ExpiryGuess', 'HASHES', 'HASH_LENGTH', 'HashName',
     'KDF_ENC', 'KDF_MAC', 'KDF_PI', 'KeyAgreement', 'MILESTONES', 'OID', 'PaceMapping', 'PaceProtocol',
     'SecurityInfos', 'SmCipher', 'Sod', 'SubjectPublicKeyInfo', 'Tlv', 'adjustParity', 'aesCbc', 'aesCmac', 'aesEcb',
     'algorithmIdentifier', 'bigToBytes', 'bitString', 'boolean', 'bytesToBig', 'caOid', 'cccdExpiry',

@@ -5,6 +5,7 @@ import {
   bigToBytes,
   digest,
   explicit,
+  HASH_LENGTH,
   type HashName,
   integer,
   nullValue,
@@ -14,7 +15,7 @@ import {
 import { CURVES, type CurveName } from './curves.js';
 import type { Seed } from './drbg.js';
 import { deriveEcKeyPair, deriveRsaKeyPair, type RsaBits, type TestKeyPair } from './keys.js';
-import { HASH_LENGTH, signPss } from './pss.js';
+import { signPss } from './pss.js';
 
 export const SIGNATURE_ALGORITHMS = [
   'rsa-pkcs1-sha1',

@@ -3,17 +3,9 @@
  * node:crypto always draws a random salt, hence EMSA-PSS encoding and the RSA private operation are done here.
  */
 import { createHmac } from 'node:crypto';
-import { bigToBytes, bytesToBig, concat, digest, type HashName, u32 } from '@cccd/emrtd/codec';
+import { bigToBytes, bytesToBig, concat, digest, HASH_LENGTH, type HashName, u32 } from '@cccd/emrtd/codec';
 import type { RsaKeyPair } from './keys.js';
 import { modInverse, modPow } from './rsa-prime.js';
-
-export const HASH_LENGTH: Record<HashName, number> = {
-  'SHA-1': 20,
-  'SHA-224': 28,
-  'SHA-256': 32,
-  'SHA-384': 48,
-  'SHA-512': 64,
-};
 
 export function mgf1(hash: HashName, seed: Uint8Array, length: number): Uint8Array {
   const blocks: Uint8Array[] = [];

@@ -11,6 +11,15 @@ export const HASHES: Record<HashName, (data: Uint8Array) => Uint8Array> = {
   'SHA-512': sha512,
 };
 
+/** Output length in bytes (hLen of RFC 8017). */
+export const HASH_LENGTH: Record<HashName, number> = {
+  'SHA-1': 20,
+  'SHA-224': 28,
+  'SHA-256': 32,
+  'SHA-384': 48,
+  'SHA-512': 64,
+};
+
 export function digest(name: HashName, data: Uint8Array): Uint8Array {
   return HASHES[name](data);
 }

@@ -14,7 +14,7 @@ export * from '../codec/tlv.js';
 export { aesCbc, aesCmac, aesEcb } from '../crypto/aes.js';
 export { adjustParity, desEcb, retailMac, tdesCbc } from '../crypto/des.js';
 export * from '../crypto/domain-params.js';
-export { digest, HASHES, type HashName } from '../crypto/hash.js';
+export { digest, HASH_LENGTH, HASHES, type HashName } from '../crypto/hash.js';
 export { type CipherName, KDF_ENC, KDF_MAC, KDF_PI, kdf } from '../crypto/kdf.js';
 export { pad, unpad } from '../crypto/padding.js';
 // The CCCD expiry rule (docs/reference/vn-cccd.md §4): the simulator personalises cards with the reader's one rule.

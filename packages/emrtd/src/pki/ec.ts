@@ -12,7 +12,7 @@ import {
   type EcDomainParameters,
   ecParametersByName,
 } from '../crypto/domain-params.js';
-import type { KeyDomainParameters } from '../lds/public-key.js';
+import type { ExplicitEcParameters, KeyDomainParameters } from '../lds/public-key.js';
 
 export const EC_CURVE_NAMES: readonly EcCurveName[] = [
   'secp192r1',
@@ -54,14 +54,7 @@ function sameGenerator(params: EcDomainParameters, encoded: Uint8Array): boolean
 }
 
 /** The known curve whose whole domain equals the explicit parameters, or undefined. */
-export function matchExplicitCurve(ec: {
-  p: bigint;
-  a: bigint;
-  b: bigint;
-  generator: Uint8Array;
-  order: bigint;
-  cofactor?: bigint;
-}): EcDomainParameters | undefined {
+export function matchExplicitCurve(ec: ExplicitEcParameters): EcDomainParameters | undefined {
   for (const name of EC_CURVE_NAMES) {
     const params = ecParametersByName(name);
     const c = params.curve.CURVE();

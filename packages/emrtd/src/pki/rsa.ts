@@ -4,20 +4,14 @@
  */
 import { bigToBytes, bytesToBig, concat, equal } from '../codec/bytes.js';
 import { modPow } from '../crypto/domain-params.js';
-import { digest, type HashName } from '../crypto/hash.js';
+import { digest, HASH_LENGTH, type HashName } from '../crypto/hash.js';
 
 export interface RsaPublicKey {
   modulus: bigint;
   exponent: bigint;
 }
 
-export const HASH_LENGTH: Record<HashName, number> = {
-  'SHA-1': 20,
-  'SHA-224': 28,
-  'SHA-256': 32,
-  'SHA-384': 48,
-  'SHA-512': 64,
-};
+export { HASH_LENGTH };
 
 export function bitLength(n: bigint): number {
   return n <= 0n ? 0 : n.toString(2).length;
