@@ -113,6 +113,11 @@ const simulation = z.strictObject({
   readers: z.number().int().min(1).max(16).default(1),
   /** Simulator fault injections (`cccd sim faults`), applied to every simulated card. */
   faults: z.array(z.string().max(100)).default([]),
+  /**
+   * Simulator chip behaviour options (`name=value`, e.g. `ca=refuse-mse:6A86`, `aa=refuse:6985`), applied to every
+   * simulated card; only the run-time ones (not ca=not-advertised or aa=absent, which change the card's files).
+   */
+  chip: z.array(z.string().max(100)).max(16).default([]),
   seed: z.number().int().min(0).default(1),
   /** Trust the simulator's test CSCA for simulated readers (never for PC/SC readers). */
   trustTestCsca: z.boolean().default(true),

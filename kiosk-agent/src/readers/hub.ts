@@ -16,7 +16,7 @@ export interface HubOptions {
   pcsc: boolean;
   simulate: boolean;
   simulateWhenNoReader: boolean;
-  simulation: { profile: string; seed: number; readers: number; faults: string[] };
+  simulation: { profile: string; seed: number; readers: number; faults: string[]; chip?: string[] };
   maxQueuePerReader: number;
 }
 
@@ -72,6 +72,7 @@ export class ReaderHub extends EventEmitter<HubEvents> {
           seed: o.simulation.seed,
           count: o.simulation.readers,
           faults: o.simulation.faults,
+          chip: o.simulation.chip,
         },
         this.source,
       );

@@ -80,7 +80,7 @@ class SimulatedLink implements Transport, CardLink {
  * Extended length, as on the recommended readers (ACR1552U, OMNIKEY 5022/5422, uTrust 3700F): a 2048-bit RSA
  * active-authentication answer does not fit a short APDU under secure messaging.
  */
-const cardOptions = (faults: string[]) => ({ faults, extendedLength: true });
+const cardOptions = (faults: string[], chip: string[]) => ({ faults, chip, extendedLength: true });
 
 export class SimulatedReader implements Reader {
   readonly kind = 'simulated' as const;
@@ -94,9 +94,10 @@ export class SimulatedReader implements Reader {
     readonly image: PersonalisedCard,
     private readonly faults: string[],
     private readonly events: EventEmitter<ReaderSourceEvents>,
+    private readonly chip: string[] = [],
   ) {
     this.name = `Simulated CCCD reader ${readerId.replace(/^sim-/, '')}`;
-    this.card = new SimulatedCard(image, cardOptions(faults));
+    this.card = new SimulatedCard(image, cardOptions(faults, chip));
   }
 
   cardPresent(): boolean {
@@ -121,7 +122,7 @@ export class SimulatedReader implements Reader {
   /** Puts a fresh card (same citizen, new chip state and faults) on the reader. */
   insertCard(faults: string[] = this.faults): void {
     if (this.present || !this.plugged) return;
-    this.card = new SimulatedCard(this.image, cardOptions(faults));
+    this.card = new SimulatedCard(this.image, cardOptions(faults, this.chip));
     this.present = true;
     this.events.emit('card-inserted', this);
   }
@@ -164,12 +165,12 @@ export class SimulatedReader implements Reader {
 }
 
 export async function createSimulatedReaders(
-  options: { profile: string; seed: number; count: number; faults: string[] },
+  options: { profile: string; seed: number; count: number; faults: string[]; chip?: string[] },
   events: EventEmitter<ReaderSourceEvents>,
 ): Promise<SimulatedReader[]> {
   const image = await personalisedCard(options.profile, options.seed);
   return Array.from(
     { length: options.count },
-    (_, i) => new SimulatedReader(`sim-${i + 1}`, image, options.faults, events),
+    (_, i) => new SimulatedReader(`sim-${i + 1}`, image, options.faults, events, options.chip),
   );
 }
