@@ -1,11 +1,16 @@
 // Bank teller: the portrait for the bank's face match and the chip authenticity verdict in plain words.
 // The evidence bundle goes with the result so the bank's server re-checks everything (verifyEvidence).
+// The verdict comes first; the portrait is shown only for a valid card (never for the face match of one that is
+// not), and the fields of any other card only once the clerk overrides with a typed reason, marked "not verified".
 import {
   $,
+  clearList,
   expiryText,
   fillList,
+  guardResult,
   initPage,
   onLangChange,
+  passing,
   renderVerdict,
   sexText,
   startReader,
@@ -17,6 +22,8 @@ import {
 // more than the teller needs and stays out (docs/agent-protocol.md, "Evidence and the field policy").
 const FIELDS = ['idNumber', 'fullName', 'dateOfBirth', 'sex', 'nationality', 'dateOfExpiry', 'photo'];
 let last;
+let use;
+const LIST = ['fullName', 'idNumber', 'dateOfBirth', 'sex', 'dateOfExpiry', 'checks'];
 
 initPage({
   vi: {
@@ -32,17 +39,18 @@ initPage({
     dateOfBirth: 'Ngày sinh',
     sex: 'Giới tính',
     dateOfExpiry: 'Có giá trị đến',
-    checks: 'Kiểm tra chi tiết',
-    pa: 'Chữ ký số (PA)',
-    ca: 'Xác thực chip (CA)',
-    aa: 'Xác thực chủ động (AA)',
+    checks: 'Các bước kiểm tra',
+    pa: 'Chữ ký của cơ quan cấp thẻ',
+    ca: 'Chống sao chép chip',
+    aa: 'Chip tự xác thực',
     st: {
       valid: 'đạt',
       invalid: 'không đạt',
-      refused: 'chip từ chối (không phải lỗi)',
-      'unknown-csca': 'thiếu CSCA',
+      refused: 'chip không hỗ trợ (không phải lỗi)',
+      'unknown-csca': 'thiếu chứng thư gốc',
       'not-checked': 'chưa kiểm tra',
     },
+    noPortrait: 'Không hiển thị ảnh: thẻ chưa được xác thực, không dùng để đối chiếu khuôn mặt.',
     faceOk: 'Có thể gửi ảnh và gói bằng chứng về máy chủ ngân hàng để đối chiếu khuôn mặt (TT 17/2024/TT-NHNN).',
     faceNo: 'KHÔNG dùng ảnh này để đối chiếu khuôn mặt: thẻ chưa được xác thực là do cơ quan Công an cấp.',
     faceSimulated: 'KHÔNG dùng ảnh này để đối chiếu khuôn mặt: đây là thẻ mô phỏng, không phải thẻ thật.',
@@ -60,7 +68,7 @@ initPage({
     dateOfBirth: 'Date of birth',
     sex: 'Sex',
     dateOfExpiry: 'Valid until',
-    checks: 'Detailed checks',
+    checks: 'Checks',
     pa: 'Digital signature (PA)',
     ca: 'Chip authentication (CA)',
     aa: 'Active authentication (AA)',
@@ -71,6 +79,7 @@ initPage({
       'unknown-csca': 'CSCA missing',
       'not-checked': 'not checked',
     },
+    noPortrait: 'Portrait not shown: the card is not verified and may not be used for face matching.',
     faceOk:
       "The portrait and evidence bundle may go to the bank's server for face matching (Circular 17/2024/TT-NHNN).",
     faceNo: 'Do NOT use this portrait for face matching: the card is not verified as issued by the Police.',
@@ -94,32 +103,60 @@ function renderPortrait(photo) {
   }
 }
 
-function render(result) {
-  last = result;
+function show(result) {
   const f = result.fields;
   const v = result.verification;
-  renderVerdict($('verdict'), v, result.simulated);
-  renderPortrait(result.photo);
-  fillList({
-    fullName: f.fullName,
-    idNumber: f.idNumber,
-    dateOfBirth: vnDate(f.dateOfBirth),
-    sex: sexText(f.sex),
-    dateOfExpiry: expiryText(f.dateOfExpiry),
-    checks: [
-      `${t('pa')}: ${t(`st.${v.passive.status}`)}`,
-      `${t('ca')}: ${t(`st.${v.chip.status}`)}`,
-      `${t('aa')}: ${t(`st.${v.active.status}`)}`,
-    ].join(' · '),
-  });
+  // The portrait only for data the Police issued (PA valid): an invalid card never gets a face-match portrait.
+  if (passing(v)) renderPortrait(result.photo);
+  else $('portrait').textContent = t('noPortrait');
+  fillList(
+    {
+      fullName: f.fullName,
+      idNumber: f.idNumber,
+      dateOfBirth: vnDate(f.dateOfBirth),
+      sex: sexText(f.sex),
+      dateOfExpiry: expiryText(f.dateOfExpiry),
+      checks: [
+        `${t('pa')}: ${t(`st.${v.passive.status}`)}`,
+        `${t('ca')}: ${t(`st.${v.chip.status}`)}`,
+        `${t('aa')}: ${t(`st.${v.active.status}`)}`,
+      ].join(' · '),
+    },
+    use.overridden,
+  );
+  $('teller').hidden = false;
+}
+
+function hideData() {
+  clearList(LIST);
+  $('portrait').replaceChildren();
+  $('teller').hidden = true;
+}
+
+function faceHint(result) {
   // Face match only on data the Police issued (PA valid): Circulars 17/18 of 2024. A simulated card never is.
-  const usable = !result.simulated && (v.overall === 'authentic' || v.overall === 'genuine-data');
+  const usable = !result.simulated && passing(result.verification);
   $('face-hint').textContent = t(result.simulated ? 'faceSimulated' : usable ? 'faceOk' : 'faceNo');
+}
+
+function render(result) {
+  last = result;
+  use = undefined;
+  hideData();
+  renderVerdict($('verdict'), result.verification, result.simulated);
+  faceHint(result);
   $('result').hidden = false;
+  guardResult($('gate'), result, (state) => {
+    use = state;
+    show(result);
+  });
 }
 
 onLangChange(() => {
-  if (last) render(last);
+  if (!last) return;
+  renderVerdict($('verdict'), last.verification, last.simulated);
+  faceHint(last);
+  if (use) show(last);
 });
 
 startReader({
@@ -129,6 +166,8 @@ startReader({
   onResult: render,
   onReset: () => {
     last = undefined;
+    use = undefined;
+    hideData();
     $('result').hidden = true;
   },
 });

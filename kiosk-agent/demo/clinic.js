@@ -1,9 +1,25 @@
 // Clinic check-in: exactly what the HIS backend needs for the BHXH lookup (maThe = 12-digit ID, hoTen with
 // diacritics, ngaySinh dd/mm/yyyy), plus sex and address for the patient record. No photo, no sensitive fields.
-import { $, fillList, initPage, onLangChange, renderVerdict, sexText, startReader, t, vnDate } from './common.js';
+// The verdict comes first; the BHXH copy box is offered only for a valid card (authentic or genuine-data), and the
+// fields of any other card only show once the clerk overrides with a typed reason, marked "not verified".
+import {
+  $,
+  clearList,
+  fillList,
+  guardResult,
+  initPage,
+  onLangChange,
+  passing,
+  renderVerdict,
+  sexText,
+  startReader,
+  t,
+  vnDate,
+} from './common.js';
 
 const FIELDS = ['idNumber', 'fullName', 'dateOfBirth', 'sex', 'placeOfResidence'];
 let last;
+let use;
 
 initPage({
   vi: {
@@ -21,6 +37,7 @@ initPage({
     copy: 'Sao chép',
     copied: 'Đã sao chép.',
     copyFailed: 'Không sao chép được; hãy chọn và sao chép thủ công.',
+    copySimulated: 'Thẻ mô phỏng: chỉ dùng để thử phần mềm HIS, không tra cứu hồ sơ thật.',
   },
   en: {
     title: 'Patient check-in — read the CCCD',
@@ -37,6 +54,7 @@ initPage({
     copy: 'Copy',
     copied: 'Copied.',
     copyFailed: 'Could not copy; select the text and copy it by hand.',
+    copySimulated: 'Simulated card: for testing the HIS only, never for a real lookup.',
   },
 });
 
@@ -45,24 +63,50 @@ function bhxhBlock(f) {
   return JSON.stringify({ maThe: f.idNumber ?? '', hoTen: f.fullName ?? '', ngaySinh: vnDate(f.dateOfBirth) }, null, 2);
 }
 
+function show(result) {
+  const f = result.fields;
+  fillList(
+    {
+      idNumber: f.idNumber,
+      fullName: f.fullName,
+      dateOfBirth: vnDate(f.dateOfBirth),
+      sex: sexText(f.sex),
+      placeOfResidence: f.placeOfResidence,
+    },
+    use.overridden,
+  );
+  $('fields').hidden = false;
+  // The copy box feeds another system: never offered for a card that is not valid, even after an override.
+  const copy = passing(result.verification);
+  $('copy-box').hidden = !copy;
+  $('bhxh').textContent = copy ? bhxhBlock(f) : '';
+  $('copy-simulated').textContent = copy && result.simulated ? t('copySimulated') : '';
+}
+
+function hideData() {
+  clearList(FIELDS);
+  $('fields').hidden = true;
+  $('copy-box').hidden = true;
+  $('bhxh').textContent = '';
+  $('copy-status').textContent = '';
+}
+
 function render(result) {
   last = result;
-  const f = result.fields;
-  fillList({
-    idNumber: f.idNumber,
-    fullName: f.fullName,
-    dateOfBirth: vnDate(f.dateOfBirth),
-    sex: sexText(f.sex),
-    placeOfResidence: f.placeOfResidence,
-  });
-  $('bhxh').textContent = bhxhBlock(f);
+  use = undefined;
+  hideData();
   renderVerdict($('verdict'), result.verification, result.simulated);
-  $('copy-status').textContent = '';
   $('result').hidden = false;
+  guardResult($('gate'), result, (state) => {
+    use = state;
+    show(result);
+  });
 }
 
 onLangChange(() => {
-  if (last) render(last);
+  if (!last) return;
+  renderVerdict($('verdict'), last.verification, last.simulated);
+  if (use) show(last);
 });
 
 $('copy-btn').addEventListener('click', async () => {
@@ -84,6 +128,8 @@ startReader({
   onResult: render,
   onReset: () => {
     last = undefined;
+    use = undefined;
+    hideData();
     $('result').hidden = true;
   },
 });

@@ -27,31 +27,34 @@ const COMMON = {
     progress: 'Tiến độ đọc thẻ',
     qrWaiting: 'Hãy quét mã QR trên thẻ bằng máy quét…',
     stage: {
-      queued: 'Đang xếp hàng chờ đầu đọc…',
-      'waiting-card': 'Đang chờ thẻ. Hãy đặt thẻ CCCD lên đầu đọc.',
-      'access-control': 'Đang mở chip (PACE/BAC)…',
-      sod: 'Đang đọc chữ ký số của thẻ (SOD)…',
-      dg1: 'Đang đọc vùng MRZ…',
-      dg2: 'Đang đọc ảnh chân dung…',
-      dg13: 'Đang đọc thông tin cá nhân…',
-      dg14: 'Đang đọc khóa xác thực chip…',
-      dg15: 'Đang đọc khóa xác thực chủ động…',
-      'chip-auth': 'Đang xác thực chip (chống sao chép)…',
-      'active-auth': 'Đang xác thực chủ động…',
-      verifying: 'Đang kiểm tra chữ ký số…',
+      queued: 'Đang chờ đầu đọc…',
+      'waiting-card': 'Hãy đặt thẻ CCCD lên đầu đọc.',
+      'access-control': 'Đang mở chip bằng mã CAN…',
+      reading: 'Đang đọc và kiểm tra thẻ. Giữ yên thẻ trên đầu đọc…',
+      verifying: 'Đang kiểm tra chữ ký của cơ quan cấp thẻ…',
       done: 'Hoàn tất.',
     },
+    failed: 'Chưa đọc được thẻ.',
+    wrongCan: 'Chip không nhận mã CAN. Hãy kiểm tra 6 số cuối in trên thẻ rồi nhập lại.',
     verdict: {
-      authentic: 'Hợp lệ — chip thật, dữ liệu do cơ quan Công an cấp',
-      'genuine-data': 'Hợp lệ — dữ liệu do cơ quan Công an cấp (chưa xác thực chống sao chép chip)',
-      invalid: 'Không hợp lệ — dữ liệu hoặc chip không qua kiểm tra',
-      'unknown-csca': 'Chưa có chứng thư gốc CSCA — chưa xác minh được nguồn gốc thẻ',
-      'not-checked': 'Chưa kiểm tra tính xác thực',
+      authentic: 'Hợp lệ: thẻ thật, dữ liệu do cơ quan Công an cấp.',
+      'genuine-data': 'Hợp lệ: dữ liệu do cơ quan Công an cấp. Chưa kiểm tra được thẻ có bị sao chép hay không.',
+      invalid: 'Không hợp lệ: dữ liệu trên thẻ đã bị sửa hoặc thẻ không qua kiểm tra. Không dùng thông tin này.',
+      'unknown-csca':
+        'Chưa xác minh được nguồn gốc thẻ: máy này thiếu chứng thư gốc của cơ quan cấp thẻ. Hãy báo bộ phận kỹ thuật.',
+      'not-checked': 'Chưa kiểm tra được thẻ thật hay giả. Hãy đối chiếu với giấy tờ gốc.',
     },
     verdictLabel: 'Kết quả xác thực',
     simulated: 'MÔ PHỎNG — thẻ mô phỏng, dữ liệu giả lập: không phải thẻ CCCD thật.',
-    verdictSimulated: 'Thẻ mô phỏng — chữ ký khớp CSCA thử nghiệm, không chứng minh được thẻ thật',
-    reasons: 'Lý do',
+    verdictSimulated: 'Thẻ mô phỏng dùng để thử: dữ liệu giả lập, không phải thẻ CCCD thật.',
+    details: 'Chi tiết kỹ thuật (cho bộ phận kỹ thuật)',
+    gate: {
+      title: 'Chưa dùng dữ liệu của thẻ này.',
+      reasonLabel: 'Lý do vẫn dùng dữ liệu (bắt buộc)',
+      override: 'Vẫn dùng dữ liệu, tôi chịu trách nhiệm',
+      reasonMissing: 'Hãy ghi rõ lý do (ít nhất 5 ký tự).',
+      overridden: 'Dữ liệu CHƯA được xác thực, dùng theo quyết định của cán bộ. Lý do: {reason}',
+    },
     male: 'Nam',
     female: 'Nữ',
     noExpiry: 'Không thời hạn',
@@ -79,30 +82,33 @@ const COMMON = {
     qrWaiting: 'Scan the QR code on the card with the scanner…',
     stage: {
       queued: 'Waiting for the reader…',
-      'waiting-card': 'Waiting for the card. Place the CCCD on the reader.',
-      'access-control': 'Opening the chip (PACE/BAC)…',
-      sod: 'Reading the card signature (SOD)…',
-      dg1: 'Reading the MRZ…',
-      dg2: 'Reading the portrait…',
-      dg13: 'Reading personal data…',
-      dg14: 'Reading the chip authentication key…',
-      dg15: 'Reading the active authentication key…',
-      'chip-auth': 'Chip authentication (anti-cloning)…',
-      'active-auth': 'Active authentication…',
-      verifying: 'Checking digital signatures…',
+      'waiting-card': 'Place the CCCD on the reader.',
+      'access-control': 'Opening the chip with the CAN…',
+      reading: 'Reading and checking the card. Hold it still on the reader…',
+      verifying: "Checking the issuing authority's signature…",
       done: 'Done.',
     },
+    failed: 'The card was not read.',
+    wrongCan: 'The chip did not accept the CAN. Check the last 6 digits printed on the card and type them again.',
     verdict: {
-      authentic: 'Valid — genuine chip, data issued by the Police',
-      'genuine-data': 'Valid — data issued by the Police (chip not proven against cloning)',
-      invalid: 'Invalid — the data or the chip failed verification',
-      'unknown-csca': 'CSCA unknown — the root certificate is missing, origin not verified',
-      'not-checked': 'Authenticity not checked',
+      authentic: 'Valid: a genuine card, data issued by the Police.',
+      'genuine-data': 'Valid: data issued by the Police. Whether the card is a copy could not be checked.',
+      invalid: 'Invalid: the data on the card was altered or the card failed the checks. Do not use this data.',
+      'unknown-csca':
+        "The card's origin is not verified: this computer lacks the issuing authority's root certificate. Tell IT.",
+      'not-checked': 'Whether the card is genuine was not checked. Compare with an original document.',
     },
     verdictLabel: 'Authenticity',
     simulated: 'SIMULATED — a simulated card with invented data: not a real CCCD.',
-    verdictSimulated: 'Simulated card — signatures match the test CSCA, which proves no real card',
-    reasons: 'Reasons',
+    verdictSimulated: 'A simulated card for testing: invented data, not a real CCCD.',
+    details: 'Technical details (for IT)',
+    gate: {
+      title: "This card's data is not used yet.",
+      reasonLabel: 'Reason to use the data anyway (required)',
+      override: 'Use the data anyway, on my responsibility',
+      reasonMissing: 'Write down the reason (at least 5 characters).',
+      overridden: 'The data is NOT verified and used on the clerk’s decision. Reason: {reason}',
+    },
     male: 'Male',
     female: 'Female',
     noExpiry: 'No expiry',
@@ -182,11 +188,18 @@ function simulatedMarker() {
   return marker;
 }
 
+/** Whether the verdict lets the page use the card's data: the Police issued it (PA valid). */
+export function passing(verification) {
+  return verification.overall === 'authentic' || verification.overall === 'genuine-data';
+}
+
 /**
- * Renders the verdict block: plain words first, colour and icon only as extra cues. `simulated` (the result's
- * signed flag) puts the "simulated" banner above the verdict.
+ * Renders the verdict block: ONE plain sentence for the clerk first (colour and icon only as extra cues), the
+ * technical reasons (warnings and errors, never info) behind a "technical details" toggle for IT. `simulated` (the
+ * result's signed flag) puts the "simulated" banner above the verdict, and a simulated card is never called genuine.
  */
 export function renderVerdict(container, verification, simulated = false) {
+  const open = container.querySelector('details')?.open ?? false;
   container.replaceChildren();
   container.dataset.verdict = verification.overall;
   if (simulated) {
@@ -195,19 +208,19 @@ export function renderVerdict(container, verification, simulated = false) {
   } else delete container.dataset.simulated;
   const heading = document.createElement('p');
   heading.className = 'verdict-text';
-  const icon = simulated
-    ? '⚠'
-    : { authentic: '✔', 'genuine-data': '✔', invalid: '✖', 'unknown-csca': '?', 'not-checked': '–' }[
-        verification.overall
-      ];
+  const icon =
+    simulated && passing(verification)
+      ? '⚠'
+      : { authentic: '✔', 'genuine-data': '✔', invalid: '✖', 'unknown-csca': '?', 'not-checked': '–' }[
+          verification.overall
+        ];
   const iconEl = document.createElement('span');
   iconEl.setAttribute('aria-hidden', 'true');
   iconEl.textContent = `${icon} `;
   const label = document.createElement('strong');
   label.textContent = `${t('verdictLabel')}: `;
   // A simulated card is never called genuine: a passing verdict only means the test CSCA's signatures match.
-  const passing = verification.overall === 'authentic' || verification.overall === 'genuine-data';
-  const text = simulated && passing ? t('verdictSimulated') : t(`verdict.${verification.overall}`);
+  const text = simulated && passing(verification) ? t('verdictSimulated') : t(`verdict.${verification.overall}`);
   heading.append(iconEl, label, document.createTextNode(text));
   container.append(heading);
   const reasons = [
@@ -215,23 +228,127 @@ export function renderVerdict(container, verification, simulated = false) {
     ...(verification.chip.reasons ?? []),
     ...(verification.active.reasons ?? []),
     ...(verification.reasons ?? []),
-  ].filter((r) => r.severity !== 'info' || verification.overall !== 'authentic');
+  ].filter((r) => r.severity !== 'info');
   if (reasons.length) {
-    const title = document.createElement('p');
-    title.textContent = `${t('reasons')}:`;
+    const details = document.createElement('details');
+    details.className = 'tech';
+    details.open = open;
+    const summary = document.createElement('summary');
+    summary.textContent = t('details');
     const list = document.createElement('ul');
     list.className = 'reasons';
     for (const r of reasons) {
       const li = document.createElement('li');
       li.dataset.severity = r.severity;
+      li.dataset.code = r.code;
       li.textContent = r.message[lang];
       list.append(li);
     }
-    container.append(title, list);
+    details.append(summary, list);
+    container.append(details);
   }
 }
 
+/**
+ * The guard between a read and the page's use of its data. A passing verdict (authentic, genuine-data) goes through
+ * at once. Any other verdict shows "not used" with a required reason field and an override button: the data is used
+ * only when the clerk types a reason and presses it, and then `onUse({ overridden: true, reason })` marks it as not
+ * verified. The reason stays in this page (never logged, stored or sent).
+ * Returns the state to re-render with on a language change.
+ */
+export function guardResult(container, result, onUse) {
+  const state = { overridden: false, reason: '' };
+  overriddenNote = undefined;
+  container.replaceChildren();
+  delete container.dataset.overridden;
+  if (passing(result.verification)) {
+    container.hidden = true;
+    onUse(state);
+    return state;
+  }
+  container.hidden = false;
+  const title = document.createElement('p');
+  title.className = 'gate-title';
+  title.dataset.i18n = 'gate.title';
+  title.textContent = t('gate.title');
+  const label = document.createElement('label');
+  label.htmlFor = 'override-reason';
+  label.dataset.i18n = 'gate.reasonLabel';
+  label.textContent = t('gate.reasonLabel');
+  const input = document.createElement('input');
+  input.id = 'override-reason';
+  input.autocomplete = 'off';
+  input.maxLength = 200;
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.id = 'override-btn';
+  button.className = 'secondary';
+  button.dataset.i18n = 'gate.override';
+  button.textContent = t('gate.override');
+  const problem = document.createElement('p');
+  problem.className = 'gate-problem';
+  problem.setAttribute('role', 'alert');
+  problem.hidden = true;
+  const row = document.createElement('div');
+  row.className = 'row';
+  row.append(input, button);
+  container.append(title, label, row, problem);
+  button.addEventListener('click', () => {
+    const reason = input.value.trim();
+    if (reason.length < 5) {
+      input.setAttribute('aria-invalid', 'true');
+      problem.dataset.i18n = 'gate.reasonMissing';
+      problem.textContent = t('gate.reasonMissing');
+      problem.hidden = false;
+      input.focus();
+      return;
+    }
+    state.overridden = true;
+    state.reason = reason;
+    container.dataset.overridden = 'true';
+    const note = document.createElement('p');
+    note.className = 'gate-overridden';
+    note.textContent = t('gate.overridden', { reason });
+    container.replaceChildren(note);
+    overriddenNote = { note, reason };
+    onUse(state);
+  });
+  return state;
+}
+
+/** The note of the last override, re-translated on a language change. */
+let overriddenNote;
+langListeners.push(() => {
+  if (overriddenNote?.note.isConnected)
+    overriddenNote.note.textContent = t('gate.overridden', { reason: overriddenNote.reason });
+});
+
 // ---------- the agent ----------
+
+/** The agent's stages grouped into the phases the clerk sees, in order. */
+const PHASES = ['queued', 'waiting-card', 'access-control', 'reading', 'verifying', 'done'];
+const PHASE_OF_STAGE = {
+  queued: 'queued',
+  'waiting-card': 'waiting-card',
+  'access-control': 'access-control',
+  sod: 'reading',
+  dg1: 'reading',
+  dg2: 'reading',
+  dg13: 'reading',
+  dg14: 'reading',
+  dg15: 'reading',
+  'chip-auth': 'reading',
+  'active-auth': 'reading',
+  verifying: 'verifying',
+  done: 'done',
+};
+
+/** The error sentence for the clerk. These pages open the chip with the CAN only: a refusal means a wrong CAN. */
+function errorMessage(e) {
+  if (!(e instanceof CccdAgentError)) return errorText('agentUnreachable', lang);
+  if (e.code === 'ERR_ACCESS_DENIED') return t('wrongCan');
+  return e.text(lang);
+}
 
 async function fetchTicket(purpose, fields) {
   const res = await fetch('/demo/ticket', {
@@ -270,7 +387,7 @@ export function startReader({ purpose, fields, includeEvidence = false, onResult
   };
   const showError = (e) => {
     lastError = e;
-    error.textContent = e ? (e instanceof CccdAgentError ? e.text(lang) : errorText('agentUnreachable', lang)) : '';
+    error.textContent = e ? errorMessage(e) : '';
     error.hidden = !e;
   };
   onLangChange(() => {
@@ -303,6 +420,8 @@ export function startReader({ purpose, fields, includeEvidence = false, onResult
     delete document.body.dataset.read;
     busy(true);
     progress.value = 0;
+    // The page says "place the card" at once; a brief "queued" from the agent afterwards would step back.
+    let phase = PHASES.indexOf('waiting-card');
     abort = new AbortController();
     try {
       if (client?.state !== 'ready' || sessionUsed) {
@@ -318,15 +437,21 @@ export function startReader({ purpose, fields, includeEvidence = false, onResult
         includeEvidence,
         signal: abort.signal,
         onProgress: ({ stage, percent }) => {
-          progress.value = percent;
-          setStatus(`stage.${stage}`);
+          progress.value = Math.max(progress.value, percent);
+          const p = PHASE_OF_STAGE[stage] ?? 'reading';
+          // One bar for the whole read, in phases a clerk understands, never going back (CA runs between files).
+          if (PHASES.indexOf(p) >= phase) {
+            phase = PHASES.indexOf(p);
+            setStatus(`stage.${p}`);
+          }
         },
       });
       setStatus('done');
       onResult(result);
       document.body.dataset.read = 'done';
     } catch (e) {
-      setStatus(client?.state === 'ready' ? 'ready' : 'closed');
+      // Not "ready": the read failed and the error says what to do next.
+      setStatus(client?.state === 'ready' ? 'failed' : 'closed');
       showError(e);
       document.body.dataset.read = 'error';
     } finally {
@@ -359,10 +484,22 @@ export function startReader({ purpose, fields, includeEvidence = false, onResult
   });
 }
 
-/** Fills a <dd id="f-NAME"> list from the result. */
-export function fillList(values) {
+/** Fills a <dd id="f-NAME"> list from the result; `unverified` marks every value as not verified. */
+export function fillList(values, unverified = false) {
   for (const [name, text] of Object.entries(values)) {
     const el = $(`f-${name}`);
-    if (el) el.textContent = text || t('unknown');
+    if (!el) continue;
+    el.textContent = text || t('unknown');
+    el.classList.toggle('unverified', unverified);
+  }
+}
+
+/** Empties a <dd id="f-NAME"> list. */
+export function clearList(names) {
+  for (const name of names) {
+    const el = $(`f-${name}`);
+    if (!el) continue;
+    el.textContent = '';
+    el.classList.remove('unverified');
   }
 }

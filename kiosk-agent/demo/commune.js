@@ -1,6 +1,8 @@
 // Commune office: fill the citizen's form from the chip. Only the fields the form has are requested (no photo,
 // ethnicity, religion or family names); everything stays editable and marked as filled from the card.
-import { $, expiryText, initPage, onLangChange, renderVerdict, startReader, t, vnDate } from './common.js';
+// The verdict comes first, and a card that is not valid never fills the form silently: only when the clerk types
+// a reason and overrides, and then every field is marked "not verified".
+import { $, expiryText, guardResult, initPage, onLangChange, renderVerdict, startReader, t, vnDate } from './common.js';
 
 const FIELDS = [
   'fullName',
@@ -31,7 +33,9 @@ initPage({
     placeOfOrigin: 'Quê quán',
     placeOfResidence: 'Nơi thường trú',
     clear: 'Xóa tờ khai',
-    filled: 'Đã điền {n} ô từ chip. Hãy đối chiếu với công dân trước khi nộp.',
+    filled: 'Đã điền {n} ô từ thẻ. Hãy đối chiếu với công dân trước khi nộp.',
+    filledSimulated: 'Đã điền {n} ô từ thẻ mô phỏng (dữ liệu giả lập): không dùng cho hồ sơ thật.',
+    filledUnverified: 'Đã điền {n} ô từ thẻ CHƯA được xác thực: kiểm tra từng ô với giấy tờ gốc.',
   },
   en: {
     title: 'Commune office — fill a form from the CCCD',
@@ -48,7 +52,10 @@ initPage({
     placeOfOrigin: 'Place of origin',
     placeOfResidence: 'Permanent residence',
     clear: 'Clear form',
-    filled: '{n} fields filled from the chip. Check them with the citizen before submitting.',
+    filled: '{n} fields filled from the card. Check them with the citizen before submitting.',
+    filledSimulated: '{n} fields filled from a simulated card (invented data): not for a real application.',
+    filledUnverified:
+      '{n} fields filled from a card that is NOT verified: check each one against an original document.',
   },
 });
 
@@ -66,33 +73,58 @@ function values(f) {
   };
 }
 
-function render(result) {
-  last = result;
+function noteKey(result, use) {
+  return use.overridden ? 'filledUnverified' : result.simulated ? 'filledSimulated' : 'filled';
+}
+
+function clearForm() {
+  for (const name of FIELDS) {
+    const el = $(`c-${name}`);
+    el.value = '';
+    el.classList.remove('filled', 'unverified');
+  }
+  const note = $('filled-note');
+  note.textContent = '';
+  delete note.dataset.n;
+  delete note.dataset.key;
+}
+
+function fill(result, use) {
   let n = 0;
   for (const [name, value] of Object.entries(values(result.fields))) {
     const el = $(`c-${name}`);
     el.value = value ?? '';
-    el.classList.toggle('filled', Boolean(value));
+    el.classList.toggle('filled', Boolean(value) && !use.overridden);
+    el.classList.toggle('unverified', Boolean(value) && use.overridden);
     if (value) n++;
   }
-  $('filled-note').textContent = t('filled', { n });
-  $('filled-note').dataset.n = String(n);
+  const note = $('filled-note');
+  note.dataset.key = noteKey(result, use);
+  note.dataset.n = String(n);
+  note.textContent = t(note.dataset.key, { n });
+}
+
+function render(result) {
+  last = result;
+  clearForm();
   const verdict = $('verdict');
   renderVerdict(verdict, result.verification, result.simulated);
   verdict.hidden = false;
+  guardResult($('gate'), result, (use) => fill(result, use));
 }
 
 onLangChange(() => {
   if (last) {
-    $('filled-note').textContent = t('filled', { n: $('filled-note').dataset.n });
+    const note = $('filled-note');
+    if (note.dataset.key) note.textContent = t(note.dataset.key, { n: note.dataset.n });
     renderVerdict($('verdict'), last.verification, last.simulated);
   }
 });
 
 $('civil-form').addEventListener('reset', () => {
-  for (const el of document.querySelectorAll('#civil-form .filled')) el.classList.remove('filled');
-  $('filled-note').textContent = '';
+  clearForm();
   $('verdict').hidden = true;
+  $('gate').hidden = true;
   last = undefined;
 });
 $('civil-form').addEventListener('submit', (e) => e.preventDefault());
@@ -103,5 +135,8 @@ startReader({
   onResult: render,
   onReset: () => {
     last = undefined;
+    clearForm();
+    $('verdict').hidden = true;
+    $('gate').hidden = true;
   },
 });

@@ -1,7 +1,9 @@
 /**
  * The front-desk pages in a real browser (Debian chromium through playwright-core) against the real agent in
  * demo + simulate mode: type the simulated card's CAN, read, check the fields and the verdict, save screenshots
- * for the docs. Every wait is bounded; a missing browser or an agent that does not start fails fast and clearly.
+ * for the docs. Every page is read under every verdict (one agent per simulated chip: authentic, genuine-data,
+ * refused CA, tampered DG13, unknown CSCA): a card that is not valid must never fill a page silently.
+ * Every wait is bounded; a missing browser or an agent that does not start fails fast and clearly.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -23,12 +25,40 @@ const profile = loadProfile('cccd-2021-adult');
 const CAN = profile.idNumber.slice(6);
 /** What the verdict line says for a simulated card: a passing verdict is never called genuine. */
 const VERDICT_VI: Record<string, RegExp> = {
-  authentic: /Thẻ mô phỏng — chữ ký khớp CSCA thử nghiệm/,
-  'genuine-data': /Thẻ mô phỏng — chữ ký khớp CSCA thử nghiệm/,
-  invalid: /Không hợp lệ/,
-  'unknown-csca': /Chưa có chứng thư gốc CSCA/,
-  'not-checked': /Chưa kiểm tra/,
+  authentic: /Thẻ mô phỏng dùng để thử/,
+  'genuine-data': /Thẻ mô phỏng dùng để thử/,
+  invalid: /Không hợp lệ: dữ liệu trên thẻ đã bị sửa/,
+  'unknown-csca': /Chưa xác minh được nguồn gốc thẻ/,
+  'not-checked': /Chưa kiểm tra được thẻ thật hay giả/,
 };
+const PASSING = ['authentic', 'genuine-data'];
+
+/** The simulated chips the pages are read with, and the verdict each must give. */
+const SCENARIOS = {
+  authentic: { simulation: {}, verdict: 'authentic' },
+  'genuine-data': { simulation: { chip: ['ca=refuse-mse:6A86', 'aa=refuse:6985'] }, verdict: 'genuine-data' },
+  'refused-ca': { simulation: { chip: ['ca=refuse-mse:6A86'] }, verdict: 'authentic' },
+  invalid: { simulation: { faults: ['tamper-file=DG13'] }, verdict: 'invalid' },
+  'unknown-csca': { simulation: { trustTestCsca: false }, verdict: 'unknown-csca' },
+} as const;
+type Scenario = keyof typeof SCENARIOS;
+/** Screenshots for the docs: the commune form under every verdict, the other desks valid and invalid. */
+const SHOTS: Record<string, Scenario[]> = {
+  'commune.html': ['authentic', 'genuine-data', 'refused-ca', 'invalid', 'unknown-csca'],
+  'clinic.html': ['authentic', 'invalid'],
+  'bank.html': ['authentic', 'invalid'],
+};
+const COMMUNE_FIELDS = [
+  'fullName',
+  'dateOfBirth',
+  'sex',
+  'nationality',
+  'idNumber',
+  'dateOfIssue',
+  'dateOfExpiry',
+  'placeOfOrigin',
+  'placeOfResidence',
+];
 const vnDate = (iso: string) => iso.split('-').reverse().join('/');
 
 function bounded<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -46,6 +76,9 @@ function buildClient(): void {
 }
 
 let agent: AgentHandle | undefined;
+const agents = new Map<Scenario, AgentHandle>();
+const dataDirs: string[] = [];
+const quiet = new Writable({ write: (_chunk, _enc, done) => done() });
 let context: BrowserContext | undefined;
 let dataDir = '';
 let profileDir = '';
@@ -56,7 +89,6 @@ beforeAll(async () => {
   buildClient();
   dataDir = mkdtempSync(join(tmpdir(), 'cccd-demo-agent-'));
   profileDir = mkdtempSync(join(tmpdir(), 'cccd-demo-chromium-'));
-  const quiet = new Writable({ write: (_chunk, _enc, done) => done() });
   agent = await bounded(
     startAgent({
       config: { port: 0, simulate: true, demo: true, pcsc: false, dataDir, audit: false },
@@ -66,6 +98,7 @@ beforeAll(async () => {
     20_000,
     'startAgent',
   );
+  agents.set('authentic', agent);
   for (const path of ['/demo/', '/client/index.js', '/vendor/zod/index.js']) {
     const res = await bounded(fetch(`${agent.url}${path}`), 5_000, `GET ${path}`);
     if (res.status !== 200) throw new Error(`the agent does not serve ${path} (HTTP ${res.status})`);
@@ -91,17 +124,44 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await context?.close().catch(() => undefined);
-  await agent?.close();
-  for (const dir of [dataDir, profileDir]) if (dir) rmSync(dir, { recursive: true, force: true });
-}, 30_000);
+  for (const a of agents.values()) await a.close();
+  for (const dir of [dataDir, profileDir, ...dataDirs]) if (dir) rmSync(dir, { recursive: true, force: true });
+}, 60_000);
 
-async function openPage(name: string, waitForAgent = true): Promise<Page> {
+/** The agent whose simulated card gives this scenario's verdict (started once). */
+async function agentFor(scenario: Scenario): Promise<AgentHandle> {
+  const known = agents.get(scenario);
+  if (known) return known;
+  const dir = mkdtempSync(join(tmpdir(), 'cccd-demo-agent-'));
+  dataDirs.push(dir);
+  const a = await bounded(
+    startAgent({
+      config: {
+        port: 0,
+        simulate: true,
+        demo: true,
+        pcsc: false,
+        dataDir: dir,
+        audit: false,
+        simulation: SCENARIOS[scenario].simulation,
+      } as never,
+      logDestination: quiet as never,
+      print: () => undefined,
+    }),
+    20_000,
+    `startAgent (${scenario})`,
+  );
+  agents.set(scenario, a);
+  return a;
+}
+
+async function openPage(name: string, waitForAgent = true, on: AgentHandle = agent!): Promise<Page> {
   const page = await context!.newPage();
   page.on('pageerror', (e) => pageErrors.push(`${name}: ${e.message}`));
   page.on('console', (m) => {
     if (m.type() === 'error') pageErrors.push(`${name}: ${m.text()}`);
   });
-  await page.goto(`${agent!.url}/demo/${name}`);
+  await page.goto(`${on.url}/demo/${name}`);
   if (waitForAgent) await page.waitForSelector('body[data-agent="ready"]');
   return page;
 }
@@ -123,12 +183,44 @@ async function expectVerdict(page: Page): Promise<string> {
   await verdict.waitFor({ state: 'visible' });
   const kind = (await verdict.getAttribute('data-verdict')) ?? '';
   expect(Object.keys(VERDICT_VI)).toContain(kind);
-  expect(await verdict.textContent()).toMatch(VERDICT_VI[kind]!);
+  // One plain sentence for the clerk; the technical reasons stay behind the closed "technical details" toggle.
+  const sentence = (await verdict.locator('.verdict-text').textContent()) ?? '';
+  expect(sentence).toMatch(VERDICT_VI[kind]!);
   expect(await verdict.textContent()).not.toMatch(/chip thật/);
+  expect(await page.locator('body').textContent()).not.toMatch(/chip thật/);
+  const details = verdict.locator('details.tech');
+  if (await details.count()) {
+    expect(await details.evaluate((d: HTMLDetailsElement) => d.open)).toBe(false);
+    expect(await details.locator('summary').textContent()).toMatch(/Chi tiết kỹ thuật/);
+    expect(await details.locator('li[data-severity="info"]').count()).toBe(0);
+  }
   // The agent reads simulated cards here: every page must say so, above the verdict (result.simulated).
   expect(await verdict.getAttribute('data-simulated')).toBe('true');
   expect(await verdict.locator('.simulated-marker').textContent()).toMatch(/MÔ PHỎNG — thẻ mô phỏng/);
+  // The verdict comes first: visible without scrolling.
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const bottom = await verdict
+    .locator('.verdict-text')
+    .evaluate((el) => el.getBoundingClientRect().bottom <= window.innerHeight);
+  expect(bottom, 'the verdict is visible without scrolling').toBe(true);
   return kind;
+}
+
+/** Every datum the page shows from the card: form values, field list, copy box, portrait. */
+async function shownData(page: Page): Promise<{ inputs: string[]; list: string[]; copy: string; photo: boolean }> {
+  return page.evaluate(() => ({
+    inputs: Array.from(
+      document.querySelectorAll<HTMLInputElement | HTMLSelectElement>('#civil-form input, #civil-form select'),
+    )
+      .map((el) => el.value)
+      .filter(Boolean),
+    list: Array.from(document.querySelectorAll('dl.fields dd'))
+      .filter((el) => (el as HTMLElement).offsetParent !== null)
+      .map((el) => el.textContent ?? '')
+      .filter(Boolean),
+    copy: (document.querySelector('#copy-box:not([hidden]) #bhxh')?.textContent ?? '').trim(),
+    photo: Boolean(document.querySelector('#photo')),
+  }));
 }
 
 describe('front-desk demo pages', () => {
@@ -148,6 +240,11 @@ describe('front-desk demo pages', () => {
     await readWithCan(page);
     await expectReadDone(page);
     await page.locator('#result').waitFor({ state: 'visible' });
+    await page.locator('#copy-box').waitFor({ state: 'visible' });
+    expect(await page.textContent('#copy-simulated')).toMatch(/Thẻ mô phỏng/);
+    expect(await page.locator('#bhxh').evaluate((el) => getComputedStyle(el).fontFamily)).toMatch(
+      /^"DejaVu Sans Mono"/,
+    );
     expect(await page.textContent('#f-idNumber')).toBe(profile.idNumber);
     expect(await page.textContent('#f-fullName')).toBe(profile.fullName);
     expect(await page.textContent('#f-dateOfBirth')).toBe(vnDate(profile.dateOfBirth));
@@ -168,17 +265,49 @@ describe('front-desk demo pages', () => {
     await page.close();
   });
 
-  it('clinic: a wrong CAN shows the access-denied message, a malformed one never reaches the agent', async () => {
+  it('clinic: a wrong CAN says what to do (no MRZ) and clears "ready"; a malformed one never reaches the agent', async () => {
     const page = await openPage('clinic.html');
     await readWithCan(page, '12ab');
     expect(await page.textContent('#error')).toBe('Mã CAN gồm đúng 6 chữ số.');
     expect(await page.getAttribute('#can', 'aria-invalid')).toBe('true');
     await readWithCan(page, CAN === '000000' ? '111111' : '000000');
     await page.waitForSelector('body[data-read="error"]');
-    expect(await page.textContent('#error')).toBe(
-      'Chip từ chối mã truy cập. Hãy kiểm tra lại mã CAN hoặc thông tin MRZ.',
-    );
+    const error = (await page.textContent('#error')) ?? '';
+    expect(error).toBe('Chip không nhận mã CAN. Hãy kiểm tra 6 số cuối in trên thẻ rồi nhập lại.');
+    expect(error).not.toMatch(/MRZ/);
+    expect(await page.textContent('#status')).not.toMatch(/Sẵn sàng/);
     expect(await page.isHidden('#result')).toBe(true);
+    await page.close();
+  });
+
+  it('progress: one bar, stages a clerk understands, never going back', async () => {
+    const page = await openPage('commune.html');
+    expect(await page.locator('progress').count()).toBe(1);
+    await page.evaluate(() => {
+      const log: string[] = [];
+      (window as unknown as { statusLog: string[] }).statusLog = log;
+      const status = document.getElementById('status')!;
+      new MutationObserver(() => log.push(status.textContent ?? '')).observe(status, {
+        childList: true,
+        characterData: true,
+        subtree: true,
+      });
+    });
+    await readWithCan(page);
+    await expectReadDone(page);
+    const seen = await page.evaluate(() => (window as unknown as { statusLog: string[] }).statusLog);
+    const order = [
+      'Hãy đặt thẻ CCCD lên đầu đọc.',
+      'Đang mở chip bằng mã CAN…',
+      'Đang đọc và kiểm tra thẻ. Giữ yên thẻ trên đầu đọc…',
+      'Đang kiểm tra chữ ký của cơ quan cấp thẻ…',
+      'Hoàn tất.',
+      'Đã đọc xong thẻ.',
+    ];
+    const phases = seen.filter((text) => text !== 'Đang kết nối dịch vụ đọc thẻ…').map((text) => order.indexOf(text));
+    expect(phases, seen.join(' | ')).not.toContain(-1);
+    expect(phases).toEqual([...phases].sort((a, b) => a - b));
+    expect(phases.at(-1)).toBe(order.length - 1);
     await page.close();
   });
 
@@ -194,7 +323,7 @@ describe('front-desk demo pages', () => {
     expect(await photo.getAttribute('alt')).toBe('Ảnh chân dung đọc từ chip');
     expect(await page.textContent('#f-fullName')).toBe(profile.fullName);
     expect(await page.textContent('#f-dateOfExpiry')).toBe(vnDate(profile.dateOfExpiry ?? ''));
-    expect(await page.textContent('#f-checks')).toMatch(/Chữ ký số \(PA\): /);
+    expect(await page.textContent('#f-checks')).toMatch(/Chữ ký của cơ quan cấp thẻ: đạt/);
     expect(['authentic', 'genuine-data']).toContain(kind);
     // Whatever its verdict, a simulated card is never offered for the face match.
     expect(await page.textContent('#face-hint')).toMatch(/KHÔNG dùng ảnh này .*thẻ mô phỏng/);
@@ -206,7 +335,7 @@ describe('front-desk demo pages', () => {
     const page = await openPage('commune.html');
     await readWithCan(page);
     await expectReadDone(page);
-    await page.locator('#filled-note').filter({ hasText: 'Đã điền' }).waitFor();
+    await page.locator('#filled-note').filter({ hasText: 'Đã điền 9 ô từ thẻ mô phỏng' }).waitFor();
     const value = (id: string) => page.inputValue(`#c-${id}`);
     expect(await value('fullName')).toBe(profile.fullName);
     expect(await value('dateOfBirth')).toBe(vnDate(profile.dateOfBirth));
@@ -223,6 +352,72 @@ describe('front-desk demo pages', () => {
     await page.screenshot({ path: join(IMAGES, 'demo-commune.png'), fullPage: true });
     await page.close();
   });
+
+  for (const [scenario, { verdict: expected }] of Object.entries(SCENARIOS) as [
+    Scenario,
+    (typeof SCENARIOS)[Scenario],
+  ][])
+    for (const name of ['commune.html', 'clinic.html', 'bank.html'])
+      it(`${name} × ${scenario}: verdict ${expected} first, data ${PASSING.includes(expected) ? 'used' : 'withheld until an override'}`, async () => {
+        const page = await openPage(name, true, await agentFor(scenario));
+        await readWithCan(page);
+        await expectReadDone(page);
+        expect(await expectVerdict(page)).toBe(expected);
+        const desk = name.replace('.html', '');
+        const shot = () =>
+          page.screenshot({
+            path: join(IMAGES, `demo-${desk}-${scenario}.png`),
+            fullPage: true,
+          });
+        const data = await shownData(page);
+        if (PASSING.includes(expected)) {
+          expect(await page.isHidden('#gate')).toBe(true);
+          if (desk === 'commune') expect(data.inputs).toHaveLength(COMMUNE_FIELDS.length);
+          if (desk === 'clinic') expect(JSON.parse(data.copy).maThe).toBe(profile.idNumber);
+          if (desk === 'bank') expect(data.photo).toBe(true);
+          if (scenario === 'refused-ca' && desk === 'bank')
+            expect(await page.textContent('#f-checks')).toMatch(/Chống sao chép chip: chip không hỗ trợ/);
+          if (scenario !== 'authentic' && SHOTS[name]?.includes(scenario)) await shot();
+          await page.close();
+          return;
+        }
+        // Not valid: nothing from the card on the page — no form value, no field, no copy box, no portrait.
+        expect(data, 'a card that is not valid filled the page').toEqual({
+          inputs: [],
+          list: [],
+          copy: '',
+          photo: false,
+        });
+        await page.locator('#gate').waitFor({ state: 'visible' });
+        if (desk === 'bank') expect(await page.textContent('#face-hint')).toMatch(/KHÔNG dùng ảnh này/);
+        if (SHOTS[name]?.includes(scenario)) await shot();
+        // The override needs a typed reason.
+        await page.click('#override-btn');
+        expect(await page.textContent('.gate-problem')).toMatch(/ghi rõ lý do/);
+        expect((await shownData(page)).inputs).toEqual([]);
+        await page.fill('#override-reason', 'Công dân xuất trình giấy tờ gốc');
+        await page.click('#override-btn');
+        expect(await page.textContent('#gate')).toMatch(/CHƯA được xác thực.*Công dân xuất trình giấy tờ gốc/);
+        const after = await shownData(page);
+        if (desk === 'commune') {
+          expect(after.inputs).toHaveLength(COMMUNE_FIELDS.length);
+          expect(await page.locator('#civil-form .unverified').count()).toBe(COMMUNE_FIELDS.length);
+          expect(await page.locator('#civil-form .filled').count()).toBe(0);
+          expect(await page.textContent('#filled-note')).toMatch(/CHƯA được xác thực/);
+        } else {
+          expect(after.list.length).toBeGreaterThan(3);
+          expect(await page.locator('dl.fields dd.unverified').count()).toBeGreaterThan(3);
+        }
+        // Never offered for a card that is not valid, override or not: the BHXH copy box, the face-match portrait.
+        expect(after.copy).toBe('');
+        expect(after.photo).toBe(false);
+        if (desk === 'commune' && scenario === 'invalid')
+          await page.screenshot({ path: join(IMAGES, 'demo-commune-override.png'), fullPage: true });
+        await page.click('#lang-toggle');
+        expect(await page.textContent('#gate')).toMatch(/NOT verified/);
+        await page.click('#lang-toggle');
+        await page.close();
+      });
 
   it('no page logged an error', () => {
     expect(pageErrors).toEqual([]);
