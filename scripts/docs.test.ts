@@ -84,6 +84,7 @@ const PRELUDES: Record<string, string> = {
 declare const transport: Transport;
 declare const vietnamCscaPem: string;
 declare const scannedText: string;
+declare const canInput: string;
 declare const signal: AbortSignal;
 declare function fillCheckInForm(document: CccdDocument | undefined): void;
 declare function showRefusal(reasons: Reason[]): void;`,
