@@ -9,6 +9,7 @@ const TESTS = [
   'kiosk-agent/src/**/*.test.ts',
   'kiosk-agent/demo/**/*.test.ts',
   'bench/**/*.test.ts',
+  'scripts/*.test.ts',
 ];
 const PCSC_TESTS = '**/*.pcsc.test.ts';
 

@@ -5,10 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { CCCD_FIELDS, purposeSchema } from '@cccd/client';
+import { CCCD_FIELDS, DEFAULT_AGENT_PORT, purposeSchema } from '@cccd/client';
 import { z } from 'zod';
 
-export const DEFAULT_PORT = 31500;
+/** The agent's default port: one constant, owned by @cccd/client so integrators' code and the agent agree. */
+export const DEFAULT_PORT = DEFAULT_AGENT_PORT;
 
 /** An exact web origin: scheme://host[:port], no path, no trailing slash (compared byte for byte). */
 const origin = z

@@ -43,6 +43,12 @@ export { type TicketSource, ticketNonce } from './tickets.js';
 export interface CccdAgentClientOptions {
   /** Defaults to globalThis.WebSocket (browsers, Node ≥ 22); pass `ws`'s WebSocket in Node 20. */
   WebSocket?: WebSocketConstructor;
+  /**
+   * Node and desktop programs only: the Origin header of the upgrade, one of the agent's allowed origins (its
+   * config `allowedOrigins`, with a ticket issuer for it). Browsers send the page's origin themselves and ignore this;
+   * it needs a WebSocket constructor that takes headers (`ws`'s): pass `WebSocket` with it.
+   */
+  origin?: string;
   /** Socket open + agent.hello + authentication (ms). */
   connectTimeoutMs?: number;
   /** Every request but read.start (ms). read.start waits timeoutMs + readGraceMs. */
@@ -130,8 +136,13 @@ export class CccdAgentClient extends Emitter<ClientEvents> {
     this.readGraceMs = options.readGraceMs ?? DEFAULTS.readGraceMs;
     this.maxMessageChars = options.maxMessageChars ?? DEFAULTS.maxMessageChars;
     this.rpc = new RpcChannel(() => this.connection.socket, options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs);
+    if (options.origin !== undefined && options.WebSocket === undefined)
+      throw new TypeError(
+        'CccdAgentClient: `origin` needs a WebSocket constructor that sends headers (the ws package)',
+      );
     const connection = {
       WebSocket: options.WebSocket,
+      origin: options.origin,
       connectTimeoutMs: options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
       pingIntervalMs: options.pingIntervalMs ?? DEFAULTS.pingIntervalMs,
       reconnect: options.reconnect === false ? (false as const) : { ...RECONNECT_DEFAULTS, ...options.reconnect },
@@ -165,7 +176,8 @@ export class CccdAgentClient extends Emitter<ClientEvents> {
 
   /**
    * Opens the socket, waits for agent.hello, authenticates with a ticket. Rejects with a CccdAgentError
-   * (ERR_AGENT_UNREACHABLE, ERR_TIMEOUT, ERR_VERSION_UNSUPPORTED, ERR_TICKET_*). A static `ticket` is single use,
+   * (ERR_AGENT_UNREACHABLE; ERR_AGENT_REFUSED with details {httpStatus, reason} in Node, or {closeCode: 1013} when
+   * the agent's unauthenticated budget is full; ERR_TIMEOUT, ERR_VERSION_UNSUPPORTED, ERR_TICKET_*). A static `ticket` is single use,
    * so only `getTicket` allows reconnection.
    */
   async connect(url: string, tickets: TicketSource): Promise<SessionInfo> {

@@ -16,9 +16,54 @@ export interface WebSocketLike {
   readonly protocol: string;
   send(data: string): void;
   close(code?: number, reason?: string): void;
-  addEventListener(type: 'open' | 'close' | 'error' | 'message', listener: (event: never) => void): void;
+  /** Events are read defensively; `any` so that `ws`'s WebSocket (typed per event) fits as well as the browser's. */
+  // biome-ignore lint/suspicious/noExplicitAny: the two libraries type their event objects differently
+  addEventListener(type: 'open' | 'close' | 'error' | 'message', listener: (event: any) => void): void;
 }
-export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;
+/**
+ * A WebSocket constructor. The third argument is what the `ws` package takes (`{ headers }`): the client passes it
+ * only when `origin` is set, so the browser's WebSocket (which sets Origin itself) never sees it.
+ */
+export type WebSocketConstructor = new (
+  url: string,
+  protocols?: string | string[],
+  options?: { headers?: Record<string, string> },
+) => WebSocketLike;
+
+/** Close code the agent uses when it drops an unauthenticated socket for a newer one (its budget is full). */
+export const CLOSE_TRY_AGAIN = 1013;
+
+/** The reason the agent refuses an upgrade with a given HTTP status (kiosk-agent gate.ts: checks in this order). */
+const REFUSAL_REASONS: Record<number, string> = {
+  400: 'subprotocol',
+  403: 'origin',
+  404: 'path',
+  421: 'host',
+  503: 'busy',
+};
+
+/**
+ * The agent's refusal of the upgrade, when the socket's error event shows it. Only Node's `ws` reports the HTTP
+ * status ("Unexpected server response: 403"); browsers hide it, so there the failure stays ERR_AGENT_UNREACHABLE.
+ */
+export function refusalOf(event: unknown): CccdAgentError | undefined {
+  const e = event as { message?: unknown; error?: { message?: unknown } } | undefined;
+  const text = [e?.message, e?.error?.message].filter((m) => typeof m === 'string').join(' ');
+  const m = /Unexpected server response: (\d{3})/.exec(text);
+  if (!m) return undefined;
+  const httpStatus = Number(m[1]);
+  return new CccdAgentError('ERR_AGENT_REFUSED', {
+    retriable: httpStatus === 503 || httpStatus === 429,
+    details: { httpStatus, reason: REFUSAL_REASONS[httpStatus] ?? 'http' },
+  });
+}
+
+function tryAgainLater(): CccdAgentError {
+  return new CccdAgentError('ERR_AGENT_REFUSED', {
+    retriable: true,
+    details: { closeCode: CLOSE_TRY_AGAIN, reason: 'busy' },
+  });
+}
 
 export type ConnectionState = 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'closed';
 export type SessionInfo = MethodResult<'session.authenticate'>;
@@ -41,6 +86,8 @@ export function backoffDelay(attempt: number, options: Required<ReconnectOptions
 
 export interface ConnectionOptions {
   WebSocket: WebSocketConstructor | undefined;
+  /** Sent as the upgrade's Origin header (Node clients; needs a constructor that takes headers, like `ws`'s). */
+  origin: string | undefined;
   /** Socket open + agent.hello + authentication (ms). */
   connectTimeoutMs: number;
   /** 0 = off. */
@@ -72,6 +119,8 @@ export class Connection {
   private pingTimer: ReturnType<typeof setInterval> | undefined;
   /** Bumped on every new socket so late events of an old socket are ignored. */
   private generation = 0;
+  /** Close code of the socket being established, if it closed. */
+  private establishCloseCode: number | undefined;
 
   constructor(
     private readonly opts: ConnectionOptions,
@@ -134,7 +183,14 @@ export class Connection {
     const hello = await this.openSocket(deadline);
     if (hello.protocol !== PROTOCOL) throw new CccdAgentError('ERR_VERSION_UNSUPPORTED');
     this.lastTicketNonce = ticketNonce(ticket);
-    const session = await this.rpc.request('session.authenticate', { ticket }, { timeoutMs: deadline });
+    let session: SessionInfo;
+    try {
+      session = await this.rpc.request('session.authenticate', { ticket }, { timeoutMs: deadline });
+    } catch (e) {
+      // dropped before authenticating because the agent's unauthenticated budget is full: try again later
+      if (this.establishCloseCode === CLOSE_TRY_AGAIN) throw tryAgainLater();
+      throw e;
+    }
     this.currentSession = session;
     this.attempt = 0;
     this.setState('ready');
@@ -148,6 +204,7 @@ export class Connection {
     const Ctor = this.opts.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     if (!Ctor) return Promise.reject(new CccdAgentError('ERR_AGENT_UNREACHABLE', { retriable: false }));
     const generation = ++this.generation;
+    this.establishCloseCode = undefined;
     return new Promise((resolve, reject) => {
       let settled = false;
       const finish = (error?: CccdAgentError, hello?: NotificationParams<'agent.hello'>) => {
@@ -161,7 +218,11 @@ export class Connection {
       const timer = setTimeout(() => finish(new CccdAgentError('ERR_TIMEOUT')), timeoutMs);
       let ws: WebSocketLike;
       try {
-        ws = new Ctor(this.url, PROTOCOL);
+        const origin = this.opts.origin;
+        ws =
+          origin === undefined
+            ? new Ctor(this.url, PROTOCOL)
+            : new Ctor(this.url, PROTOCOL, { headers: { Origin: origin } });
       } catch (e) {
         finish(new CccdAgentError('ERR_AGENT_UNREACHABLE', { cause: e }));
         return;
@@ -174,9 +235,12 @@ export class Connection {
       ws.addEventListener('message', (event: { data: unknown }) => {
         if (generation === this.generation) this.hooks.frame(event.data);
       });
-      ws.addEventListener('error', () => finish(new CccdAgentError('ERR_AGENT_UNREACHABLE')));
+      ws.addEventListener('error', (event: unknown) =>
+        finish(refusalOf(event) ?? new CccdAgentError('ERR_AGENT_UNREACHABLE')),
+      );
       ws.addEventListener('close', (event: { code?: number }) => {
-        finish(new CccdAgentError('ERR_AGENT_UNREACHABLE'));
+        if (generation === this.generation) this.establishCloseCode = event.code;
+        finish(event.code === CLOSE_TRY_AGAIN ? tryAgainLater() : new CccdAgentError('ERR_AGENT_UNREACHABLE'));
         if (generation === this.generation) this.onClose(event.code ?? 1006);
       });
     });

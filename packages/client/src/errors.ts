@@ -209,6 +209,13 @@ export const ERRORS = {
     'Không kết nối được dịch vụ đọc thẻ trên máy này. Hãy kiểm tra dịch vụ đã chạy.',
     'Cannot reach the card agent on this computer. Check that it is running.',
   ),
+  ERR_AGENT_REFUSED: def(
+    -32054,
+    false,
+    'agentRefused',
+    'Dịch vụ đọc thẻ từ chối kết nối của ứng dụng này. Hãy kiểm tra cấu hình nguồn gốc (origin) được phép.',
+    "The card agent refused this application's connection. Check the agent's allowed origins.",
+  ),
   ERR_PROTOCOL: def(
     -32053,
     false,

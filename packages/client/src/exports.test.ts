@@ -11,6 +11,8 @@ const EXPORTS = [
   'CccdAgentClient',
   'CccdAgentError',
   'DATA_GROUP_FIELDS',
+  'DEFAULT_AGENT_PORT',
+  'DEFAULT_AGENT_URL',
   'DEFAULT_DENY_FIELDS',
   'DIAGNOSE_TIMEOUT_MS',
   'ERRORS',

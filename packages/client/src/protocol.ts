@@ -9,6 +9,10 @@ import { ERROR_CODES, type ErrorCode } from './errors.js';
 
 export const PROTOCOL = 'cccd-agent.v1';
 export const WS_PATH = '/v1';
+/** The port the kiosk agent listens on unless its config says otherwise (`port`, CCCD_AGENT_PORT, `--port`). */
+export const DEFAULT_AGENT_PORT = 31500;
+/** The agent's WebSocket endpoint on this computer at the default port: what `connect()` takes. */
+export const DEFAULT_AGENT_URL = `ws://127.0.0.1:${DEFAULT_AGENT_PORT}${WS_PATH}`;
 /**
  * Inbound frame cap on the agent (docs/reference/kiosk-agent.md §5): requests are small, only results carry
  * photos.

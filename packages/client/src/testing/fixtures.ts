@@ -10,7 +10,7 @@ export const CITIZEN = {
 } as const;
 
 export const NONCE = 'n0nce-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
-export const ORIGIN = 'http://127.0.0.1:8765';
+export const ORIGIN = 'https://his.benhvien.example.vn';
 
 export function unsignedResult(): UnsignedReadResult {
   return {
