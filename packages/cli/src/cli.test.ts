@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PcscContext } from '@cccd/pcsc';
 import { describe, expect, it } from 'vitest';
@@ -15,6 +15,38 @@ describe('cccd: usage and arguments', () => {
     const help = await cccd(['help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/usage: cccd[\s\S]*read[\s\S]*readers[\s\S]*exit codes/);
+  });
+
+  it("prints one command's usage for `cccd CMD --help`, `-h` and `cccd help CMD`, exit 0", async () => {
+    for (const cmd of ['read', 'readers', 'dump', 'verify', 'diagnose', 'trust', 'demo', 'agent']) {
+      const direct = await cccd([cmd, '--help']);
+      expect({ cmd, code: direct.code, stderr: direct.stderr }).toEqual({ cmd, code: 0, stderr: '' });
+      expect(direct.stdout).toMatch(new RegExp(`^usage: cccd ${cmd}`));
+      expect((await cccd(['help', cmd])).stdout).toBe(direct.stdout);
+      expect((await cccd([cmd, '-h'])).stdout).toBe(direct.stdout);
+    }
+    // --help wins over everything else on the line, and nothing is read.
+    const withKey = await cccd(['read', '--simulate', 'cccd-2021-adult', '--can', PERSONAL.can, '--help']);
+    expect(withKey).toMatchObject({ code: 0, stderr: '' });
+    expect(withKey.stdout).toMatch(/--show-invalid/);
+    expect(leaks(withKey.stdout)).toEqual([]);
+    expect((await cccd(['help', 'sim'])).stdout).toMatch(/^usage: cccd sim/);
+    expect((await cccd(['sim', 'run', '--help'])).code).toBe(0);
+    expect((await cccd(['help', 'frobnicate'])).code).toBe(2);
+  });
+
+  it('points to no file of the source repository', async () => {
+    const texts = [(await cccd(['help'])).stdout];
+    for (const cmd of ['read', 'readers', 'dump', 'verify', 'diagnose', 'trust', 'demo', 'agent', 'sim'])
+      texts.push((await cccd([cmd, '--help'])).stdout);
+    for (const t of texts) expect(t).not.toMatch(/docs\/|\.md\b(?<!README\.md)/);
+    expect(texts[0]).toMatch(/README\.md of the @cccd\/cli package/);
+  });
+
+  it('prints the package version for --version and -V, exit 0', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    for (const flag of ['--version', '-V'])
+      expect(await cccd([flag])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
   });
 
   it('rejects unknown commands and options with one line and exit 2', async () => {
