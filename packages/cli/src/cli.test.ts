@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PcscContext } from '@cccd/pcsc';
 import { describe, expect, it } from 'vitest';
@@ -156,11 +156,88 @@ describe('cccd trust', () => {
     const dir = tmp();
     const r = await cccd(['trust', 'import', join(dir, 'missing.pem'), '--store', join(dir, 's')]);
     expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`cccd trust: cannot use ${join(dir, 'missing.pem')} as trust anchors: it does not exist\n`);
     const none = await cccd(['trust', 'import', dir, '--store', join(dir, 's')]);
     expect(none.code).toBe(2);
-    expect(none.stderr).toMatch(/no file holds a usable CSCA/);
+    expect(none.stderr).toBe(
+      `cccd trust: cannot use ${dir} as trust anchors: it holds no CSCA certificate, CRL, master list or LDIF (.pem .crt .cer .der .crl .ml .ldif)\n`,
+    );
+    // One good file does not carry a bad one: every path given must load.
+    const good = cscaPem(1, dir);
+    const mixed = await cccd(['trust', 'import', good, join(dir, 'missing.pem'), '--store', join(dir, 's')]);
+    expect(mixed.code).toBe(2);
     expect(existsSync(join(dir, 's'))).toBe(false);
     expect((await cccd(['trust', 'frob'])).code).toBe(2);
+  });
+});
+
+describe('--trust paths that load nothing', () => {
+  const secret = 'c2VjcmV0LWJ5dGVz';
+  const cases = () => {
+    const dir = tmp();
+    const bad = join(dir, 'bad.pem');
+    writeFileSync(bad, `-----BEGIN CERTIFICATE-----\n${secret}!\n-----END CERTIFICATE-----\n`);
+    const empty = join(dir, 'empty');
+    mkdirSync(empty);
+    writeFileSync(join(empty, 'notes.txt'), secret);
+    const text = join(dir, 'csca.txt');
+    writeFileSync(text, secret);
+    return [
+      [join(dir, 'missing.pem'), join(dir, 'missing.pem'), 'it does not exist'],
+      [bad, bad, 'it is not a valid certificate, CRL, master list or LDIF file'],
+      [empty, empty, 'it holds no CSCA certificate'],
+      [text, text, 'it holds no CSCA certificate'],
+    ] as const;
+  };
+
+  it('read, verify, diagnose and trust import exit 2 with one line naming the file, quoting none of it', async () => {
+    for (const [path, named, why] of cases()) {
+      const runs = {
+        read: ['read', '--simulate', 'cccd-2021-adult', '--can', PERSONAL.can, '--trust', path],
+        verify: ['verify', '--dir', tmp(), '--trust', path],
+        diagnose: ['diagnose', '--simulate', 'cccd-2021-adult', '--can', PERSONAL.can, '--trust', path],
+        trust: ['trust', 'import', path, '--store', join(tmp(), 's')],
+      };
+      for (const [name, argv] of Object.entries(runs)) {
+        const r = await cccd(argv);
+        expect({ name, path, code: r.code, stdout: r.stdout }).toEqual({ name, path, code: 2, stdout: '' });
+        expect(r.stderr.startsWith(`cccd ${name}: cannot use ${named} as trust anchors: ${why}`)).toBe(true);
+        expect(oneLine(r.stderr)).toBe(true);
+        expect(r.stderr).not.toContain(secret);
+      }
+    }
+  });
+
+  it('a good file next to a bad one still fails; a folder with one certificate and other files loads', async () => {
+    const dir = tmp();
+    const good = cscaPem(1, dir);
+    const r = await cccd([
+      'read',
+      '--simulate',
+      'cccd-2021-adult',
+      '--can',
+      PERSONAL.can,
+      '--trust',
+      good,
+      '--trust',
+      join(dir, 'x.pem'),
+    ]);
+    expect(r.code).toBe(2);
+    writeFileSync(join(dir, 'README.txt'), 'anchors');
+    const ok = await cccd([
+      'read',
+      '--simulate',
+      'cccd-2021-adult',
+      '--can',
+      PERSONAL.can,
+      '--groups',
+      'dg1',
+      '--trust',
+      dir,
+    ]);
+    expect(ok.code).toBe(0);
+    const vi = await cccd(['verify', '--dir', dir, '--trust', join(dir, 'x.pem'), '--lang', 'vi']);
+    expect(vi.stderr).toBe(`cccd verify: không dùng được ${join(dir, 'x.pem')} làm neo tin cậy: không tồn tại\n`);
   });
 });
 
