@@ -9,6 +9,7 @@ const TESTS = [
   'kiosk-agent/src/**/*.test.ts',
   'kiosk-agent/demo/**/*.test.ts',
   'bench/**/*.test.ts',
+  // scripts/packaging.test.ts is slow (pnpm pack of every package, npm install of three): see its header.
   'scripts/*.test.ts',
 ];
 const PCSC_TESTS = '**/*.pcsc.test.ts';

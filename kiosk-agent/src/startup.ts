@@ -6,7 +6,7 @@
  * looking "running" to a service manager with nothing listening.
  */
 import { TrustStore } from '@cccd/emrtd';
-import { type LoadedFile, loadTrustFiles } from '@cccd/emrtd/node';
+import { loadTrustPath, TrustPathError } from '@cccd/emrtd/node';
 import { ConfigError } from './config.js';
 
 /** Plain words for the file-system errors an operator can fix; other codes are shown as they are. */
@@ -28,14 +28,6 @@ const errnoCode = (e: unknown): string | undefined => {
 
 const fsProblem = (code: string) => FS_PROBLEMS[code] ?? code;
 
-const TRUST_KINDS: Record<LoadedFile['kind'], string> = {
-  certificates: 'certificate',
-  crl: 'CRL',
-  'master-list': 'master list',
-  ldif: 'LDIF',
-  ignored: 'trust',
-};
-
 /**
  * Loads the `trust` entries into a new store. A path that is missing or unreadable, holds a file that does not
  * parse, or loads nothing at all fails start-up: an agent that silently trusts nothing would call every genuine
@@ -44,22 +36,12 @@ const TRUST_KINDS: Record<LoadedFile['kind'], string> = {
 export function loadTrustPaths(paths: readonly string[]): TrustStore {
   const store = new TrustStore();
   for (const [i, path] of paths.entries()) {
-    const key = `trust.${i}`;
-    let files: LoadedFile[];
     try {
-      files = loadTrustFiles(store, [path]);
+      loadTrustPath(store, path);
     } catch (e) {
-      const code = errnoCode(e);
-      // Parser messages may quote bytes of the file: name the path and the kind of problem only.
-      throw new ConfigError(key, `${path}: ${code ? fsProblem(code) : 'not readable trust material'}`);
+      if (e instanceof TrustPathError) throw new ConfigError(`trust.${i}`, e.message);
+      throw e;
     }
-    const bad = files.find((f) => f.error !== undefined);
-    if (bad) throw new ConfigError(key, `${bad.path}: not a valid ${TRUST_KINDS[bad.kind]} file`);
-    if (!files.some((f) => f.added > 0))
-      throw new ConfigError(
-        key,
-        `${path}: holds no CSCA certificate, CRL, master list or LDIF (.pem .crt .cer .der .crl .ml .ldif)`,
-      );
   }
   return store;
 }

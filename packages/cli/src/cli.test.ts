@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PcscContext } from '@cccd/pcsc';
 import { describe, expect, it } from 'vitest';
@@ -15,6 +15,38 @@ describe('cccd: usage and arguments', () => {
     const help = await cccd(['help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/usage: cccd[\s\S]*read[\s\S]*readers[\s\S]*exit codes/);
+  });
+
+  it("prints one command's usage for `cccd CMD --help`, `-h` and `cccd help CMD`, exit 0", async () => {
+    for (const cmd of ['read', 'readers', 'dump', 'verify', 'diagnose', 'trust', 'demo', 'agent']) {
+      const direct = await cccd([cmd, '--help']);
+      expect({ cmd, code: direct.code, stderr: direct.stderr }).toEqual({ cmd, code: 0, stderr: '' });
+      expect(direct.stdout).toMatch(new RegExp(`^usage: cccd ${cmd}`));
+      expect((await cccd(['help', cmd])).stdout).toBe(direct.stdout);
+      expect((await cccd([cmd, '-h'])).stdout).toBe(direct.stdout);
+    }
+    // --help wins over everything else on the line, and nothing is read.
+    const withKey = await cccd(['read', '--simulate', 'cccd-2021-adult', '--can', PERSONAL.can, '--help']);
+    expect(withKey).toMatchObject({ code: 0, stderr: '' });
+    expect(withKey.stdout).toMatch(/--show-invalid/);
+    expect(leaks(withKey.stdout)).toEqual([]);
+    expect((await cccd(['help', 'sim'])).stdout).toMatch(/^usage: cccd sim/);
+    expect((await cccd(['sim', 'run', '--help'])).code).toBe(0);
+    expect((await cccd(['help', 'frobnicate'])).code).toBe(2);
+  });
+
+  it('points to no file of the source repository', async () => {
+    const texts = [(await cccd(['help'])).stdout];
+    for (const cmd of ['read', 'readers', 'dump', 'verify', 'diagnose', 'trust', 'demo', 'agent', 'sim'])
+      texts.push((await cccd([cmd, '--help'])).stdout);
+    for (const t of texts) expect(t).not.toMatch(/docs\/|\.md\b(?<!README\.md)/);
+    expect(texts[0]).toMatch(/README\.md of the @cccd\/cli package/);
+  });
+
+  it('prints the package version for --version and -V, exit 0', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    for (const flag of ['--version', '-V'])
+      expect(await cccd([flag])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
   });
 
   it('rejects unknown commands and options with one line and exit 2', async () => {
@@ -124,11 +156,88 @@ describe('cccd trust', () => {
     const dir = tmp();
     const r = await cccd(['trust', 'import', join(dir, 'missing.pem'), '--store', join(dir, 's')]);
     expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`cccd trust: cannot use ${join(dir, 'missing.pem')} as trust anchors: it does not exist\n`);
     const none = await cccd(['trust', 'import', dir, '--store', join(dir, 's')]);
     expect(none.code).toBe(2);
-    expect(none.stderr).toMatch(/no file holds a usable CSCA/);
+    expect(none.stderr).toBe(
+      `cccd trust: cannot use ${dir} as trust anchors: it holds no CSCA certificate, CRL, master list or LDIF (.pem .crt .cer .der .crl .ml .ldif)\n`,
+    );
+    // One good file does not carry a bad one: every path given must load.
+    const good = cscaPem(1, dir);
+    const mixed = await cccd(['trust', 'import', good, join(dir, 'missing.pem'), '--store', join(dir, 's')]);
+    expect(mixed.code).toBe(2);
     expect(existsSync(join(dir, 's'))).toBe(false);
     expect((await cccd(['trust', 'frob'])).code).toBe(2);
+  });
+});
+
+describe('--trust paths that load nothing', () => {
+  const secret = 'c2VjcmV0LWJ5dGVz';
+  const cases = () => {
+    const dir = tmp();
+    const bad = join(dir, 'bad.pem');
+    writeFileSync(bad, `-----BEGIN CERTIFICATE-----\n${secret}!\n-----END CERTIFICATE-----\n`);
+    const empty = join(dir, 'empty');
+    mkdirSync(empty);
+    writeFileSync(join(empty, 'notes.txt'), secret);
+    const text = join(dir, 'csca.txt');
+    writeFileSync(text, secret);
+    return [
+      [join(dir, 'missing.pem'), join(dir, 'missing.pem'), 'it does not exist'],
+      [bad, bad, 'it is not a valid certificate, CRL, master list or LDIF file'],
+      [empty, empty, 'it holds no CSCA certificate'],
+      [text, text, 'it holds no CSCA certificate'],
+    ] as const;
+  };
+
+  it('read, verify, diagnose and trust import exit 2 with one line naming the file, quoting none of it', async () => {
+    for (const [path, named, why] of cases()) {
+      const runs = {
+        read: ['read', '--simulate', 'cccd-2021-adult', '--can', PERSONAL.can, '--trust', path],
+        verify: ['verify', '--dir', tmp(), '--trust', path],
+        diagnose: ['diagnose', '--simulate', 'cccd-2021-adult', '--can', PERSONAL.can, '--trust', path],
+        trust: ['trust', 'import', path, '--store', join(tmp(), 's')],
+      };
+      for (const [name, argv] of Object.entries(runs)) {
+        const r = await cccd(argv);
+        expect({ name, path, code: r.code, stdout: r.stdout }).toEqual({ name, path, code: 2, stdout: '' });
+        expect(r.stderr.startsWith(`cccd ${name}: cannot use ${named} as trust anchors: ${why}`)).toBe(true);
+        expect(oneLine(r.stderr)).toBe(true);
+        expect(r.stderr).not.toContain(secret);
+      }
+    }
+  });
+
+  it('a good file next to a bad one still fails; a folder with one certificate and other files loads', async () => {
+    const dir = tmp();
+    const good = cscaPem(1, dir);
+    const r = await cccd([
+      'read',
+      '--simulate',
+      'cccd-2021-adult',
+      '--can',
+      PERSONAL.can,
+      '--trust',
+      good,
+      '--trust',
+      join(dir, 'x.pem'),
+    ]);
+    expect(r.code).toBe(2);
+    writeFileSync(join(dir, 'README.txt'), 'anchors');
+    const ok = await cccd([
+      'read',
+      '--simulate',
+      'cccd-2021-adult',
+      '--can',
+      PERSONAL.can,
+      '--groups',
+      'dg1',
+      '--trust',
+      dir,
+    ]);
+    expect(ok.code).toBe(0);
+    const vi = await cccd(['verify', '--dir', dir, '--trust', join(dir, 'x.pem'), '--lang', 'vi']);
+    expect(vi.stderr).toBe(`cccd verify: không dùng được ${join(dir, 'x.pem')} làm neo tin cậy: không tồn tại\n`);
   });
 });
 

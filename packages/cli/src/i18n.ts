@@ -7,6 +7,20 @@ export type Lang = 'vi' | 'en';
 type Params = Record<string, string | number>;
 type Text = { vi: string; en: string } | ((p: Params) => { vi: string; en: string });
 
+/** TrustPathError problems (@cccd/emrtd/node) in plain words. */
+const TRUST_PROBLEMS: Record<string, { vi: string; en: string }> = {
+  'not-found': { vi: 'không tồn tại', en: 'it does not exist' },
+  'not-readable': { vi: 'không đọc được', en: 'it cannot be read' },
+  'not-valid': {
+    vi: 'không phải tệp chứng thư, CRL, master list hay LDIF hợp lệ',
+    en: 'it is not a valid certificate, CRL, master list or LDIF file',
+  },
+  empty: {
+    vi: 'không chứa chứng thư CSCA, CRL, master list hay LDIF nào (.pem .crt .cer .der .crl .ml .ldif)',
+    en: 'it holds no CSCA certificate, CRL, master list or LDIF (.pem .crt .cer .der .crl .ml .ldif)',
+  },
+};
+
 const MESSAGES = {
   'no-service': {
     vi: 'dịch vụ PC/SC (pcscd / Smart Card) không chạy; hãy khởi động nó rồi thử lại',
@@ -64,6 +78,13 @@ const MESSAGES = {
     en: `the card has no photo (DG2), so ${p.path} was not written`,
   }),
   internal: (p) => ({ vi: `lỗi không mong đợi (${p.name})`, en: `unexpected error (${p.name})` }),
+  'trust-path': (p) => {
+    const why = TRUST_PROBLEMS[String(p.problem)] ?? TRUST_PROBLEMS['not-valid']!;
+    return {
+      vi: `không dùng được ${p.file} làm neo tin cậy: ${why.vi}`,
+      en: `cannot use ${p.file} as trust anchors: ${why.en}`,
+    };
+  },
   'no-anchor-files': {
     vi: 'không có tệp nào chứa chứng thư CSCA, CRL, master list hoặc LDIF dùng được',
     en: 'no file holds a usable CSCA certificate, CRL, master list or LDIF',

@@ -174,30 +174,62 @@ const STATUS: Record<string, { vi: string; en: string }> = {
 
 const pad = (label: string) => `  ${label}:`.padEnd(27);
 
-export function readSummary(read: VerifiedRead, stats: ReadStats, lang: Lang, simulated: boolean): string {
+/** ISO dates (YYYY-MM-DD, or a partial YYYY-MM / YYYY) as printed on the card: dd/mm/yyyy. */
+export function humanDate(value: string): string {
+  const m = /^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$/.exec(value);
+  if (!m) return value;
+  return [m[3], m[2], m[1]].filter((p) => p !== undefined).join('/');
+}
+
+const DATE_FIELDS = new Set(['dateOfBirth', 'dateOfIssue', 'dateOfExpiry']);
+
+const WITHHELD = {
+  vi: 'Dữ liệu cá nhân không được in vì thẻ không qua xác thực; thêm --show-invalid để in (hoặc --json).',
+  en: 'Personal data withheld because the card failed verification; add --show-invalid to print it (or use --json).',
+};
+
+export interface SummaryOptions {
+  /** Print the personal data even when the verdict is `invalid` (default: withheld). */
+  showInvalid?: boolean;
+}
+
+/**
+ * The human summary: the verdict first, on one line, then the fields (dates dd/mm/yyyy), then the verification
+ * details and the statistics. For an `invalid` card the personal data (fields and photo summary) is withheld
+ * unless `showInvalid`: a tampered or cloned card's contents are not something to read off the screen.
+ */
+export function readSummary(
+  read: VerifiedRead,
+  stats: ReadStats,
+  lang: Lang,
+  simulated: boolean,
+  options: SummaryOptions = {},
+): string {
   const t = (k: keyof typeof L) => L[k][lang];
-  const lines: string[] = [];
+  const v = read.verification;
+  const withheld = v.overall === 'invalid' && !options.showInvalid;
+  const lines: string[] = [`${t('verification')}: ${OVERALL[v.overall][lang]}`];
   const access = read.access.protocol + (read.access.protocol === 'PACE' ? `-${read.access.keyKind}` : '');
   lines.push(`${t('title')} — ${t('via')} ${access}`);
   const d = read.document;
-  if (d) {
+  if (d && !withheld) {
     for (const f of CCCD_DOCUMENT_FIELDS) {
       let value = d[f] as string | null;
       if (f === 'dateOfExpiry' && d.noExpiry) value = t('noExpiry');
+      else if (value && DATE_FIELDS.has(f)) value = humanDate(value);
       if (f === 'sex' && value)
         value = value === 'M' ? (lang === 'vi' ? 'Nam' : 'Male') : lang === 'vi' ? 'Nữ' : 'Female';
       if (value) lines.push(`${pad(t(f))}${value}`);
     }
   }
-  const photo = photoSummary(read);
+  const photo = withheld ? null : photoSummary(read);
   if (photo)
     lines.push(
       `${pad(t('photo'))}${photo.mime} ${photo.width}×${photo.height}, ${photo.size} B, sha256 ${photo.sha256.slice(0, 16)}…`,
     );
   if (read.crossCheck.length)
     lines.push(`  ${t('crossCheck')}: ${read.crossCheck.map((c) => `${c.field} (${c.reason})`).join(', ')}`);
-  const v = read.verification;
-  lines.push(`${t('verification')}: ${OVERALL[v.overall][lang]}`);
+  lines.push(`${t('verification')}:`);
   const dgs = Object.entries(v.passive.dataGroups)
     .map(([dg, s]) => `${dg} ${s}`)
     .join(', ');
@@ -207,6 +239,7 @@ export function readSummary(read: VerifiedRead, stats: ReadStats, lang: Lang, si
   lines.push(`${pad(t('active'))}${STATUS[v.active?.status ?? 'not-checked']?.[lang]}`);
   for (const r of [...v.passive.reasons, ...(v.chip?.reasons ?? []), ...(v.active?.reasons ?? []), ...v.reasons])
     if (r.severity !== 'info') lines.push(`  - ${r.message[lang]}`);
+  if (withheld) lines.push(WITHHELD[lang]);
   const seconds = (stats.elapsedMs / 1000).toFixed(2);
   lines.push(
     `${t('stats')}: ${stats.apdus} APDU, ${stats.bytesOut} B → ${stats.bytesIn} B ←, ${stats.retries} retries, ${stats.resumes} resumes, ${seconds} s` +

@@ -5,8 +5,8 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { TrustStore } from '@cccd/emrtd';
-import { type LoadedFile, trustStoreFromFiles } from '@cccd/emrtd/node';
+import { TrustStore } from '@cccd/emrtd';
+import { type LoadedFile, loadTrustPath, TrustPathError, trustStoreFromFiles } from '@cccd/emrtd/node';
 import { CliError, EXIT } from './exit.js';
 
 export type Env = Record<string, string | undefined>;
@@ -25,9 +25,27 @@ export interface LoadedTrust {
   origin: 'flags' | 'store' | 'none';
 }
 
+/**
+ * Loads paths given on the command line into `store` (a new one by default). Each must load something: a path
+ * that is missing, unreadable, holds a file that does not parse or no anchor at all is a usage error (exit 2)
+ * naming the file, never quoting its content, rather than a silent skip that would make every card "not valid".
+ */
+export function loadTrustPathsStrictly(paths: string[], store = new TrustStore()): LoadedTrust {
+  const files: LoadedFile[] = [];
+  for (const path of paths) {
+    try {
+      files.push(...loadTrustPath(store, path));
+    } catch (e) {
+      if (e instanceof TrustPathError)
+        throw new CliError(EXIT.usage, 'trust-path', { file: e.file, problem: e.problem });
+      throw e;
+    }
+  }
+  return { store, files, origin: 'flags' };
+}
+
 export function loadTrust(paths: string[], env: Env): LoadedTrust {
-  for (const p of paths) if (!existsSync(p)) throw new CliError(EXIT.usage, 'file-error', { path: p });
-  if (paths.length > 0) return { ...trustStoreFromFiles(paths), origin: 'flags' };
+  if (paths.length > 0) return loadTrustPathsStrictly(paths);
   const dir = defaultStoreDir(env);
   if (existsSync(dir)) return { ...trustStoreFromFiles([dir]), origin: 'store' };
   return { ...trustStoreFromFiles([]), origin: 'none' };

@@ -54,7 +54,8 @@ const PUBLIC: Record<string, string[]> = {
     'utf8', 'utf8String', 'xor',
   ],
   './node': [
-    'LoadOptions', 'LoadedFile', 'loadTrustFiles', 'trustStoreFromFiles',
+    'LoadOptions', 'LoadedFile', 'TrustPathError', 'TrustPathProblem', 'loadTrustFiles', 'loadTrustPath',
+    'trustStoreFromFiles',
   ],
   './diagnose': [
     'AccessProfile', 'ActiveAuthenticationProfile', 'ApduTraceEntry', 'AtrProfile', 'CHIP_PROFILE_FORMAT',

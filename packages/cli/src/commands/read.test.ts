@@ -176,6 +176,44 @@ describe('cccd read --simulate (in-process card)', () => {
     expect(leaks(r.stderr)).toEqual([]);
   });
 
+  it('human summary: the verdict is the first line, then the fields, dates dd/mm/yyyy', async () => {
+    const r = await cccd([...withCan, '--groups', 'dg1,dg13']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toMatch(/^Verification: (AUTHENTIC|VALID) — /);
+    expect(r.stdout).toMatch(/Full name:\s+Tran Duc Minh|Full name:\s+Trần Đức Minh/);
+    expect(r.stdout).toContain(PERSONAL.dobVn);
+    expect(r.stdout).not.toMatch(/\b\d{4}-\d{2}-\d{2}\b/);
+    const idLine = lines.findIndex((l) => l.includes(PERSONAL.idNumber));
+    expect(idLine).toBeGreaterThan(0);
+  });
+
+  it('an invalid (tampered DG13) card: verdict and reasons, no personal value, unless --show-invalid', async () => {
+    const tampered = [...withCan, '--fault', 'tamper-file=DG13'];
+    const r = await cccd(tampered);
+    expect(r.code).toBe(3);
+    expect(r.stdout.split('\n')[0]).toBe('Verification: INVALID');
+    expect(r.stdout).toMatch(/DG13 hash does not match/);
+    expect(r.stdout).toMatch(/Personal data withheld .*add --show-invalid to print it/);
+    expect(r.stdout).not.toMatch(/Full name|Date of birth|Photo:/);
+    expect(leaks(r.stdout + r.stderr)).toEqual([]);
+
+    const shown = await cccd([...tampered, '--show-invalid']);
+    expect(shown.code).toBe(3);
+    expect(shown.stdout.split('\n')[0]).toBe('Verification: INVALID');
+    expect(shown.stdout).toContain(PERSONAL.idNumber);
+    expect(shown.stdout).toContain(PERSONAL.dobVn);
+    expect(shown.stdout).not.toMatch(/withheld/);
+
+    // --json is the machine output: the same object with or without --show-invalid, ISO dates.
+    const json = JSON.parse((await cccd([...tampered, '--json'])).stdout);
+    const jsonShown = JSON.parse((await cccd([...tampered, '--json', '--show-invalid'])).stdout);
+    expect(json.document).toMatchObject({ idNumber: PERSONAL.idNumber, dateOfBirth: PERSONAL.dateOfBirth });
+    const { stats: _a, ...stable } = json;
+    const { stats: _b, ...stableShown } = jsonShown;
+    expect(stableShown).toEqual(stable);
+  });
+
   it('prints a Vietnamese summary that says the card is simulated', async () => {
     const r = await cccd([...withCan, '--lang', 'vi', '--groups', 'dg13']);
     expect(r.code).toBe(0);

@@ -1,6 +1,7 @@
 /**
  * `cccd read`: wait for a card, open a session with the given key, read the groups, verify (PA with the trust
- * store; CA/AA when the library runs them), print a summary or one JSON object. Exit codes: docs/cli.md.
+ * store; CA/AA when the library runs them), print a summary (verdict first; an invalid card's personal data withheld
+ * unless --show-invalid) or one JSON object. Exit codes: the package README.
  */
 import { writeFileSync } from 'node:fs';
 import { type CccdGroup, serializeEvidence } from '@cccd/emrtd';
@@ -28,6 +29,7 @@ const SPEC = {
   photo: 'string',
   evidence: 'string',
   json: 'boolean',
+  'show-invalid': 'boolean',
 } as const;
 
 const writeFile = (path: string, data: string | Uint8Array) => {
@@ -88,7 +90,7 @@ export async function read(argv: string[], io: Io): Promise<number> {
     if (evidencePath !== undefined && result.evidence) writeFile(evidencePath, serializeEvidence(result.evidence));
 
     if (args.flag('json')) io.stdout.write(`${JSON.stringify(readJson(result, stats, simulated))}\n`);
-    else io.stdout.write(readSummary(result, stats, lang, simulated));
+    else io.stdout.write(readSummary(result, stats, lang, simulated, { showInvalid: args.flag('show-invalid') }));
     if (photoPath !== undefined && !result.photo)
       io.stderr.write(`cccd read: ${message(lang, 'no-photo', { path: photoPath })}\n`);
     const outcome = verdictOutcome(result.verification, lang);

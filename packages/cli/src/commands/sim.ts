@@ -33,7 +33,7 @@ const SUBCOMMANDS: Record<string, Command> = {
 export async function sim(argv: string[], io: Io): Promise<number> {
   const [name, ...rest] = argv;
   try {
-    if (name === 'help' || name === '--help' || name === '-h') {
+    if (name === 'help' || name === '--help' || name === '-h' || rest.includes('--help') || rest.includes('-h')) {
       io.stdout.write(SIM_USAGE);
       return EXIT.ok;
     }

@@ -11,7 +11,7 @@ import { parseArgs, UsageError } from '../args.js';
 import { guarded } from '../command.js';
 import { CliError, EXIT } from '../exit.js';
 import type { Io } from '../io.js';
-import { defaultStoreDir } from '../trust.js';
+import { defaultStoreDir, loadTrustPathsStrictly } from '../trust.js';
 
 const USAGE = 'cccd trust: use `cccd trust import PATH... [--store DIR]` or `cccd trust list [--store DIR] [--json]`';
 
@@ -27,8 +27,8 @@ export async function trust(argv: string[], io: Io): Promise<number> {
 function importAnchors(argv: string[], io: Io): number {
   const args = parseArgs('cccd trust import', argv, { store: 'string', lang: 'string', json: 'boolean' }, 1000);
   if (args.positionals.length === 0) throw new UsageError('cccd trust import: give at least one file or folder');
-  for (const p of args.positionals) if (!existsSync(p)) throw new CliError(EXIT.usage, 'file-error', { path: p });
-  const { files } = trustStoreFromFiles(args.positionals);
+  // Every path must load something (else exit 2 naming it); ignored files inside a folder are reported as skipped.
+  const { files } = loadTrustPathsStrictly(args.positionals);
   const usable = files.filter((f) => f.kind !== 'ignored' && !f.error && f.added > 0);
   if (usable.length === 0) throw new CliError(EXIT.usage, 'no-anchor-files');
   const dir = args.get('store') ?? defaultStoreDir(io.env ?? {});

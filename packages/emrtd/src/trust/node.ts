@@ -74,3 +74,74 @@ export function trustStoreFromFiles(
   const store = new TrustStore();
   return { store, files: loadTrustFiles(store, paths, options) };
 }
+
+/** Why a trust path loads nothing: the file system said no, a file does not parse, or nothing usable is there. */
+export type TrustPathProblem = 'not-found' | 'not-readable' | 'not-valid' | 'empty';
+
+/**
+ * A trust path that loads nothing. The message names the path and the kind of problem only, never bytes of the
+ * file (a parser error may quote them), so it is safe to print as one line.
+ */
+export class TrustPathError extends Error {
+  override name = 'TrustPathError';
+  constructor(
+    readonly path: string,
+    readonly problem: TrustPathProblem,
+    /** The offending file (inside a folder) when it is not `path` itself. */
+    readonly file: string = path,
+    message?: string,
+  ) {
+    super(message ?? `${file}: ${problem}`);
+  }
+}
+
+/** Plain words for the file-system errors an operator can fix; other codes are shown as they are. */
+const FS_PROBLEMS: Record<string, string> = {
+  ENOENT: 'does not exist',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOTDIR: 'a part of the path is not a folder',
+  EISDIR: 'is a folder, not a file',
+};
+
+const TRUST_KINDS: Record<LoadedFile['kind'], string> = {
+  certificates: 'certificate',
+  crl: 'CRL',
+  'master-list': 'master list',
+  ldif: 'LDIF',
+  ignored: 'trust',
+};
+
+/**
+ * Loads one trust path (file or folder) into `store`, or throws TrustPathError when it is missing or unreadable,
+ * holds a file that does not parse, or adds nothing at all (no .pem .crt .cer .der .crl .ml .ldif with content).
+ * For callers where a path that silently loads nothing would make every genuine card "not verified".
+ */
+export function loadTrustPath(store: TrustStore, path: string, options: LoadOptions = {}): LoadedFile[] {
+  let files: LoadedFile[];
+  try {
+    files = loadTrustFiles(store, [path], { ...options, strict: false });
+  } catch (e) {
+    const raw = (e as { code?: unknown } | null)?.code;
+    const code = typeof raw === 'string' && /^E[A-Z]+$/.test(raw) ? raw : undefined;
+    const problem = code === 'ENOENT' ? 'not-found' : code ? 'not-readable' : 'not-valid';
+    // Parser messages may quote bytes of the file: name the path and the kind of problem only.
+    throw new TrustPathError(
+      path,
+      problem,
+      path,
+      `${path}: ${code ? (FS_PROBLEMS[code] ?? code) : 'not readable trust material'}`,
+    );
+  }
+  const bad = files.find((f) => f.error !== undefined);
+  if (bad)
+    throw new TrustPathError(path, 'not-valid', bad.path, `${bad.path}: not a valid ${TRUST_KINDS[bad.kind]} file`);
+  if (!files.some((f) => f.added > 0))
+    throw new TrustPathError(
+      path,
+      'empty',
+      path,
+      `${path}: holds no CSCA certificate, CRL, master list or LDIF (.pem .crt .cer .der .crl .ml .ldif)`,
+    );
+  return files;
+}
