@@ -25,7 +25,7 @@ export async function demo(argv: string[], io: Io): Promise<number> {
     const card = source.simulated!;
     const trustStore = new TrustStore();
     if (source.simulatedCsca) trustStore.addCertificate(source.simulatedCsca, 'simulator test CSCA');
-    const progress = progressBar(io);
+    const progress = progressBar(io, lang);
     let result: Awaited<ReturnType<typeof readAndVerify>>;
     try {
       result = await readAndVerify(source.transport, canKey(card.image.can), {

@@ -25,7 +25,7 @@ export function dumpFileName(group: CccdGroup | 'CardAccess'): string {
 }
 
 export async function dump(argv: string[], io: Io): Promise<number> {
-  return guarded('dump', argv, io, async () => {
+  return guarded('dump', argv, io, async (lang) => {
     const args = parseArgs('cccd dump', argv, { ...CARD_OPTIONS, out: 'string', groups: 'list', json: 'boolean' });
     const out = args.get('out');
     if (out === undefined) throw new UsageError('cccd dump: --out DIR is required');
@@ -39,7 +39,7 @@ export async function dump(argv: string[], io: Io): Promise<number> {
       throw new CliError(EXIT.io, 'file-error', { path: out });
     }
     const source = await openCardSourceFromArgs(args, io, { timeoutMs });
-    const progress = progressBar(io);
+    const progress = progressBar(io, lang);
     let result: Awaited<ReturnType<typeof readCccd>>;
     try {
       result = await readCccd(source.transport, key, {

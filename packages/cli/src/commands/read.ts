@@ -59,7 +59,7 @@ export async function read(argv: string[], io: Io): Promise<number> {
     // A simulated card is trusted through its own test CSCA unless anchors were given explicitly.
     if (source.simulatedCsca && trust.origin !== 'flags')
       trust.store.addCertificate(source.simulatedCsca, 'simulator test CSCA');
-    const progress = progressBar(io);
+    const progress = progressBar(io, lang);
     let result: Awaited<ReturnType<typeof readAndVerify>>;
     try {
       result = await readAndVerify(source.transport, key, {
