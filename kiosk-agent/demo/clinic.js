@@ -23,21 +23,22 @@ let use;
 
 initPage({
   vi: {
-    title: 'Tiếp đón bệnh nhân — đọc CCCD',
-    heading: 'Tiếp đón bệnh nhân — đọc CCCD',
+    title: 'Tiếp đón người bệnh — đọc thẻ CCCD',
+    heading: 'Tiếp đón người bệnh — đọc thẻ CCCD',
     readHeading: 'Đọc thẻ CCCD của người bệnh',
     resultHeading: 'Thông tin tra cứu BHXH',
-    idNumber: 'Số CCCD (mã thẻ)',
+    idNumber: 'Số CCCD (dùng làm mã thẻ BHYT)',
     fullName: 'Họ và tên',
     dateOfBirth: 'Ngày sinh',
     sex: 'Giới tính',
     placeOfResidence: 'Nơi thường trú',
     copyHeading: 'Sao chép để tra cứu BHXH',
-    copyHint: 'Dán vào phần mềm HIS; máy chủ bệnh viện gọi cổng BHXH với maThe, hoTen, ngaySinh.',
+    copyHint:
+      'Dán vào phần mềm HIS của bệnh viện; máy chủ bệnh viện sẽ gửi mã thẻ (maThe), họ tên (hoTen) và ngày sinh (ngaySinh) lên cổng BHXH để tra cứu.',
     copy: 'Sao chép',
     copied: 'Đã sao chép.',
-    copyFailed: 'Không sao chép được; hãy chọn và sao chép thủ công.',
-    copySimulated: 'Thẻ mô phỏng: chỉ dùng để thử phần mềm HIS, không tra cứu hồ sơ thật.',
+    copyFailed: 'Không sao chép được. Hãy chọn nội dung rồi sao chép thủ công.',
+    copySimulated: 'Thẻ mô phỏng: chỉ dùng để thử phần mềm HIS, không dùng để tra cứu hồ sơ thật.',
   },
   en: {
     title: 'Patient check-in — read the CCCD',

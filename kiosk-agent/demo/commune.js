@@ -19,12 +19,12 @@ let last;
 
 initPage({
   vi: {
-    title: 'Một cửa UBND xã/phường — điền tờ khai từ CCCD',
-    heading: 'Một cửa UBND xã/phường — điền tờ khai từ CCCD',
+    title: 'Bộ phận một cửa UBND xã/phường — điền tờ khai từ thẻ CCCD',
+    heading: 'Bộ phận một cửa UBND xã/phường — điền tờ khai từ thẻ CCCD',
     readHeading: 'Đọc thẻ để điền tờ khai',
     formHeading: 'Tờ khai',
     fullName: 'Họ, chữ đệm và tên',
-    dateOfBirth: 'Ngày sinh (dd/mm/yyyy)',
+    dateOfBirth: 'Ngày, tháng, năm sinh',
     sex: 'Giới tính',
     nationality: 'Quốc tịch',
     idNumber: 'Số CCCD',
@@ -32,10 +32,10 @@ initPage({
     dateOfExpiry: 'Có giá trị đến',
     placeOfOrigin: 'Quê quán',
     placeOfResidence: 'Nơi thường trú',
-    clear: 'Xóa tờ khai',
-    filled: 'Đã điền {n} ô từ thẻ. Hãy đối chiếu với công dân trước khi nộp.',
+    clear: 'Xóa nội dung tờ khai',
+    filled: 'Đã điền {n} ô từ thẻ. Hãy cùng công dân kiểm tra lại trước khi nộp.',
     filledSimulated: 'Đã điền {n} ô từ thẻ mô phỏng (dữ liệu giả lập): không dùng cho hồ sơ thật.',
-    filledUnverified: 'Đã điền {n} ô từ thẻ CHƯA được xác thực: kiểm tra từng ô với giấy tờ gốc.',
+    filledUnverified: 'Đã điền {n} ô từ thẻ CHƯA được xác thực: hãy đối chiếu từng ô với giấy tờ gốc.',
   },
   en: {
     title: 'Commune office — fill a form from the CCCD',

@@ -272,12 +272,12 @@ describe('front-desk demo pages', () => {
   it('clinic: a wrong CAN says what to do (no MRZ) and clears "ready"; a malformed one never reaches the agent', async () => {
     const page = await openPage('clinic.html');
     await readWithCan(page, '12ab');
-    expect(await page.textContent('#error')).toBe('Mã CAN gồm đúng 6 chữ số.');
+    expect(await page.textContent('#error')).toBe('Mã CAN phải gồm đúng 6 chữ số.');
     expect(await page.getAttribute('#can', 'aria-invalid')).toBe('true');
     await readWithCan(page, CAN === '000000' ? '111111' : '000000');
     await page.waitForSelector('body[data-read="error"]');
     const error = (await page.textContent('#error')) ?? '';
-    expect(error).toBe('Chip không nhận mã CAN. Hãy kiểm tra 6 số cuối in trên thẻ rồi nhập lại.');
+    expect(error).toBe('Chip không chấp nhận mã CAN. Hãy kiểm tra 6 số cuối của số CCCD in trên thẻ rồi nhập lại.');
     expect(error).not.toMatch(/MRZ/);
     expect(await page.textContent('#status')).not.toMatch(/Sẵn sàng/);
     expect(await page.isHidden('#result')).toBe(true);
@@ -303,12 +303,14 @@ describe('front-desk demo pages', () => {
     const order = [
       'Hãy đặt thẻ CCCD lên đầu đọc.',
       'Đang mở chip bằng mã CAN…',
-      'Đang đọc và kiểm tra thẻ. Giữ yên thẻ trên đầu đọc…',
-      'Đang kiểm tra chữ ký của cơ quan cấp thẻ…',
+      'Đang đọc và kiểm tra thẻ. Hãy giữ yên thẻ trên đầu đọc…',
+      'Đang kiểm tra chữ ký số của cơ quan cấp thẻ…',
       'Hoàn tất.',
       'Đã đọc xong thẻ.',
     ];
-    const phases = seen.filter((text) => text !== 'Đang kết nối dịch vụ đọc thẻ…').map((text) => order.indexOf(text));
+    const phases = seen
+      .filter((text) => text !== 'Đang kết nối với dịch vụ đọc thẻ…')
+      .map((text) => order.indexOf(text));
     expect(phases, seen.join(' | ')).not.toContain(-1);
     expect(phases).toEqual([...phases].sort((a, b) => a - b));
     expect(phases.at(-1)).toBe(order.length - 1);
@@ -327,7 +329,7 @@ describe('front-desk demo pages', () => {
     expect(await photo.getAttribute('alt')).toBe('Ảnh chân dung đọc từ chip');
     expect(await page.textContent('#f-fullName')).toBe(profile.fullName);
     expect(await page.textContent('#f-dateOfExpiry')).toBe(vnDate(profile.dateOfExpiry ?? ''));
-    expect(await page.textContent('#f-checks')).toMatch(/Chữ ký của cơ quan cấp thẻ: đạt/);
+    expect(await page.textContent('#f-checks')).toMatch(/Chữ ký số của cơ quan cấp thẻ: đạt/);
     expect(['authentic', 'genuine-data']).toContain(kind);
     // Whatever its verdict, a simulated card is never offered for the face match.
     expect(await page.textContent('#face-hint')).toMatch(/KHÔNG dùng ảnh này .*thẻ mô phỏng/);
@@ -380,7 +382,7 @@ describe('front-desk demo pages', () => {
           if (desk === 'clinic') expect(JSON.parse(data.copy).maThe).toBe(profile.idNumber);
           if (desk === 'bank') expect(data.photo).toBe(true);
           if (scenario === 'refused-ca' && desk === 'bank')
-            expect(await page.textContent('#f-checks')).toMatch(/Chống sao chép chip: chip không hỗ trợ/);
+            expect(await page.textContent('#f-checks')).toMatch(/Xác thực chip \(chống sao chép\): chip không hỗ trợ/);
           if (scenario !== 'authentic' && SHOTS[name]?.includes(scenario)) await shot();
           await page.close();
           return;

@@ -2,13 +2,13 @@ import { initPage } from './common.js';
 
 initPage({
   vi: {
-    title: 'Demo quầy tiếp dân — đọc CCCD gắn chip',
-    heading: 'Demo quầy tiếp dân — đọc CCCD gắn chip',
+    title: 'Demo quầy tiếp nhận — đọc thẻ CCCD gắn chip',
+    heading: 'Demo quầy tiếp nhận — đọc thẻ CCCD gắn chip',
     pagesHeading: 'Chọn quầy',
-    clinic: 'Phòng khám — tiếp đón, tra cứu BHXH',
-    bank: 'Ngân hàng — giao dịch viên, xác thực thẻ và ảnh',
+    clinic: 'Bệnh viện, phòng khám — tiếp đón người bệnh, tra cứu BHXH',
+    bank: 'Ngân hàng — giao dịch viên xác thực thẻ và ảnh chân dung',
     commune: 'UBND xã/phường — điền tờ khai từ thẻ',
-    note: 'Chế độ demo: dịch vụ tự cấp vé truy cập cho chính nó; thẻ là thẻ mô phỏng khi không có đầu đọc.',
+    note: 'Chế độ demo: dịch vụ đọc thẻ tự cấp vé truy cập cho chính mình; khi không có đầu đọc thẻ, hệ thống dùng thẻ mô phỏng.',
   },
   en: {
     title: 'Front-desk demo — chip CCCD reading',

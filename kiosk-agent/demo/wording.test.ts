@@ -109,7 +109,11 @@ describe('clerk-facing Vietnamese wording', () => {
       'Đọc DG13 xong',
     ])
       expect(offences(bad), bad).not.toEqual([]);
-    for (const good of ['Hợp lệ: thẻ thật, dữ liệu do cơ quan Công an cấp.', 'Mã CAN gồm đúng 6 chữ số.', '31/01/2024'])
+    for (const good of [
+      'Hợp lệ: thẻ thật, dữ liệu do cơ quan Công an cấp.',
+      'Mã CAN phải gồm đúng 6 chữ số.',
+      '31/01/2024',
+    ])
       expect(offences(good), good).toEqual([]);
   });
 

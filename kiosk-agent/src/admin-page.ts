@@ -19,13 +19,13 @@ button { font-size: 1rem; margin-right: .4rem; }
 </head>
 <body>
 <h1>Ghép nối ứng dụng / Client pairing</h1>
-<p>So sánh mã 6 số với mã ứng dụng hiển thị, rồi chấp thuận. Compare the 6-digit code with the one the client shows, then approve.</p>
-<label>Admin token <input id="token" type="password" autocomplete="off" size="40"></label>
-<button id="load" type="button">Tải / Load</button>
+<p>Đối chiếu mã 6 số với mã mà ứng dụng đang hiển thị, rồi bấm Chấp thuận. Compare the 6-digit code with the one the client shows, then approve.</p>
+<label>Mã quản trị / Admin token <input id="token" type="password" autocomplete="off" size="40"></label>
+<button id="load" type="button">Tải danh sách / Load</button>
 <h2>Đang chờ / Pending</h2>
-<table><thead><tr><th>Mã / Code</th><th>Ứng dụng / Client</th><th>Origin</th><th></th></tr></thead><tbody id="pending"></tbody></table>
+<table><thead><tr><th>Mã / Code</th><th>Ứng dụng / Client</th><th>Nguồn (origin) / Origin</th><th></th></tr></thead><tbody id="pending"></tbody></table>
 <h2>Đã ghép nối / Paired</h2>
-<table><thead><tr><th>Ứng dụng / Client</th><th>Origin</th><th>Chấp thuận / Approved</th><th>Hết hạn / Expires</th><th>Dùng lần cuối / Last used</th><th></th></tr></thead><tbody id="paired"></tbody></table>
+<table><thead><tr><th>Ứng dụng / Client</th><th>Nguồn (origin) / Origin</th><th>Chấp thuận / Approved</th><th>Hết hạn / Expires</th><th>Dùng lần cuối / Last used</th><th></th></tr></thead><tbody id="paired"></tbody></table>
 <p id="status" role="status"></p>
 <script src="/admin/admin.js"></script>
 </body>

@@ -122,7 +122,7 @@ const SIMULATED_CARD: VerificationReason = {
   code: 'simulated-card',
   severity: 'warning',
   message: {
-    vi: 'Thẻ mô phỏng: dữ liệu giả lập, ký bởi CSCA thử nghiệm — không phải thẻ CCCD thật.',
+    vi: 'Thẻ mô phỏng: dữ liệu giả lập, được ký bằng chứng thư gốc dùng để thử nghiệm — không phải thẻ CCCD thật.',
     en: 'Simulated card: invented data signed by a test CSCA — not a real CCCD.',
   },
 };

@@ -237,7 +237,9 @@ describe('--trust paths that load nothing', () => {
     ]);
     expect(ok.code).toBe(0);
     const vi = await cccd(['verify', '--dir', dir, '--trust', join(dir, 'x.pem'), '--lang', 'vi']);
-    expect(vi.stderr).toBe(`cccd verify: không dùng được ${join(dir, 'x.pem')} làm neo tin cậy: không tồn tại\n`);
+    expect(vi.stderr).toBe(
+      `cccd verify: không dùng được ${join(dir, 'x.pem')} làm chứng thư gốc tin cậy: không tồn tại\n`,
+    );
   });
 });
 

@@ -23,24 +23,24 @@ const TRUST_PROBLEMS: Record<string, { vi: string; en: string }> = {
 
 const MESSAGES = {
   'no-service': {
-    vi: 'dịch vụ PC/SC (pcscd / Smart Card) không chạy; hãy khởi động nó rồi thử lại',
+    vi: 'dịch vụ PC/SC (pcscd / Smart Card) không chạy; hãy khởi động dịch vụ rồi thử lại',
     en: 'the PC/SC service (pcscd / Smart Card service) is not running; start it and try again',
   },
-  'no-readers': { vi: 'không có đầu đọc thẻ nào được kết nối', en: 'no smart-card reader is connected' },
+  'no-readers': { vi: 'chưa có đầu đọc thẻ nào được kết nối', en: 'no smart-card reader is connected' },
   'unknown-reader': (p) => ({
     vi: `không thấy đầu đọc "${p.reader}" (xem: cccd readers)`,
     en: `reader "${p.reader}" not found (see: cccd readers)`,
   }),
   'no-card': (p) => ({
-    vi: `không có thẻ nào được đặt lên đầu đọc trong ${p.seconds} giây`,
+    vi: `sau ${p.seconds} giây vẫn chưa có thẻ nào được đặt lên đầu đọc`,
     en: `no card was presented within ${p.seconds} s`,
   }),
   'access-denied': {
-    vi: 'thẻ từ chối khóa truy cập (CAN hoặc số CCCD / ngày sinh / ngày hết hạn không đúng)',
+    vi: 'thẻ từ chối khóa truy cập (sai mã CAN, hoặc sai số CCCD / ngày sinh / ngày hết hạn)',
     en: 'the card refused the access key (wrong CAN, or wrong ID / date of birth / expiry)',
   },
   'card-removed': {
-    vi: 'thẻ bị nhấc ra hoặc mất kết nối và không đọc lại được; hãy giữ thẻ yên trên đầu đọc rồi thử lại',
+    vi: 'thẻ bị nhấc ra hoặc mất tiếp xúc và không đọc lại được; hãy giữ yên thẻ trên đầu đọc rồi thử lại',
     en: 'the card was removed or lost contact and could not be read again; hold it still on the reader and retry',
   },
   timeout: (p) => ({
@@ -52,19 +52,19 @@ const MESSAGES = {
     en: `card/reader communication failed: ${p.detail}`,
   }),
   'sharing-violation': {
-    vi: 'một ứng dụng khác đang giữ thẻ độc quyền',
+    vi: 'một ứng dụng khác đang chiếm quyền dùng thẻ',
     en: 'another application holds the card exclusively',
   },
   'not-valid': (p) => ({
-    vi: `đã đọc xong nhưng xác thực không hợp lệ: ${p.detail}`,
+    vi: `đã đọc xong nhưng thẻ không qua được bước xác thực: ${p.detail}`,
     en: `read complete but verification is not valid: ${p.detail}`,
   }),
   'unknown-csca': (p) => ({
-    vi: `không có CSCA tin cậy cho chữ ký của thẻ${p.issuer ? ` (cần: ${p.issuer})` : ''}; dùng --trust`,
+    vi: `chưa có chứng thư gốc CSCA tin cậy để kiểm tra chữ ký số của thẻ${p.issuer ? ` (cần: ${p.issuer})` : ''}; hãy dùng --trust`,
     en: `no trusted CSCA for the card's signer${p.issuer ? ` (needed: ${p.issuer})` : ''}; use --trust`,
   }),
   'not-checked': {
-    vi: 'chưa kiểm tra thụ động được (thiếu EF.SOD)',
+    vi: 'chưa kiểm tra được chữ ký số (xác thực thụ động) vì thiếu EF.SOD',
     en: 'passive authentication could not be run (EF.SOD missing)',
   },
   'file-error': (p) => ({ vi: `không đọc/ghi được tệp ${p.path}`, en: `cannot read or write ${p.path}` }),
@@ -74,14 +74,14 @@ const MESSAGES = {
   }),
   'bad-dump': (p) => ({ vi: `thư mục ${p.path} không chứa EF.SOD.bin`, en: `folder ${p.path} has no EF.SOD.bin` }),
   'no-photo': (p) => ({
-    vi: `thẻ không có ảnh (DG2) nên không ghi ${p.path}`,
+    vi: `thẻ không có ảnh chân dung (DG2) nên không ghi tệp ${p.path}`,
     en: `the card has no photo (DG2), so ${p.path} was not written`,
   }),
-  internal: (p) => ({ vi: `lỗi không mong đợi (${p.name})`, en: `unexpected error (${p.name})` }),
+  internal: (p) => ({ vi: `lỗi ngoài dự kiến (${p.name})`, en: `unexpected error (${p.name})` }),
   'trust-path': (p) => {
     const why = TRUST_PROBLEMS[String(p.problem)] ?? TRUST_PROBLEMS['not-valid']!;
     return {
-      vi: `không dùng được ${p.file} làm neo tin cậy: ${why.vi}`,
+      vi: `không dùng được ${p.file} làm chứng thư gốc tin cậy: ${why.vi}`,
       en: `cannot use ${p.file} as trust anchors: ${why.en}`,
     };
   },

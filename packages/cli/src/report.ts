@@ -145,22 +145,25 @@ const L = {
   noExpiry: { vi: 'Không thời hạn', en: 'No expiry' },
   photo: { vi: 'Ảnh', en: 'Photo' },
   verification: { vi: 'Xác thực', en: 'Verification' },
-  passive: { vi: 'Thụ động (PA)', en: 'Passive (PA)' },
+  passive: { vi: 'Chữ ký số (PA)', en: 'Passive (PA)' },
   chip: { vi: 'Xác thực chip (CA)', en: 'Chip auth (CA)' },
   active: { vi: 'Xác thực chủ động (AA)', en: 'Active auth (AA)' },
-  signer: { vi: 'Người ký', en: 'Signed by' },
+  signer: { vi: 'Chứng thư ký', en: 'Signed by' },
   stats: { vi: 'Thống kê', en: 'Statistics' },
-  crossCheck: { vi: 'DG1 và DG13 khác nhau ở', en: 'DG1 and DG13 disagree on' },
+  crossCheck: { vi: 'DG1 và DG13 không khớp ở', en: 'DG1 and DG13 disagree on' },
 } as const;
 
 const OVERALL: Record<Verdict['overall'], { vi: string; en: string }> = {
-  authentic: { vi: 'XÁC THỰC — dữ liệu và chip đều chính hãng', en: 'AUTHENTIC — data and chip are genuine' },
+  authentic: {
+    vi: 'ĐÃ XÁC THỰC — thẻ thật, dữ liệu do cơ quan Công an cấp',
+    en: 'AUTHENTIC — data and chip are genuine',
+  },
   'genuine-data': {
-    vi: 'HỢP LỆ — dữ liệu do cơ quan cấp ký (chip chưa được chứng minh không phải bản sao)',
+    vi: 'HỢP LỆ — dữ liệu do cơ quan Công an cấp (chưa chứng minh được chip không phải bản sao)',
     en: 'VALID — data signed by the issuer (chip not proven to be no clone)',
   },
   invalid: { vi: 'KHÔNG HỢP LỆ', en: 'INVALID' },
-  'unknown-csca': { vi: 'CHƯA XÁC ĐỊNH — không có CSCA tin cậy', en: 'UNKNOWN — no trusted CSCA' },
+  'unknown-csca': { vi: 'CHƯA XÁC MINH ĐƯỢC — thiếu chứng thư gốc CSCA tin cậy', en: 'UNKNOWN — no trusted CSCA' },
   'not-checked': { vi: 'CHƯA KIỂM TRA', en: 'NOT CHECKED' },
 };
 
@@ -168,7 +171,7 @@ const STATUS: Record<string, { vi: string; en: string }> = {
   valid: { vi: 'hợp lệ', en: 'valid' },
   invalid: { vi: 'không hợp lệ', en: 'invalid' },
   refused: { vi: 'chip từ chối (không phải lỗi)', en: 'refused by the chip (not a failure)' },
-  'unknown-csca': { vi: 'không rõ CSCA', en: 'unknown CSCA' },
+  'unknown-csca': { vi: 'thiếu CSCA tin cậy', en: 'unknown CSCA' },
   'not-checked': { vi: 'chưa kiểm tra', en: 'not checked' },
 };
 
@@ -184,7 +187,7 @@ export function humanDate(value: string): string {
 const DATE_FIELDS = new Set(['dateOfBirth', 'dateOfIssue', 'dateOfExpiry']);
 
 const WITHHELD = {
-  vi: 'Dữ liệu cá nhân không được in vì thẻ không qua xác thực; thêm --show-invalid để in (hoặc --json).',
+  vi: 'Không in dữ liệu cá nhân vì thẻ không qua được bước xác thực; thêm --show-invalid để in (hoặc dùng --json).',
   en: 'Personal data withheld because the card failed verification; add --show-invalid to print it (or use --json).',
 };
 
@@ -248,7 +251,7 @@ export function readSummary(
   if (simulated)
     lines.push(
       lang === 'vi'
-        ? 'Lưu ý: đây là thẻ mô phỏng; mọi dữ liệu đều là giả, không thuộc về người thật.'
+        ? 'Lưu ý: đây là thẻ mô phỏng; mọi dữ liệu đều là giả lập, không thuộc về người thật.'
         : 'Note: this is a simulated card; all data is invented and belongs to no real person.',
     );
   return `${lines.join('\n')}\n`;

@@ -218,7 +218,7 @@ describe('cccd read --simulate (in-process card)', () => {
     const r = await cccd([...withCan, '--lang', 'vi', '--groups', 'dg13']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Họ và tên:\s+Trần Đức Minh/);
-    expect(r.stdout).toMatch(/Xác thực: HỢP LỆ|Xác thực: XÁC THỰC/);
+    expect(r.stdout).toMatch(/Xác thực: HỢP LỆ|Xác thực: ĐÃ XÁC THỰC/);
     expect(r.stdout).toMatch(/thẻ mô phỏng/);
     expect(r.stderr).toBe('');
   });

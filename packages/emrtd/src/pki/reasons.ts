@@ -40,7 +40,7 @@ const CATALOG = {
   'sod-not-read': [
     'info',
     () => ({
-      vi: 'Chưa đọc EF.SOD nên không kiểm tra thụ động.',
+      vi: 'Chưa đọc tệp EF.SOD nên chưa kiểm tra được chữ ký số (xác thực thụ động).',
       en: 'EF.SOD was not read; passive authentication not run.',
     }),
   ],
@@ -230,7 +230,7 @@ const CATALOG = {
   'ds-key-usage': [
     'error',
     () => ({
-      vi: 'Chứng thư DS không cho phép digitalSignature.',
+      vi: 'Chứng thư DS không được phép dùng để ký số (thiếu digitalSignature).',
       en: 'The DS certificate key usage does not allow digitalSignature.',
     }),
   ],
@@ -261,7 +261,7 @@ const CATALOG = {
   ],
   'ecdsa-plain-signature': [
     'info',
-    () => ({ vi: 'Chữ ký ECDSA ở dạng r‖s thô.', en: 'The ECDSA signature is in plain r‖s form.' }),
+    () => ({ vi: 'Chữ ký ECDSA ở dạng r‖s thô (không mã hóa DER).', en: 'The ECDSA signature is in plain r‖s form.' }),
   ],
   'ec-explicit-parameters': [
     'info',
@@ -353,7 +353,10 @@ const CATALOG = {
   ],
   'aa-challenge-invalid': [
     'error',
-    () => ({ vi: 'Thử thách AA phải dài 8 byte.', en: 'The AA challenge must be 8 bytes long.' }),
+    () => ({
+      vi: 'Chuỗi thách thức (challenge) của AA phải dài đúng 8 byte.',
+      en: 'The AA challenge must be 8 bytes long.',
+    }),
   ],
   'aa-key-not-verified': [
     'warning',
@@ -369,7 +372,7 @@ const CATALOG = {
   'ca-not-offered': [
     'info',
     () => ({
-      vi: 'Thẻ không cung cấp xác thực chip (CA) mà đầu đọc hỗ trợ.',
+      vi: 'Thẻ không có phương thức xác thực chip (CA) nào mà đầu đọc này hỗ trợ.',
       en: 'The card offers no chip authentication this reader supports.',
     }),
   ],
@@ -377,21 +380,21 @@ const CATALOG = {
   'ca-refused': [
     'warning',
     (p) => ({
-      vi: `Chip từ chối xác thực chip (CA) trước khi chứng minh (SW ${p.sw}); đây không phải là lỗi.`,
+      vi: `Chip từ chối bước xác thực chip (CA) ngay từ đầu (mã SW ${p.sw}); đây không phải là lỗi.`,
       en: `The chip declined chip authentication before any proof (SW ${p.sw}); this is not a failure.`,
     }),
   ],
   'aa-refused': [
     'warning',
     (p) => ({
-      vi: `Chip từ chối xác thực chủ động (AA) (SW ${p.sw}); đây không phải là lỗi.`,
+      vi: `Chip từ chối bước xác thực chủ động (AA) (mã SW ${p.sw}); đây không phải là lỗi.`,
       en: `The chip declined active authentication (SW ${p.sw}); this is not a failure.`,
     }),
   ],
   'no-anti-clone-proof': [
     'warning',
     (p) => ({
-      vi: `Dữ liệu do cơ quan cấp ký hợp lệ nhưng chưa chứng minh được chip không phải bản sao (CA: ${proof(p.ca, p.caSw).vi}; AA: ${proof(p.aa, p.aaSw).vi}).`,
+      vi: `Chữ ký số của cơ quan cấp thẻ trên dữ liệu là hợp lệ, nhưng chưa chứng minh được chip không phải bản sao (CA: ${proof(p.ca, p.caSw).vi}; AA: ${proof(p.aa, p.aaSw).vi}).`,
       en: `The data is validly signed by the issuer, but nothing proves the chip is not a copy (CA: ${proof(p.ca, p.caSw).en}; AA: ${proof(p.aa, p.aaSw).en}).`,
     }),
   ],
@@ -405,14 +408,14 @@ const CATALOG = {
   'ca-claimed-only': [
     'info',
     () => ({
-      vi: 'Kết quả CA do thiết bị đọc khai báo; không thể kiểm tra lại ngoại tuyến.',
+      vi: 'Kết quả CA do đầu đọc thẻ tự báo cáo; không thể kiểm tra lại khi ngoại tuyến.',
       en: 'The CA result is as reported by the reader; it cannot be re-checked offline.',
     }),
   ],
   'passive-not-valid': [
     'warning',
     () => ({
-      vi: 'Kiểm tra thụ động chưa hợp lệ nên CA/AA không chứng minh tính xác thực.',
+      vi: 'Chữ ký số (xác thực thụ động) chưa hợp lệ nên kết quả CA/AA không đủ chứng minh thẻ là thật.',
       en: 'Passive authentication is not valid, so CA/AA do not prove authenticity.',
     }),
   ],
