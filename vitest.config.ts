@@ -36,11 +36,20 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 30_000,
-    globalSetup: ['scripts/vitest.global-setup.ts'],
     projects: [
       { extends: true, test: { name: 'unit', include: TESTS, exclude: ['**/node_modules/**', PCSC_TESTS] } },
-      // Tests that go through the machine's one pcscd and its two vpcd slots run one file at a time.
-      { extends: true, test: { name: 'pcsc', include: [PCSC_TESTS], fileParallelism: false } },
+      // Tests that go through the machine's one pcscd and its two vpcd slots run one file at a time. Only this
+      // project starts pcscd: a unit-only run (a second terminal, a helper) never starts or stops the daemon
+      // under a PC/SC run.
+      {
+        extends: true,
+        test: {
+          name: 'pcsc',
+          include: [PCSC_TESTS],
+          fileParallelism: false,
+          globalSetup: ['scripts/vitest.global-setup.ts'],
+        },
+      },
     ],
   },
 });

@@ -243,11 +243,7 @@ export function readSummary(
   for (const r of [...v.passive.reasons, ...(v.chip?.reasons ?? []), ...(v.active?.reasons ?? []), ...v.reasons])
     if (r.severity !== 'info') lines.push(`  - ${r.message[lang]}`);
   if (withheld) lines.push(WITHHELD[lang]);
-  const seconds = (stats.elapsedMs / 1000).toFixed(2);
-  lines.push(
-    `${t('stats')}: ${stats.apdus} APDU, ${stats.bytesOut} B → ${stats.bytesIn} B ←, ${stats.retries} retries, ${stats.resumes} resumes, ${seconds} s` +
-      (stats.modelledMs === undefined ? '' : ` (modelled card time ${(stats.modelledMs / 1000).toFixed(2)} s)`),
-  );
+  lines.push(`${t('stats')}: ${statsLine(stats, lang)}`);
   if (simulated)
     lines.push(
       lang === 'vi'
@@ -255,4 +251,20 @@ export function readSummary(
         : 'Note: this is a simulated card; all data is invented and belongs to no real person.',
     );
   return `${lines.join('\n')}\n`;
+}
+
+/** The exchange figures of a read, in the output language (operators read them when a card is slow). */
+function statsLine(stats: ReadStats, lang: Lang): string {
+  const seconds = (stats.elapsedMs / 1000).toFixed(2);
+  const modelled = stats.modelledMs === undefined ? undefined : (stats.modelledMs / 1000).toFixed(2);
+  const io = `${stats.apdus} APDU, ${stats.bytesOut} B → ${stats.bytesIn} B ←`;
+  if (lang === 'vi')
+    return (
+      `${io}, ${stats.retries} lần gửi lại, ${stats.resumes} lần đọc tiếp, ${seconds} giây` +
+      (modelled === undefined ? '' : ` (thời gian thẻ theo mô hình ${modelled} giây)`)
+    );
+  return (
+    `${io}, ${stats.retries} retries, ${stats.resumes} resumes, ${seconds} s` +
+    (modelled === undefined ? '' : ` (modelled card time ${modelled} s)`)
+  );
 }
