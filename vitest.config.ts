@@ -5,6 +5,8 @@ const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 const TESTS = [
   'packages/*/src/**/*.test.ts',
+  // The core bundled for and read in a browser (esbuild, headless chromium): test code outside src/.
+  'packages/emrtd/browser/*.test.ts',
   'simulator/src/**/*.test.ts',
   'kiosk-agent/src/**/*.test.ts',
   'kiosk-agent/demo/**/*.test.ts',
