@@ -4,7 +4,8 @@
  * BENCH_PA_ITERATIONS (SDK verifications per algorithm, default 300), BENCH_OPENSSL_ITERATIONS (default 40),
  * BENCH_PCSC_APDUS (400, PC/SC host process vs binding in process; needs pcscd + vpcd), BENCH_AGENT_READS (30),
  * BENCH_AGENT_READS_PER_CLIENT (4), SOAK_SECONDS (default 0 here; scripts/bench.sh passes 120) for both soaks, AGENT_SOAK_SECONDS (defaults to SOAK_SECONDS), AGENT_SOAK_CLIENTS (4),
- * AGENT_SOAK_READERS (4), AGENT_SOAK_RECONNECT_EVERY (25 rounds), BENCH_WRITE_DOC=0 to leave the doc alone.
+ * AGENT_SOAK_READERS (4), AGENT_SOAK_RECONNECT_EVERY (25 rounds), BENCH_BROWSER_READS (10, headless Chromium and
+ * Node each), BENCH_WRITE_DOC=0 to leave the doc alone.
  * BENCH_ONLY=agent-soak runs the agent soak alone and re-renders the block from the previous full run's
  * artifacts/bench.json, the agent soak carrying its own date and command.
  */
@@ -12,6 +13,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { it, vi } from 'vitest';
 import { measureAgentDelivery, measureAgentLoad } from './agent.js';
 import { runAgentSoak } from './agent-soak.js';
+import { measureBrowserCpu } from './browser.js';
 import { measureCpu } from './cpu.js';
 import { benchCard } from './lib/cards.js';
 import { machineInfo } from './lib/machine.js';
@@ -50,6 +52,7 @@ async function everything(): Promise<BenchResults> {
   const capped = await runCappedBenchmark();
   const cpu = await measureCpu(num('BENCH_CPU_ITERATIONS', 20), 5);
   const pa = measurePa(num('BENCH_PA_ITERATIONS', 300), num('BENCH_OPENSSL_ITERATIONS', 40));
+  const browser = await measureBrowserCpu(num('BENCH_BROWSER_READS', 10), 3);
   const pcscHost = await measurePcscHost(num('BENCH_PCSC_APDUS', 400));
   const agent = {
     delivery: await measureAgentDelivery(num('BENCH_AGENT_READS', 30)),
@@ -72,6 +75,7 @@ async function everything(): Promise<BenchResults> {
     capped,
     cpu,
     pa,
+    browser,
     pcscHost,
     ...(soak ? { soak } : {}),
     ...(viaAgent ? { agentSoak: viaAgent } : {}),

@@ -5,6 +5,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { measureAgentDelivery, measureAgentLoad } from './agent.js';
 import { runAgentSoak } from './agent-soak.js';
+import { measureBrowserCpu } from './browser.js';
 import { measureCpu } from './cpu.js';
 import { machineInfo } from './lib/machine.js';
 import { type BenchResults, cappedChecks, renderCapped, renderResults, targetChecks } from './lib/report.js';
@@ -47,7 +48,7 @@ describe('benchmark smoke run', () => {
     expect(cappedChecks([capped]).map((c) => c.met)).toEqual([true, true]);
   });
 
-  it('link benchmark, CPU, PA and soak run and render', async () => {
+  it('link benchmark, CPU (Node and headless Chromium), PA and soak run and render', async () => {
     const adaptive = await measureRead('adaptive', 424);
     const fixed = await measureRead('fixed-223', 424);
     expect(adaptive.verdict).toBe('authentic');
@@ -74,12 +75,19 @@ describe('benchmark smoke run', () => {
     expect([agentSoak.failures, agentSoak.failureCodes]).toEqual([0, {}]);
     expect(agentSoak.samples).toBeGreaterThan(0);
     expect(agentSoak.resourcesLast.TCPServerWrap).toBeGreaterThan(0);
+    const browser = await measureBrowserCpu(1, 0);
+    expect(browser.apdus).toBeGreaterThan(10);
+    expect(browser.browser.taskMs).toBeGreaterThan(0);
+    expect(browser.browser.computeMs).toBeGreaterThan(0);
+    expect(browser.browser.waitingMs).toBeLessThan(browser.browser.wallMs);
+    expect(browser.node.cpuMs).toBeGreaterThan(0);
     const results: BenchResults = {
       command: 'smoke',
       machine: machineInfo(),
       link: [adaptive, fixed],
       cpu,
       pa,
+      browser,
       soak,
       agentSoak,
       agent: { delivery, load },
@@ -89,6 +97,7 @@ describe('benchmark smoke run', () => {
     const md = renderResults(results);
     expect(md).toContain('| 424 | adaptive | ');
     expect(md).toContain('ecdsa-p256-sha256');
+    expect(md).toContain('| Chromium: renderer main thread (TaskDuration) | ');
     expect(md).toMatch(/### Soak \(agent\)\n\n`startAgent` with 2 simulated readers and 2 `CccdAgentClient` clients/);
   }, 30_000);
 });

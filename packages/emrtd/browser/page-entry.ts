@@ -15,6 +15,8 @@ export interface BrowserReadRequest {
   groups: CccdGroup[];
   /** What the link says about the card (from the simulated card: extended length or not). */
   extendedLength: boolean;
+  /** false: timings only, no summary (a benchmark times readVerified, not the summary's hashing). */
+  summary?: boolean;
 }
 
 export interface BrowserReadTiming {
@@ -26,7 +28,7 @@ export interface BrowserReadTiming {
 }
 
 export type BrowserReadOutcome =
-  | { ok: true; summary: ReadSummary; timing: BrowserReadTiming }
+  | { ok: true; summary?: ReadSummary; timing: BrowserReadTiming }
   | { ok: false; error: { name: string; code?: string; step?: string; file?: string; sw?: number; message: string } };
 
 async function read(request: BrowserReadRequest): Promise<BrowserReadOutcome> {
@@ -42,11 +44,8 @@ async function read(request: BrowserReadRequest): Promise<BrowserReadOutcome> {
     const t0 = performance.now();
     const result = await readVerified(transport, canKey(request.can), { trustStore, groups: request.groups });
     const wallMs = performance.now() - t0;
-    return {
-      ok: true,
-      summary: summariseRead(result),
-      timing: { wallMs, waitingMs: transport.waitingMs, exchanges: transport.exchanges },
-    };
+    const timing = { wallMs, waitingMs: transport.waitingMs, exchanges: transport.exchanges };
+    return request.summary === false ? { ok: true, timing } : { ok: true, summary: summariseRead(result), timing };
   } catch (e) {
     const err = e as Partial<EmrtdError> & Error;
     return {

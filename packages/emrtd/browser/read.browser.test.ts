@@ -35,7 +35,7 @@ describe('@cccd/emrtd in headless Chromium', () => {
     expect(inPage.summary).toEqual(inNode);
 
     // What both reads found: the protocols of a CCCD, every file hashed as signed, the citizen's fields.
-    const s = inPage.summary;
+    const s = inPage.summary!;
     expect(s.overall).toBe('authentic');
     expect(s.protocol.access).toMatchObject({ protocol: 'PACE', keyKind: 'CAN', tried: ['PACE-CAN'] });
     expect(s.protocol.chipAuthentication).toMatchObject({ performed: true, success: true });
