@@ -41,6 +41,8 @@ export async function startApduServer(options: { script: string; transportFor: (
   const wss = new WebSocketServer({ server: http, path: '/apdu', maxPayload: MAX_FRAME });
   wss.on('connection', (socket) => {
     const transport = options.transportFor();
+    // An oversized or malformed frame: ws closes the socket (1009, 1002) and reports it here; nothing to add.
+    socket.on('error', () => undefined);
     // The page sends one APDU at a time; chaining keeps replies in order even if it did not.
     let queue = Promise.resolve();
     socket.on('message', (data, isBinary) => {

@@ -35,13 +35,17 @@ export class WebSocketApduTransport implements Transport {
     socket.addEventListener('close', () => this.fail(new CardRemoved({ step: 'transmit' })));
   }
 
-  /** Opens the socket, within `timeoutMs`. */
+  /**
+   * Opens the socket, within `timeoutMs`. `WebSocket` is the page's own; tests in Node pass `ws`'s, which has the
+   * same event interface.
+   */
   static connect(
     url: string,
     capabilities: TransportCapabilities,
-    timeoutMs = EXCHANGE_TIMEOUT_MS,
+    options: { timeoutMs?: number; WebSocket?: new (url: string) => WebSocket } = {},
   ): Promise<WebSocketApduTransport> {
-    const socket = new WebSocket(url);
+    const { timeoutMs = EXCHANGE_TIMEOUT_MS, WebSocket: Socket = globalThis.WebSocket } = options;
+    const socket = new Socket(url);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         socket.close();
@@ -63,7 +67,7 @@ export class WebSocketApduTransport implements Transport {
     if (signal?.aborted) return Promise.reject(new Cancelled('transmit'));
     if (this.pending)
       return Promise.reject(new EmrtdError('transport', 'one exchange at a time', { step: 'transmit' }));
-    if (this.socket.readyState !== WebSocket.OPEN) return Promise.reject(new CardRemoved({ step: 'transmit' }));
+    if (this.socket.readyState !== this.socket.OPEN) return Promise.reject(new CardRemoved({ step: 'transmit' }));
     const started = performance.now();
     return new Promise<Uint8Array>((resolve, reject) => {
       const done = () => {
@@ -73,14 +77,15 @@ export class WebSocketApduTransport implements Transport {
         this.waitingMs += performance.now() - started;
         this.exchanges++;
       };
-      const onAbort = () => {
+      // A reply may still come for an abandoned exchange; frames carry no sequence number, so the link closes
+      // rather than hand that reply to the next command (the read then sees the card as gone).
+      const abandon = (error: Error) => {
         done();
-        reject(new Cancelled('transmit'));
+        this.socket.close();
+        reject(error);
       };
-      const timer = setTimeout(() => {
-        done();
-        reject(new Timeout('transmit', timeoutMs));
-      }, timeoutMs);
+      const onAbort = () => abandon(new Cancelled('transmit'));
+      const timer = setTimeout(() => abandon(new Timeout('transmit', timeoutMs)), timeoutMs);
       signal?.addEventListener('abort', onAbort, { once: true });
       this.pending = {
         resolve: (bytes) => {
@@ -102,7 +107,7 @@ export class WebSocketApduTransport implements Transport {
 
   private onFrame(data: unknown): void {
     const pending = this.pending;
-    if (!pending) return; // a late reply to an exchange that already timed out or was cancelled
+    if (!pending) return; // the link is closing after an abandoned exchange, or the peer spoke out of turn
     if (!(data instanceof ArrayBuffer) || data.byteLength < 1 || data.byteLength > MAX_FRAME) {
       pending.reject(new EmrtdError('transport', 'malformed reply frame', { step: 'transmit' }));
       return;
