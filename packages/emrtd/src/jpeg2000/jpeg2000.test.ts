@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { loadProfile, parseProfile, personalise } from '@cccd/simulator';
 import { decode as decodePng } from 'fast-png';
 import { describe, expect, it } from 'vitest';
 import { EmrtdError, MalformedData } from '../errors.js';
+import { parseDg2 } from '../lds/dg2.js';
 import { decodeJpeg2000, JPEG2000_LIMITS } from './decode.js';
 import { Jpeg2000Unsupported } from './errors.js';
 import { readJpeg2000Header } from './header.js';
@@ -200,5 +202,18 @@ describe('jpeg2000ToPng', () => {
     expect([...toEightBit(Uint16Array.of(0, 2048, 4095), 12)]).toEqual([0, 128, 255]);
     const eight = Uint8Array.of(1, 2);
     expect(toEightBit(eight, 8)).toBe(eight);
+  });
+});
+
+describe('a simulated card with a JPEG 2000 face', () => {
+  it.each(['jp2', 'j2k'] as const)('DG2 (%s) parses and its face becomes the 240×320 PNG', async (format) => {
+    const base = loadProfile('cccd-2021-jp2');
+    const card = await personalise(parseProfile({ ...base, face: { ...base.face, format } }), {
+      activeAuthentication: null,
+    });
+    const [face] = parseDg2(card.files.get(0x0102)!).faces;
+    expect(face).toMatchObject({ imageDataType: 1, format: format === 'jp2' ? 'jpeg2000' : 'j2k', width: 240 });
+    const png = await jpeg2000ToPng(face!.image, { source: 'DG2' });
+    expect([png.width, png.height]).toEqual([face!.width, face!.height]);
   });
 });
