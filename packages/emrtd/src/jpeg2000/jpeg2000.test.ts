@@ -66,6 +66,13 @@ describe('readJpeg2000Header', () => {
     expect(readJpeg2000Header(FACE)).toMatchObject({ container: 'jp2', width: 240, height: 320 });
   });
 
+  it('a last box of length 0 runs to the end of the file (15444-1 §I.4)', async () => {
+    const open = fixture('g8.jp2');
+    new DataView(open.buffer).setUint32(Buffer.from(open).indexOf('jp2c') - 4, 0);
+    expect(readJpeg2000Header(open)).toMatchObject({ container: 'jp2', width: W, height: H });
+    expect([...(await decodeJpeg2000(open)).samples]).toEqual(gradient(1, 8));
+  });
+
   it('refuses what is neither, and boxes or markers that do not hold, as MalformedData', () => {
     const jp2 = fixture('g8.jp2');
     const j2k = fixture('g8.j2k');
