@@ -95,7 +95,12 @@ export async function decodeJpeg2000(bytes: Uint8Array, options: Jpeg2000Options
   try {
     decoded = await withDecoder((decoder) => {
       decoder.getEncodedBuffer(bytes.length).set(bytes);
-      decoder.decode();
+      try {
+        decoder.decode();
+      } finally {
+        // A portrait is personal data: its copy in the module's memory is zeroed (a fresh view: memory may grow).
+        decoder.getEncodedBuffer(bytes.length).fill(0);
+      }
       const frame = decoder.getFrameInfo();
       // OpenJPEG reports a failed decode as an empty frame; anything but the frame SIZ declared is refused too.
       if (frame.width !== width || frame.height !== height || frame.componentCount !== channels) throw undecodable();
