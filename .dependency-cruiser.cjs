@@ -63,6 +63,20 @@ module.exports = {
       to: { dependencyTypes: ['core'] },
     },
     {
+      name: 'emrtd-image-codecs-in-jpeg2000',
+      comment: 'The JPEG 2000 decoder and the PNG encoder are loaded by jpeg2000/ only (the ./jpeg2000 entry)',
+      severity: 'error',
+      from: { path: EMRTD, pathNot: [`${EMRTD}jpeg2000/`, TESTS] },
+      to: { path: 'node_modules/(@cornerstonejs/codec-openjpeg|fast-png)/' },
+    },
+    {
+      name: 'emrtd-jpeg2000-only-in-its-entry',
+      comment: 'jpeg2000/ is reached only through the ./jpeg2000 entry: the root entry never pulls the decoder in',
+      severity: 'error',
+      from: { path: EMRTD, pathNot: [`${EMRTD}jpeg2000/`, `${EMRTD}entries/jpeg2000\\.ts$`, TESTS] },
+      to: { path: `${EMRTD}jpeg2000/` },
+    },
+    {
       name: 'emrtd-transport-agnostic',
       comment: '@cccd/emrtd never imports a transport, the simulator, the agent or a native module',
       severity: 'error',
@@ -78,7 +92,8 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: ['(^|/)dist/', '(^|/)node_modules/'] },
+    // node_modules stay in the graph as leaves (doNotFollow): rules on which package imports them need the edge.
+    exclude: { path: ['(^|/)dist/'] },
     tsPreCompilationDeps: true,
     // The workspace packages resolve to their TypeScript sources, as in tests (tsconfig.test.json paths).
     tsConfig: { fileName: 'tsconfig.test.json' },

@@ -24,6 +24,7 @@ export default defineConfig({
       { find: /^@cccd\/emrtd\/codec$/, replacement: here('./packages/emrtd/src/entries/codec.ts') },
       { find: /^@cccd\/emrtd\/node$/, replacement: here('./packages/emrtd/src/trust/node.ts') },
       { find: /^@cccd\/emrtd\/diagnose$/, replacement: here('./packages/emrtd/src/diagnose/index.ts') },
+      { find: /^@cccd\/emrtd\/jpeg2000$/, replacement: here('./packages/emrtd/src/entries/jpeg2000.ts') },
       // Tests only: not a published subpath (package.json exports), not in dist/.
       { find: /^@cccd\/emrtd\/testing$/, replacement: here('./packages/emrtd/src/testing/index.ts') },
       { find: /^@cccd\/pcsc$/, replacement: here('./packages/pcsc/src/index.ts') },

@@ -87,7 +87,9 @@ declare const scannedText: string;
 declare const canInput: string;
 declare const signal: AbortSignal;
 declare function fillCheckInForm(document: CccdDocument | undefined): void;
-declare function showRefusal(reasons: Reason[]): void;`,
+declare function showRefusal(reasons: Reason[]): void;
+declare function showPortrait(png: Uint8Array): void;
+declare function showNoPortrait(reason: string): void;`,
   'packages/pcsc/README.md': `declare const selectApdu: Uint8Array;`,
   'packages/hid/README.md': `import type * as E from '@cccd/emrtd';
 declare function startChipRead(keys: E.CandidateKey[]): void;`,

@@ -15,6 +15,7 @@ const LAYERS = [
   ['verification', ['verify/']],
   ['read orchestration', ['read/']],
   ['diagnostics', ['diagnose/']],
+  ['images', ['jpeg2000/']],
   ['entry points', ['index.ts', 'entries/', 'testing/']],
 ];
 

@@ -117,7 +117,8 @@ describe('packaging (slow: packs every package, installs three with npm)', () =>
       writeFileSync(
         join(app, 'consumer.ts'),
         `import { CccdAgentClient } from '@cccd/client';
-import { canKey, readVerified, TrustStore } from '@cccd/emrtd';
+import { canKey, parseDg2, readVerified, TrustStore } from '@cccd/emrtd';
+import { jpeg2000ToPng } from '@cccd/emrtd/jpeg2000';
 import { trustStoreFromFiles } from '@cccd/emrtd/node';
 import { InProcessTransport, loadProfile, personalise, SimulatedCard } from '@cccd/simulator';
 
@@ -132,7 +133,11 @@ const overall: string = result.verification.overall;
 const named: boolean = typeof result.document?.fullName === 'string';
 const empty = trustStoreFromFiles([]).store.list().length;
 const client: CccdAgentClient | undefined = undefined;
-console.log(JSON.stringify({ overall, named, empty, client: client === undefined, apdus: result.report.apdus }));
+// The optional ./jpeg2000 entry with its decoder as installed from npm: a JPEG 2000 DG2 face to PNG.
+const jp2Face = parseDg2((await personalise(loadProfile('cccd-2021-jp2'))).files.get(0x0102)!).faces[0];
+const png = jp2Face ? await jpeg2000ToPng(jp2Face.image) : undefined;
+const pngWidth = png?.width;
+console.log(JSON.stringify({ overall, named, empty, client: client === undefined, pngWidth, apdus: result.report.apdus }));
 `,
       );
       // The three tsc runs start now and go in parallel; the tests below await them.
@@ -191,7 +196,7 @@ console.log(JSON.stringify({ overall, named, empty, client: client === undefined
     it("runs the core README's happy path: readVerified on the simulated card, authentic or genuine-data", async () => {
       expect((await checks).nodeNext.ok).toBe(true);
       const out = JSON.parse(sh('node', [join(app, 'out-NodeNext', 'consumer.js')], app)) as Record<string, unknown>;
-      expect(out).toMatchObject({ named: true, empty: 0, client: true });
+      expect(out).toMatchObject({ named: true, empty: 0, client: true, pngWidth: 240 });
       expect(out.overall).toMatch(/^(authentic|genuine-data)$/);
     }, 60_000);
   });

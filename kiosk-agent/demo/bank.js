@@ -33,7 +33,7 @@ initPage({
     resultHeading: 'Kết quả xác thực',
     noPhoto: 'Không có ảnh',
     photoAlt: 'Ảnh chân dung đọc từ chip',
-    jp2: 'Ảnh ở định dạng JPEG 2000 nên trình duyệt này không hiển thị được; máy chủ vẫn nhận được ảnh để đối chiếu khuôn mặt.',
+    jp2: 'Ảnh ở định dạng JPEG 2000 và không chuyển được sang định dạng trình duyệt hiển thị; máy chủ vẫn nhận được ảnh gốc để đối chiếu khuôn mặt.',
     fullName: 'Họ và tên',
     idNumber: 'Số CCCD',
     dateOfBirth: 'Ngày sinh',
@@ -63,7 +63,7 @@ initPage({
     resultHeading: 'Verification result',
     noPhoto: 'No photo',
     photoAlt: 'Portrait read from the chip',
-    jp2: 'JPEG 2000 portrait: this browser cannot show it; the server still receives it for matching.',
+    jp2: 'JPEG 2000 portrait that could not be converted for the browser; the server still receives the original for matching.',
     fullName: 'Full name',
     idNumber: 'ID number',
     dateOfBirth: 'Date of birth',
@@ -88,16 +88,28 @@ initPage({
   },
 });
 
+/**
+ * The portrait: a JPEG as read from the chip; a JPEG 2000 one (which browsers do not show) through the PNG the agent
+ * made of it (`photo.display`). The chip's own bytes stay in `photo.b64` for the server's face match.
+ */
+function portraitSource(photo) {
+  if (photo.mime === 'image/jpeg') return `data:image/jpeg;base64,${photo.b64}`;
+  if (photo.display) return `data:${photo.display.mime};base64,${photo.display.b64}`;
+  return undefined;
+}
+
 function renderPortrait(photo) {
   const box = $('portrait');
   box.replaceChildren();
+  const src = photo && portraitSource(photo);
   if (!photo) {
     box.textContent = t('noPhoto');
-  } else if (photo.mime === 'image/jpeg') {
+  } else if (src) {
     const img = document.createElement('img');
     img.id = 'photo';
     img.alt = t('photoAlt');
-    img.src = `data:image/jpeg;base64,${photo.b64}`;
+    img.src = src;
+    img.dataset.format = photo.mime;
     box.append(img);
   } else {
     box.textContent = t('jp2');

@@ -337,6 +337,51 @@ describe('front-desk demo pages', () => {
     await page.close();
   });
 
+  it('bank: a JPEG 2000 portrait (cccd-2021-jp2) is shown through the PNG the agent made of it', async () => {
+    const card = loadProfile('cccd-2021-jp2');
+    const dir = mkdtempSync(join(tmpdir(), 'cccd-demo-agent-'));
+    dataDirs.push(dir);
+    const jp2Agent = await bounded(
+      startAgent({
+        config: {
+          port: 0,
+          simulate: true,
+          demo: true,
+          pcsc: false,
+          dataDir: dir,
+          audit: false,
+          simulation: { profile: 'cccd-2021-jp2' },
+        },
+        logDestination: quiet as never,
+        print: () => undefined,
+      }),
+      20_000,
+      'startAgent (jp2)',
+    );
+    try {
+      const page = await openPage('bank.html', true, jp2Agent);
+      await readWithCan(page, card.idNumber.slice(6));
+      await expectReadDone(page);
+      await page.locator('#result').waitFor({ state: 'visible' });
+      const photo = page.locator('#photo');
+      await photo.waitFor({ state: 'visible' });
+      // Decoded by the browser: a PNG of the 240×320 face, not the chip's JP2 bytes (Chromium cannot show those).
+      await page.waitForFunction(() => (document.getElementById('photo') as HTMLImageElement | null)?.complete);
+      const shown = await photo.evaluate((img: HTMLImageElement) => ({
+        width: img.naturalWidth,
+        height: img.naturalHeight,
+        format: img.dataset.format,
+        png: img.src.startsWith('data:image/png;base64,'),
+      }));
+      expect(shown).toEqual({ width: 240, height: 320, format: 'image/jp2', png: true });
+      expect(await page.textContent('#f-fullName')).toBe(card.fullName);
+      await page.screenshot({ path: join(IMAGES, 'demo-bank-jp2.png'), fullPage: true });
+      await page.close();
+    } finally {
+      await jp2Agent.close();
+    }
+  });
+
   it('commune: the form is filled from the chip, fields editable and labelled', async () => {
     const page = await openPage('commune.html');
     await readWithCan(page);

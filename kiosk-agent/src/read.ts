@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import {
   type CccdFields,
   cccdFieldsSchema,
+  type Photo,
   type ReadResult,
   type ReadStage,
   type ReadStartParams,
@@ -34,6 +35,7 @@ import { releasableEvidence } from './evidence.js';
 import { type FieldName, groupsFor, pickFields } from './fields.js';
 import type { DeviceIdentity } from './identity.js';
 import { errorFields, type Logger } from './log.js';
+import { resultPhoto } from './photo.js';
 import type { QrKeySource } from './qr.js';
 import type { ReaderHub } from './readers/hub.js';
 import type { CardLink, Reader } from './readers/types.js';
@@ -215,12 +217,14 @@ async function readChip(
 
 /**
  * The result before it is signed: the released fields (malformed values as null), the verdict (marked on a
- * simulated reader), the photo and the evidence when they were asked for. `fields` passed checkRelease.
+ * simulated reader), the photo (resultPhoto, when asked for) and the evidence when asked for. `fields` passed
+ * checkRelease.
  */
 function unsignedResult(
   read: VerifiedRead,
   id: string,
   fields: FieldName[],
+  photo: Photo | undefined,
   simulated: boolean,
   includeEvidence: boolean,
 ): UnsignedReadResult {
@@ -231,11 +235,7 @@ function unsignedResult(
     verification: simulated ? markSimulated(verification) : verification,
     simulated,
   };
-  if (fields.includes('photo') && read.photo)
-    unsigned.photo = {
-      mime: read.photo.mimeType === 'image/jp2' ? 'image/jp2' : 'image/jpeg',
-      b64: Buffer.from(read.photo.image).toString('base64'),
-    };
+  if (photo) unsigned.photo = photo;
   if (includeEvidence && read.evidence) {
     // `fields` passed checkRelease: they are exactly what this read may release.
     const { bundle, withheld } = releasableEvidence(read.evidence, fields);
@@ -286,8 +286,9 @@ export async function performRead(env: ReadEnvironment, req: ReadRequest): Promi
     progress('access-control', 8);
     read = await readChip(env, req, reader, link, key, groups, progress);
     progress('verifying', 92);
-    const released = fields.filter((f) => f !== 'photo' || read?.photo);
-    const unsigned = unsignedResult(read, id, fields, reader.kind === 'simulated', req.includeEvidence);
+    const photo = fields.includes('photo') && read.photo ? await resultPhoto(read.photo, log) : undefined;
+    const released = fields.filter((f) => f !== 'photo' || photo);
+    const unsigned = unsignedResult(read, id, fields, photo, reader.kind === 'simulated', req.includeEvidence);
     const result = await signReadResult(unsigned, signingFor(env, req));
     const idNumber = read.document?.idNumber;
     audit('ok', reader, {

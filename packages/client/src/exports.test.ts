@@ -55,6 +55,8 @@ const EXPORTS = [
   'nonceSchema',
   'notificationSchema',
   'pairAuthMessage',
+  'photoDisplaySchema',
+  'photoSchema',
   'purposeSchema',
   'readResultSchema',
   'readStartParamsSchema',

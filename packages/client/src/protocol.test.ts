@@ -60,6 +60,30 @@ describe('schemas are strict', () => {
     expect(readResultSchema.safeParse({ ...signed, verification: overall }).success).toBe(false);
   });
 
+  it('read result photo: JPEG, JP2 or J2K bytes; a PNG `display` beside JPEG 2000, covered by agentSig', async () => {
+    const png = { mime: 'image/png' as const, b64: 'iVBORw0KGgo=', width: 240, height: 320 };
+    const photo = { mime: 'image/jp2' as const, b64: 'AAAADGpQICA=', display: png };
+    const signed = await signReadResult(
+      { ...unsignedResult(), photo },
+      { origin: ORIGIN, nonce: NONCE, ...(await deviceKey()) },
+    );
+    expect(readResultSchema.safeParse(signed).success).toBe(true);
+    for (const p of [
+      { ...photo, mime: 'image/j2k' },
+      { mime: 'image/jpeg', b64: '/9j/4A==' },
+    ])
+      expect(readResultSchema.safeParse({ ...signed, photo: p }).success).toBe(true);
+    for (const p of [
+      { ...photo, mime: 'image/png' },
+      { ...photo, display: { ...png, mime: 'image/jpeg' } },
+      { ...photo, display: { ...png, width: 0 } },
+      { ...photo, display: { ...png, extra: 1 } },
+    ])
+      expect(readResultSchema.safeParse({ ...signed, photo: p }).success).toBe(false);
+    const swapped: typeof signed = { ...signed, photo: { ...photo, display: { ...png, b64: 'AAAA' } } };
+    expect(await verifyAgentSig(swapped, { origin: ORIGIN, nonce: NONCE })).toBe(false);
+  });
+
   it('read result: `simulated` is always there, a boolean, and covered by agentSig', async () => {
     const signed = await signReadResult(
       { ...unsignedResult(), simulated: true },

@@ -283,10 +283,34 @@ export const agentSigSchema = z.strictObject({
 });
 export type AgentSig = z.infer<typeof agentSigSchema>;
 
+/**
+ * A JPEG 2000 portrait as PNG, which every browser shows (they do not show JPEG 2000). Dimensions of the image;
+ * the agent decodes with @cccd/emrtd/jpeg2000.
+ */
+export const photoDisplaySchema = z.strictObject({
+  mime: z.literal('image/png'),
+  b64,
+  width: z.int().min(1).max(65535),
+  height: z.int().min(1).max(65535),
+});
+export type PhotoDisplay = z.infer<typeof photoDisplaySchema>;
+
+/**
+ * The DG2 portrait as the chip stores it (`mime`, `b64`: the bytes the evidence hashes cover), a JPEG, a JP2 file or
+ * a raw JPEG 2000 codestream (ISO 19794-5 image data type 1 allows both). `display`: with a JPEG 2000 portrait, the
+ * same picture as PNG for a page to show; absent for a JPEG (show `b64` itself) and when the image did not decode.
+ */
+export const photoSchema = z.strictObject({
+  mime: z.enum(['image/jpeg', 'image/jp2', 'image/j2k']),
+  b64,
+  display: photoDisplaySchema.optional(),
+});
+export type Photo = z.infer<typeof photoSchema>;
+
 export const readResultSchema = z.strictObject({
   readId: z.string().min(1).max(64),
   fields: cccdFieldsSchema,
-  photo: z.strictObject({ mime: z.enum(['image/jpeg', 'image/jp2']), b64 }).optional(),
+  photo: photoSchema.optional(),
   verification: verificationSchema,
   /**
    * True when the card was read on a simulated reader (invented data, a test CSCA): never a real card. Always

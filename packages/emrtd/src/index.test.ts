@@ -65,6 +65,11 @@ const PUBLIC: Record<string, string[]> = {
     'TraceOptions', 'TracePhase', 'TracingTransport', 'analyseReadBinary', 'buildChipProfile', 'commandName',
     'commandShape', 'describeKey', 'diagnoseChip', 'parseAtr',
   ],
+  './jpeg2000': [
+    'DecodedImage', 'JPEG2000_LIMITS', 'Jpeg2000Component', 'Jpeg2000Header', 'Jpeg2000Limits', 'Jpeg2000Options',
+    'Jpeg2000Unsupported', 'Jpeg2000UnsupportedReason', 'PngImage', 'decodeJpeg2000', 'encodePng', 'jpeg2000ToPng',
+    'readJpeg2000Header',
+  ],
 };
 
 /** The source file behind an entry point: dist/x/y.js is built from src/x/y.ts. */

@@ -140,7 +140,8 @@ export function faceJpeg(width: number, height: number, seed: number, targetByte
 }
 
 export interface FaceImageData {
-  format: 'jpeg' | 'jp2';
+  /** 'jp2': a JP2 file; 'j2k': a raw JPEG 2000 codestream (both are image data type 01 in ISO 19794-5). */
+  format: 'jpeg' | 'jp2' | 'j2k';
   width: number;
   height: number;
   data: Uint8Array;
@@ -148,23 +149,34 @@ export interface FaceImageData {
 
 const JP2_SIGNATURE = Uint8Array.of(0x00, 0x00, 0x00, 0x0c, 0x6a, 0x50, 0x20, 0x20, 0x0d, 0x0a, 0x87, 0x0a);
 
-/** Width and height from the JP2 header box ('jp2h' → 'ihdr': HEIGHT then WIDTH, ISO/IEC 15444-1 I.5.3.1). */
-export function jp2Dimensions(jp2: Uint8Array): { width: number; height: number } {
+/** The boxes of a JP2 file (ISO/IEC 15444-1 §I.4): type, start and length; only the 4-byte LBox form is written. */
+function jp2Box(jp2: Uint8Array, from: number, to: number, wanted: string): { at: number; length: number } {
   if (!JP2_SIGNATURE.every((b, i) => jp2[i] === b)) throw new RangeError('not a JP2 file (signature box missing)');
   const view = new DataView(jp2.buffer, jp2.byteOffset, jp2.byteLength);
-  const type = (at: number) => String.fromCharCode(...jp2.subarray(at + 4, at + 8));
-  const find = (from: number, to: number, wanted: string): number => {
-    for (let p = from; p + 8 <= to; ) {
-      const len = view.getUint32(p);
-      if (type(p) === wanted) return p;
-      if (len < 8) break;
-      p += len;
-    }
-    throw new RangeError(`JP2 box ${wanted} missing`);
-  };
-  const jp2h = find(0, jp2.length, 'jp2h');
-  const ihdr = find(jp2h + 8, jp2h + view.getUint32(jp2h), 'ihdr');
-  return { height: view.getUint32(ihdr + 8), width: view.getUint32(ihdr + 12) };
+  for (let p = from; p + 8 <= to; ) {
+    const len = view.getUint32(p);
+    if (String.fromCharCode(...jp2.subarray(p + 4, p + 8)) === wanted) return { at: p, length: len };
+    if (len < 8) break;
+    p += len;
+  }
+  throw new RangeError(`JP2 box ${wanted} missing`);
+}
+
+/** Width and height from the JP2 header box ('jp2h' → 'ihdr': HEIGHT then WIDTH, ISO/IEC 15444-1 I.5.3.1). */
+export function jp2Dimensions(jp2: Uint8Array): { width: number; height: number } {
+  const view = new DataView(jp2.buffer, jp2.byteOffset, jp2.byteLength);
+  const jp2h = jp2Box(jp2, 0, jp2.length, 'jp2h');
+  const ihdr = jp2Box(jp2, jp2h.at + 8, jp2h.at + jp2h.length, 'ihdr');
+  return { height: view.getUint32(ihdr.at + 8), width: view.getUint32(ihdr.at + 12) };
+}
+
+/**
+ * The raw codestream (SOC FF4F … EOC FFD9) inside the JP2 file's contiguous codestream box 'jp2c' (15444-1
+ * §I.5.4): what a DG2 carries when its JPEG 2000 image is a bare J2K codestream rather than a JP2 file.
+ */
+export function jp2Codestream(jp2: Uint8Array): Uint8Array {
+  const { at, length } = jp2Box(jp2, 0, jp2.length, 'jp2c');
+  return jp2.subarray(at + 8, length === 0 ? jp2.length : at + length);
 }
 
 /** The committed JPEG 2000 fixture (see profiles/assets/README.md); OpenJPEG is not needed at run time. */
@@ -177,16 +189,17 @@ function jp2Fixture(): Uint8Array {
 }
 
 /**
- * The face image of a profile: a synthetic JPEG sized so the whole DG2 lands near `targetBytes`, or the JP2 fixture.
- * `overhead` is what DG2 adds around the image.
+ * The face image of a profile: a synthetic JPEG sized so the whole DG2 lands near `targetBytes`, the JP2 fixture,
+ * or the fixture's bare codestream. `overhead` is what DG2 adds around the image.
  */
 export function faceImage(
-  face: { width: number; height: number; seed: number; format: 'jpeg' | 'jp2'; targetBytes: number },
+  face: { width: number; height: number; seed: number; format: 'jpeg' | 'jp2' | 'j2k'; targetBytes: number },
   overhead: number,
 ): FaceImageData {
-  if (face.format === 'jp2') {
-    const data = jp2Fixture();
-    return { format: 'jp2', ...jp2Dimensions(data), data };
+  if (face.format === 'jp2' || face.format === 'j2k') {
+    const jp2 = jp2Fixture();
+    const data = face.format === 'jp2' ? jp2 : jp2Codestream(jp2);
+    return { format: face.format, ...jp2Dimensions(jp2), data };
   }
   const data = faceJpeg(face.width, face.height, face.seed, Math.max(500, face.targetBytes - overhead));
   return { format: 'jpeg', width: face.width, height: face.height, data };

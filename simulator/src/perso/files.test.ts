@@ -2,6 +2,7 @@ import { createPublicKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { FID } from '../card/image.js';
 import { expectedExpiry } from './expiry.js';
+import { jp2Codestream } from './face.js';
 import { buildCardAccess } from './files/card-access.js';
 import { buildCom } from './files/com.js';
 import { buildDg1 } from './files/dg1.js';
@@ -286,6 +287,20 @@ describe('DG2', () => {
     expect(rec.dataType).toBe(1);
     expect([rec.width, rec.height]).toEqual([240, 320]);
     expect(hexOf(rec.image.subarray(0, 12))).toBe('0000000c6a5020200d0a870a');
+  });
+
+  it('the cccd-2021-jp2 profile carries the JP2 fixture; format j2k carries its bare codestream (data type 01 both)', async () => {
+    const jp2 = facialRecord(
+      (await personalise(loadProfile('cccd-2021-jp2'), { activeAuthentication: null })).files.get(FID.dg(2))!,
+    );
+    const p = parseProfile({ ...adult(), face: { format: 'j2k' } });
+    const j2k = facialRecord((await personalise(p, { activeAuthentication: null })).files.get(FID.dg(2))!);
+    expect([jp2.dataType, j2k.dataType]).toEqual([1, 1]);
+    expect([j2k.width, j2k.height]).toEqual([240, 320]);
+    expect(hexOf(j2k.image.subarray(0, 4))).toBe('ff4fff51'); // SOC, SIZ (ISO/IEC 15444-1 §A.4.1)
+    expect(hexOf(j2k.image.subarray(-2))).toBe('ffd9'); // EOC
+    expect(Buffer.from(jp2.image).indexOf(Buffer.from(j2k.image))).toBeGreaterThan(12); // inside the jp2c box
+    expect(jp2Codestream(jp2.image)).toEqual(j2k.image);
   });
 
   it('builds DG2 around any image without changing it', () => {

@@ -53,10 +53,11 @@ describe('profile validation', () => {
 });
 
 describe('ready profiles', () => {
-  it('lists the six ready profiles, all valid', () => {
+  it('lists the seven ready profiles, all valid', () => {
     expect(listProfiles()).toEqual([
       'can-cuoc-2024',
       'cccd-2021-adult',
+      'cccd-2021-jp2',
       'cccd-long-address',
       'cccd-no-expiry',
       'cccd-young',

@@ -55,8 +55,9 @@ export const FaceSchema = z.strictObject({
   height: z.int({ error: 'must be an integer' }).min(32).max(2048).default(480),
   /** Drawing seed: the face, its colours and its grain follow from it. */
   seed: z.int({ error: 'must be an integer' }).min(0).default(1),
-  format: z.enum(['jpeg', 'jp2'], { error: "must be 'jpeg' or 'jp2'" }).default('jpeg'),
-  /** Wanted size of the whole DG2 file in bytes (JPEG only: the JP2 image is a fixed fixture). */
+  /** 'jp2': the JPEG 2000 fixture as a JP2 file; 'j2k': the same image as a bare codestream. */
+  format: z.enum(['jpeg', 'jp2', 'j2k'], { error: "must be 'jpeg', 'jp2' or 'j2k'" }).default('jpeg'),
+  /** Wanted size of the whole DG2 file in bytes (JPEG only: the JPEG 2000 image is a fixed fixture). */
   targetBytes: z.int({ error: 'must be an integer' }).min(2000).max(200_000).default(16_000),
 });
 
