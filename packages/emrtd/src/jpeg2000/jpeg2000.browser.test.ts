@@ -1,5 +1,5 @@
 /**
- * @cccd/emrtd/jpeg2000 in a real browser: the entry bundled for the browser (rolldown, the bundler under Vite), then
+ * @cccd/emrtd/jpeg2000 in a real browser: the entry bundled for the browser (esbuild, as packages/emrtd/browser/bundle.test.ts), then
  * run in headless Chromium (Debian's, through playwright-core) on a page whose CSP allows only its own scripts (no
  * `wasm-unsafe-eval`). The simulator's JP2 face must become a PNG the page shows, with no request beyond the page,
  * the bundle and the image: the decoder is plain JavaScript and fetches nothing. And the root entry's bundle must
@@ -10,8 +10,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
-import { build, type RollupLog } from 'rolldown';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleForBrowser } from '../../browser/bundle.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const DIST = `${ROOT}packages/emrtd/dist/`;
@@ -19,19 +19,10 @@ const CHROMIUM = '/usr/bin/chromium';
 const ORIGIN = 'http://jp2.test';
 const FACE = readFileSync(`${ROOT}simulator/profiles/assets/face-240x320.jp2`);
 
-/** The browser bundle of one entry, and what the bundler could not resolve. */
+/** The browser bundle of one published entry (esbuild, as bundle.test.ts), and the Node built-ins left external. */
 async function bundle(entry: string): Promise<{ code: string; unresolved: string[] }> {
-  const unresolved: string[] = [];
-  const out = await build({
-    input: `${DIST}${entry}`,
-    platform: 'browser',
-    write: false,
-    output: { format: 'esm', codeSplitting: false },
-    onLog: (_level, log: RollupLog) => {
-      if (log.code === 'UNRESOLVED_IMPORT') unresolved.push(/'([^']+)'/.exec(log.message)?.[1] ?? log.message);
-    },
-  });
-  return { code: out.output[0].code, unresolved };
+  const b = await bundleForBrowser(`${DIST}${entry}`, { minify: false });
+  return { code: b.code, unresolved: b.nodeImports };
 }
 
 let browser: Browser | undefined;
