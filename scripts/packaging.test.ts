@@ -26,6 +26,7 @@ const PUBLISHABLE = [
   'packages/client',
   'packages/pcsc',
   'packages/hid',
+  'packages/relay',
   'packages/cli',
   'kiosk-agent',
   'simulator',
