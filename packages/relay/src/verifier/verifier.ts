@@ -12,7 +12,14 @@ import { fromHex } from '@cccd/emrtd/codec';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { RelayError, type RelayFailure } from '../errors.js';
 import { type RelayLogger, safeLogger } from '../log.js';
-import { CloseCode, helloSchema, MAX_FRAME_BYTES, parseFrame, RELAY_PROTOCOL_VERSION } from '../protocol.js';
+import {
+  CloseCode,
+  type Hello,
+  helloSchema,
+  MAX_FRAME_BYTES,
+  parseFrame,
+  RELAY_PROTOCOL_VERSION,
+} from '../protocol.js';
 import { clampCapabilities } from './capabilities.js';
 import { type AccessKeySource, RelaySession, type SessionLimits } from './session.js';
 import { TicketBook } from './tickets.js';
@@ -165,21 +172,31 @@ export class RelayVerifier {
   }
 
   private onHello(ws: WebSocket, text: string | undefined): void {
+    const refusal = this.admit(ws, text);
+    if (refusal) this.refuse(ws, refusal.code, refusal.reason);
+  }
+
+  /** Checks the hello and opens the session; the refusal (close code and reason) when it may not. */
+  private admit(ws: WebSocket, text: string | undefined): { code: number; reason: string } | undefined {
     const hello = parseFrame(helloSchema, text);
     this.log({ event: 'frame', direction: 'in', kind: hello ? 'hello' : 'invalid' });
-    if (!hello) return this.refuse(ws, CloseCode.protocolViolation, 'protocol');
-    if (hello.v !== RELAY_PROTOCOL_VERSION) return this.refuse(ws, CloseCode.unsupportedVersion, 'version');
+    if (!hello) return { code: CloseCode.protocolViolation, reason: 'protocol' };
+    if (hello.v !== RELAY_PROTOCOL_VERSION) return { code: CloseCode.unsupportedVersion, reason: 'version' };
     const redeemed = this.tickets.redeem(hello.ticket);
     if (!redeemed.ok) {
       this.log({ event: 'ticket-rejected', reason: redeemed.reason });
       if (redeemed.value) this.reject(redeemed.value, 'ticket-expired');
-      return this.refuse(ws, CloseCode.ticketRejected, 'ticket rejected');
+      return { code: CloseCode.ticketRejected, reason: 'ticket rejected' };
     }
-    const waiting = redeemed.value;
     if (hello.can !== undefined && !this.options.acceptCanFromCardSide) {
-      this.reject(waiting, 'can-refused');
-      return this.refuse(ws, CloseCode.canRefused, 'can not accepted');
+      this.reject(redeemed.value, 'can-refused');
+      return { code: CloseCode.canRefused, reason: 'can not accepted' };
     }
+    this.open(ws, hello, redeemed.value);
+    return undefined;
+  }
+
+  private open(ws: WebSocket, hello: Hello, waiting: Waiting): void {
     const capabilities = clampCapabilities(hello.capabilities);
     const id = randomBytes(6).toString('hex');
     const session = new RelaySession(
