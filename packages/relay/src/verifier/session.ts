@@ -49,6 +49,7 @@ interface Pending {
   kind: 'transmit' | 'reconnect';
   step: string;
   deadlineMs: number;
+  timer: ReturnType<typeof setTimeout>;
   resolve: (frame: CardFrame) => void;
   reject: (e: unknown) => void;
   cleanup: () => void;
@@ -67,8 +68,8 @@ export class RelaySession {
   private readonly ended = new AbortController();
   private failure: EmrtdError | undefined;
   private pending: Pending | undefined;
-  /** Ids given up on (the caller cancelled): a late answer to one is dropped, once. */
-  private readonly abandoned = new Set<number>();
+  /** Ids given up on, with their relay deadlines: a late answer to one is dropped, once. */
+  private readonly abandoned = new Map<number, ReturnType<typeof setTimeout>>();
   private nextId = 1;
   private atrBytes: Uint8Array | undefined;
   private readonly deadline: ReturnType<typeof setTimeout>;
@@ -99,7 +100,11 @@ export class RelaySession {
     };
     socket.on('message', (data, isBinary) => this.onMessage(isBinary ? undefined : data.toString('utf8')));
     socket.on('close', (code) => this.onClose(code));
-    socket.on('error', () => {}); // ws follows every error with 'close'; the outcome is settled there
+    socket.on('error', (e: Error & { code?: string }) => {
+      // ws refuses a frame over maxPayload (closing with 1009); any other error is followed by 'close'.
+      if (e.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH')
+        this.fail(new RelayError('oversized', this.pending?.step ?? 'relay frame'), CloseCode.tooBig);
+    });
     const ms = limits.sessionTimeoutMs;
     this.deadline = setTimeout(
       () => this.fail(new Timeout('relay session', ms, { retriable: false }), CloseCode.timeout),
@@ -171,8 +176,9 @@ export class RelaySession {
   ): Promise<CardFrame> {
     if (this.failure) return Promise.reject(this.failure);
     if (options.signal?.aborted) return Promise.reject(new Cancelled(step));
-    if (this.pending)
-      return Promise.reject(new EmrtdError('transport', `${step}: one exchange at a time over the relay`, { step }));
+    // The SDK gives up on an exchange at its own deadline and moves on (a resume): the card side answers in order,
+    // so the abandoned request is still owed an answer, within its relay deadline.
+    if (this.pending) this.abandon(this.pending.id);
     const id = this.nextId++;
     const deadlineMs = (options.timeoutMs ?? this.limits.apduTimeoutMs) + this.limits.networkAllowanceMs;
     return new Promise<CardFrame>((resolve, reject) => {
@@ -180,17 +186,11 @@ export class RelaySession {
         () => this.fail(new Timeout(step, deadlineMs, { retriable: false }), CloseCode.timeout),
         deadlineMs,
       );
-      const onAbort = () => {
-        // The caller gave up; the card side may still answer this id, and that late answer is dropped.
-        this.abandoned.add(id);
-        this.settle()?.reject(new Cancelled(step));
-      };
+      // The caller gave up: the card side may still answer this id, and that late answer is dropped.
+      const onAbort = () => this.abandon(id);
       options.signal?.addEventListener('abort', onAbort, { once: true });
-      const cleanup = () => {
-        clearTimeout(timer);
-        options.signal?.removeEventListener('abort', onAbort);
-      };
-      this.pending = { id, kind, step, deadlineMs, resolve, reject, cleanup };
+      const cleanup = () => options.signal?.removeEventListener('abort', onAbort);
+      this.pending = { id, kind, step, deadlineMs, timer, resolve, reject, cleanup };
       const frame = build(id, wireDeadline(options.timeoutMs));
       this.socket.send(JSON.stringify(frame));
       this.log({
@@ -203,12 +203,26 @@ export class RelaySession {
     });
   }
 
-  /** Takes the pending request off the slot (cleaned up), for the caller to settle. */
+  /** Takes the pending request off the slot (its deadline cleared), for the caller to settle. */
   private settle(): Pending | undefined {
     const p = this.pending;
     this.pending = undefined;
     p?.cleanup();
+    clearTimeout(p?.timer);
     return p;
+  }
+
+  /**
+   * The caller no longer waits for the pending request: it rejects (Cancelled) but its relay deadline keeps running
+   * until the card side answers it, so a card side that answers nothing still ends the session in time.
+   */
+  private abandon(id: number): void {
+    const p = this.pending;
+    if (!p || p.id !== id) return;
+    this.pending = undefined;
+    p.cleanup();
+    this.abandoned.set(id, p.timer);
+    p.reject(new Cancelled(p.step));
   }
 
   private onMessage(text: string | undefined): void {
@@ -221,7 +235,12 @@ export class RelaySession {
     }
     const p = this.pending;
     if (!p || p.id !== frame.id) {
-      if (this.abandoned.delete(frame.id)) return;
+      const owed = this.abandoned.get(frame.id);
+      if (owed !== undefined) {
+        clearTimeout(owed);
+        this.abandoned.delete(frame.id);
+        return;
+      }
       this.log({ event: 'frame', direction: 'in', kind: 'unexpected-id', id: frame.id });
       this.fail(new RelayError('protocol', 'relay reply id'), CloseCode.protocolViolation);
       return;
@@ -262,6 +281,8 @@ export class RelaySession {
     if (this.ended.signal.aborted) return;
     this.failure = error;
     clearTimeout(this.deadline);
+    for (const timer of this.abandoned.values()) clearTimeout(timer);
+    this.abandoned.clear();
     this.settle()?.reject(error);
     this.ended.abort(error);
     this.log({
