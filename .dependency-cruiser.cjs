@@ -75,6 +75,21 @@ module.exports = {
         ],
       },
     },
+    {
+      name: 'relay-card-side-platform-neutral',
+      comment:
+        "@cccd/relay's card side runs in browsers and React Native: no Node built-in and no ws outside verifier/",
+      severity: 'error',
+      from: { path: '^packages/relay/src/', pathNot: ['^packages/relay/src/(verifier|test-support)/', TESTS] },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'relay-card-side-no-ws',
+      comment: "@cccd/relay's card side takes the platform's WebSocket (or an injected one), never the ws package",
+      severity: 'error',
+      from: { path: '^packages/relay/src/', pathNot: ['^packages/relay/src/(verifier|test-support)/', TESTS] },
+      to: { path: ['node_modules/ws/', '^packages/relay/src/verifier/'] },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
