@@ -19,6 +19,7 @@ import { type BenchResults, renderResults, spliceIntoDoc } from './lib/report.js
 import { runCappedBenchmark, runLinkBenchmark } from './link.js';
 import { measurePa } from './pa.js';
 import { measurePcscHost } from './pcsc.js';
+import { measureRelay } from './relay.js';
 import { runSoak } from './soak.js';
 
 // The agent benchmark marks "result ready" when readVerified resolves inside the agent (bench/lib/agent-hook.ts).
@@ -51,6 +52,7 @@ async function everything(): Promise<BenchResults> {
   const cpu = await measureCpu(num('BENCH_CPU_ITERATIONS', 20), 5);
   const pa = measurePa(num('BENCH_PA_ITERATIONS', 300), num('BENCH_OPENSSL_ITERATIONS', 40));
   const pcscHost = await measurePcscHost(num('BENCH_PCSC_APDUS', 400));
+  const relay = await measureRelay();
   const agent = {
     delivery: await measureAgentDelivery(num('BENCH_AGENT_READS', 30)),
     load: await measureAgentLoad(50, 4, num('BENCH_AGENT_READS_PER_CLIENT', 4)),
@@ -73,6 +75,7 @@ async function everything(): Promise<BenchResults> {
     cpu,
     pa,
     pcscHost,
+    relay,
     ...(soak ? { soak } : {}),
     ...(viaAgent ? { agentSoak: viaAgent } : {}),
     agent,
