@@ -21,12 +21,20 @@ import {
   verifierFrameSchema,
 } from './protocol.js';
 
+/** The fields of the events the card side reads (MessageEvent.data, CloseEvent.code/reason). */
+export interface WebSocketEventLike {
+  readonly type: string;
+  readonly data?: unknown;
+  readonly code?: number;
+  readonly reason?: string;
+}
+
 /** The part of the WHATWG WebSocket the card side uses (browsers, React Native, `ws`). */
 export interface WebSocketLike {
   readonly readyState: number;
   send(data: string): void;
   close(code?: number, reason?: string): void;
-  addEventListener(type: 'open' | 'message' | 'close' | 'error', listener: (event: never) => void): void;
+  addEventListener(type: 'open' | 'message' | 'close' | 'error', listener: (event: WebSocketEventLike) => void): void;
 }
 export type WebSocketConstructor = new (url: string) => WebSocketLike;
 
@@ -127,8 +135,8 @@ class CardRelay {
       return;
     }
     this.socket.addEventListener('open', () => this.sendHello());
-    this.socket.addEventListener('message', (e: { data: unknown }) => this.onMessage(e.data));
-    this.socket.addEventListener('close', (e: { code: number; reason: string }) => this.onClose(e.code, e.reason));
+    this.socket.addEventListener('message', (e) => this.onMessage(e.data));
+    this.socket.addEventListener('close', (e) => this.onClose(e.code ?? 1006, e.reason ?? ''));
     // An error is always followed by a close event, which settles the outcome.
     this.socket.addEventListener('error', () => {});
   }

@@ -8,6 +8,7 @@ export {
   type RelayCardOutcome,
   relayCard,
   type WebSocketConstructor,
+  type WebSocketEventLike,
   type WebSocketLike,
 } from './card-side.js';
 export { RelayError, type RelayFailure } from './errors.js';
