@@ -6,7 +6,7 @@
  * Platform-neutral: the global WebSocket of browsers and React Native, or any constructor with that interface
  * (Node's `ws`) passed as `WebSocket`. No Node built-in here.
  */
-import { Cancelled, EmrtdError, Timeout, type Transport } from '@cccd/emrtd';
+import { Cancelled, EmrtdError, Timeout, type Transport, type TransportCapabilities } from '@cccd/emrtd';
 import { fromHex, hex } from '@cccd/emrtd/codec';
 import { RelayError, type RelayFailure } from './errors.js';
 import { type RelayLogger, safeLogger, swOf } from './log.js';
@@ -72,6 +72,8 @@ export interface RelayCardOutcome {
 }
 
 const OPEN = 1;
+/** A verifier floods requests past this many unanswered ones: a protocol violation, not a growing queue. */
+const MAX_QUEUED = 8;
 const CLOSE_REASONS: Partial<Record<number, RelayFailure>> = {
   [CloseCode.ticketRejected]: 'ticket-rejected',
   [CloseCode.canRefused]: 'can-refused',
@@ -110,6 +112,8 @@ class CardRelay {
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** Requests run one after another, in arrival order. */
   private queue: Promise<void> = Promise.resolve();
+  /** Requests received and not answered yet (the verifier has one outstanding, plus any it gave up on). */
+  private queued = 0;
   /** Aborts the local exchange in flight when the session ends. */
   private readonly local = new AbortController();
   private readonly log: RelayLogger;
@@ -148,7 +152,7 @@ class CardRelay {
       t: 'hello',
       v: RELAY_PROTOCOL_VERSION,
       ticket: this.options.ticket,
-      ...(this.options.transport.capabilities ? { capabilities: { ...this.options.transport.capabilities } } : {}),
+      ...capabilitiesField(this.options.transport.capabilities),
       ...atrField(this.options.transport),
       ...(this.options.can === undefined ? {} : { can: this.options.can }),
     };
@@ -173,11 +177,16 @@ class CardRelay {
       this.idle();
       return;
     }
+    if (++this.queued > MAX_QUEUED) {
+      this.fail(new RelayError('protocol', 'relay request queue'), CloseCode.protocolViolation);
+      return;
+    }
     // The local exchange has its own deadline; the idle bound starts again once it is answered.
     clearTimeout(this.timer);
     this.queue = this.queue
       .then(() => this.serve(frame))
       .then(() => {
+        this.queued--;
         if (!this.done) this.idle();
       });
   }
@@ -277,6 +286,22 @@ class CardRelay {
     clearTimeout(this.timer);
     this.timer = setTimeout(onExpiry, ms);
   }
+}
+
+/** The three capabilities the protocol knows, as whole numbers in its range (a transport may carry more fields). */
+function capabilitiesField(c: TransportCapabilities | undefined): { capabilities?: Hello['capabilities'] } {
+  if (!c) return {};
+  const size = (n: number | undefined) =>
+    n !== undefined && Number.isFinite(n) && n >= 0 ? Math.min(Math.floor(n), 1_000_000) : undefined;
+  const command = size(c.maxCommandLength);
+  const response = size(c.maxResponseLength);
+  return {
+    capabilities: {
+      ...(command === undefined ? {} : { maxCommandLength: command }),
+      ...(response === undefined ? {} : { maxResponseLength: response }),
+      ...(typeof c.extendedLength === 'boolean' ? { extendedLength: c.extendedLength } : {}),
+    },
+  };
 }
 
 function atrField(transport: Transport): { atr?: string } {

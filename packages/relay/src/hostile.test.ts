@@ -4,7 +4,7 @@
  * cleanly and the socket closes with the protocol's close code. A hostile verifier gets the same from the card side.
  */
 import { once } from 'node:events';
-import { canKey, EmrtdError, Timeout, TrustStore } from '@cccd/emrtd';
+import { Cancelled, canKey, EmrtdError, Timeout, type Transport, TrustStore } from '@cccd/emrtd';
 import { InProcessTransport, SimulatedCard } from '@cccd/simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -101,6 +101,21 @@ describe('a hostile card side gets a typed error within the deadline', () => {
     expect(r.code).toBe(4408);
     expect(r.ms).toBeGreaterThanOrEqual(190);
     expect(r.ms).toBeLessThan(BOUND_MS);
+  });
+
+  it("the card side sends only the protocol's capability fields, as whole numbers", async () => {
+    const issued = verifier.issueTicket();
+    const extra = { extendedLength: true, maxCommandLength: 1000.5, maxResponseLength: -1, maxTransceiveLength: 9 };
+    const card = relayCard({
+      url,
+      ticket: issued.ticket,
+      transport: { transmit: async () => new Uint8Array([0x90, 0x00]), capabilities: extra },
+      WebSocket,
+    });
+    const session = await issued.session;
+    expect(session.capabilities).toEqual({ extendedLength: true, maxCommandLength: 1000, maxResponseLength: 65_538 });
+    session.close();
+    await expect(card).resolves.toMatchObject({ code: 1000 });
   });
 
   it('capabilities it claims are clamped to what ISO 7816-4 allows', async () => {
@@ -205,6 +220,33 @@ describe('a hostile verifier gets a typed error from the card side', () => {
       ws.send(JSON.stringify({ t: 'transmit', id: 1, apdu: '00'.repeat(65_545) }));
     };
     expect((await card()).error).toMatchObject({ reason: 'protocol' });
+  });
+
+  it('a flood of requests past 8 unanswered: RelayError (protocol), no local exchange left running', async () => {
+    let started = 0;
+    let aborted = 0;
+    const stuck: Transport = {
+      transmit: (_c, o) => {
+        started++;
+        return new Promise((_, reject) =>
+          o?.signal?.addEventListener('abort', () => {
+            aborted++;
+            reject(new Cancelled('transmit'));
+          }),
+        );
+      },
+    };
+    behave = (ws) => {
+      ws.send(JSON.stringify({ t: 'welcome', v: 1 }));
+      for (let id = 1; id <= 20; id++) ws.send(JSON.stringify({ t: 'transmit', id, apdu: '00a4040c' }));
+    };
+    const error = await relayCard({ url: hostileUrl, ticket: 't', transport: stuck, WebSocket }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ reason: 'protocol', step: 'relay request queue' });
+    expect(started).toBeLessThanOrEqual(1);
+    expect(aborted).toBe(started); // no local exchange is left running
   });
 
   it('no welcome: Timeout at the connect deadline', async () => {
