@@ -5,6 +5,6 @@
 export { RelayError, type RelayFailure } from '../errors.js';
 export type { RelayLogEvent, RelayLogger } from '../log.js';
 export { clampCapabilities } from './capabilities.js';
-export { type AccessKeySource, RelaySession, type SessionLimits } from './session.js';
+export { type AccessKeySource, RelaySession, type RelaySocket, type SessionLimits } from './session.js';
 export { TICKET_BYTES, TicketBook, type TicketRefusal } from './tickets.js';
 export { type IssuedTicket, type IssueTicketOptions, RelayVerifier, type RelayVerifierOptions } from './verifier.js';

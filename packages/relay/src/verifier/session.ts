@@ -19,7 +19,6 @@ import {
   type VerifiedReadOptions,
 } from '@cccd/emrtd';
 import { fromHex, hex } from '@cccd/emrtd/codec';
-import type { WebSocket } from 'ws';
 import { RelayError } from '../errors.js';
 import { type RelayLogger, swOf } from '../log.js';
 import {
@@ -33,6 +32,23 @@ import {
 } from '../protocol.js';
 
 export type AccessKeys = Parameters<typeof readVerified>[1];
+
+/**
+ * The part of a `ws` WebSocket a session uses, stated here so that the published types need no @types/ws
+ * (RFC 6455 ready states: 0 connecting, 1 open, 3 closed).
+ */
+export interface RelaySocket {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  on(event: 'message', listener: (data: { toString(encoding: 'utf8'): string }, isBinary: boolean) => void): unknown;
+  on(event: 'close', listener: (code: number) => void): unknown;
+  on(event: 'error', listener: (error: Error & { code?: string }) => void): unknown;
+  once(event: 'close', listener: () => void): unknown;
+}
+const CONNECTING = 0;
+const OPEN = 1;
+const CLOSED = 3;
 export type AccessKeySource = AccessKeys | (() => AccessKeys | Promise<AccessKeys>);
 
 export interface SessionLimits {
@@ -79,7 +95,7 @@ export class RelaySession {
   constructor(
     /** Short random id for logs (not the ticket). */
     readonly id: string,
-    private readonly socket: WebSocket,
+    private readonly socket: RelaySocket,
     readonly capabilities: TransportCapabilities,
     atr: Uint8Array | undefined,
     private readonly limits: SessionLimits,
@@ -292,9 +308,8 @@ export class RelaySession {
       reason,
       ms: Math.round(performance.now() - this.opened),
     });
-    if (this.socket.readyState === this.socket.OPEN || this.socket.readyState === this.socket.CONNECTING)
-      this.socket.close(code, reason);
-    if (this.socket.readyState === this.socket.CLOSED) this.markClosed({ code, reason });
+    if (this.socket.readyState === OPEN || this.socket.readyState === CONNECTING) this.socket.close(code, reason);
+    if (this.socket.readyState === CLOSED) this.markClosed({ code, reason });
     else this.socket.once('close', () => this.markClosed({ code, reason }));
   }
 }
