@@ -133,6 +133,42 @@ describe('a hostile card side gets a typed error within the deadline', () => {
   });
 });
 
+describe('session-wide bounds', () => {
+  it('the session deadline ends a read that each exchange deadline would allow: Timeout, close 4408', async () => {
+    const short = await startVerifier({ sessionTimeoutMs: 300 });
+    try {
+      const issued = short.verifier.issueTicket({ accessKey: canKey('123456') });
+      const ws = new WebSocket(short.url);
+      const closed = once(ws, 'close').then(([code]) => code as number);
+      await once(ws, 'open');
+      ws.send(JSON.stringify(helloFor(issued.ticket)));
+      const session = await issued.session;
+      const started = performance.now();
+      const error = await session.read({ trustStore: new TrustStore(), timeoutMs: 10_000 }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(Timeout);
+      expect(error).toMatchObject({ step: 'relay session', retriable: false });
+      expect(await closed).toBe(4408);
+      expect(performance.now() - started).toBeLessThan(BOUND_MS);
+    } finally {
+      await short.verifier.close();
+    }
+  });
+
+  it('connections waiting for their hello are capped: the next one gets 4429', async () => {
+    const capped = await startVerifier({ maxPendingConnections: 1 });
+    try {
+      const first = new WebSocket(capped.url);
+      await once(first, 'open');
+      const second = new WebSocket(capped.url);
+      const [code] = await once(second, 'close');
+      expect(code).toBe(4429);
+      first.terminate();
+    } finally {
+      await capped.verifier.close();
+    }
+  });
+});
+
 describe('tickets and hellos', () => {
   const refusedWith = async (hello: object | string) => (await rawCardSide(hello)).closed;
 
@@ -247,6 +283,19 @@ describe('a hostile verifier gets a typed error from the card side', () => {
     expect(error).toMatchObject({ reason: 'protocol', step: 'relay request queue' });
     expect(started).toBeLessThanOrEqual(1);
     expect(aborted).toBe(started); // no local exchange is left running
+  });
+
+  it('silence after the welcome: Timeout at the idle deadline', async () => {
+    behave = (ws) => ws.send(JSON.stringify({ t: 'welcome', v: 1 }));
+    const { image } = await relayCardImage();
+    const transport = new InProcessTransport(new SimulatedCard(image));
+    const started = performance.now();
+    const error = await relayCard({ url: hostileUrl, ticket: 't', transport, WebSocket, idleTimeoutMs: 200 }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(Timeout);
+    expect(error).toMatchObject({ step: 'relay idle' });
+    expect(performance.now() - started).toBeLessThan(BOUND_MS);
   });
 
   it('no welcome: Timeout at the connect deadline', async () => {
