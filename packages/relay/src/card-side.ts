@@ -83,6 +83,9 @@ const CLOSE_REASONS: Partial<Record<number, RelayFailure>> = {
   [CloseCode.busy]: 'unavailable',
 };
 
+/** Browsers let a page close with 1000 or 3000–4999 only (WHATWG WebSocket close()): 1001 and 1009 become 1000. */
+const browserCloseCode = (code: number) => (code >= 3000 && code <= 4999 ? code : 1000);
+
 /** A local failure as a kind the verifier understands; its text stays here (it could say anything). */
 export function failureKind(e: unknown): FailureKind {
   if (!(e instanceof EmrtdError)) return 'transport';
@@ -129,7 +132,9 @@ class CardRelay {
 
   start(): void {
     const connectMs = this.options.connectTimeoutMs ?? 10_000;
-    this.arm(connectMs, () => this.fail(new Timeout('relay connect', connectMs, { retriable: false }), 4408));
+    this.arm(connectMs, () =>
+      this.fail(new Timeout('relay connect', connectMs, { retriable: false }), CloseCode.timeout),
+    );
     this.options.signal?.addEventListener('abort', this.onAbort, { once: true });
     try {
       this.socket = new this.Ctor(this.options.url);
@@ -185,6 +190,8 @@ class CardRelay {
     clearTimeout(this.timer);
     this.queue = this.queue
       .then(() => this.serve(frame))
+      // serve() answers every local failure itself; anything else (a socket that throws on send) ends the relay.
+      .catch((cause: unknown) => this.fail(new RelayError('closed', 'relay send', { cause }), CloseCode.goingAway))
       .then(() => {
         this.queued--;
         if (!this.done) this.idle();
@@ -268,7 +275,7 @@ class CardRelay {
     this.finish();
     this.log({ event: 'session-close', code, reason: error.code });
     try {
-      this.socket?.close(code, error.code);
+      this.socket.close(browserCloseCode(code), error.code);
     } catch {
       // a socket that never opened cannot be closed cleanly; the outcome below stands
     }
