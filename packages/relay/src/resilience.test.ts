@@ -20,6 +20,7 @@ const EXCHANGE_TIMEOUT_MS = 600;
 
 interface Exchange {
   ins: number;
+  responseBytes: number;
 }
 
 /** The card side's local link, recording each exchange's INS (to find the stages) and counting reconnects. */
@@ -35,7 +36,7 @@ class CountingTransport implements Transport {
   }
   async transmit(command: Uint8Array, options?: TransmitOptions): Promise<Uint8Array> {
     const r = await this.inner.transmit(command, options);
-    this.log.push({ ins: command[1]! });
+    this.log.push({ ins: command[1]!, responseBytes: r.length });
     return r;
   }
   async reconnect(options?: TransmitOptions): Promise<void> {
@@ -69,6 +70,10 @@ function locate(log: Exchange[]) {
   at['CA MSE:Set AT'] = nth(0x22, 2);
   at['CA GENERAL AUTHENTICATE'] = nth(0x86, 5);
   at['AA INTERNAL AUTHENTICATE'] = nth(0x88, 1);
+  at['DG2 READ (body)'] = log.reduce(
+    (best, e, i) => (e.ins === 0xb0 && e.responseBytes > log[best]!.responseBytes ? i : best),
+    0,
+  );
 }
 
 beforeAll(async () => {
@@ -154,6 +159,15 @@ const SCENARIOS: Scenario[] = [
     card: lossAt('AA INTERNAL AUTHENTICATE'),
   },
   {
+    id: 'relay/link/mute-resume',
+    stage: 'DG2 READ (body)',
+    fault: 'mute-after (at the DG2 body), re-tap wakes it',
+    expected:
+      'the SDK gives up on the exchange, the card side times out locally and answers late (dropped); reconnect, resume, authentic',
+    check: resumed,
+    card: () => ({ faults: [`mute-after=${at['DG2 READ (body)']!}`] }),
+  },
+  {
     id: 'relay/tag-loss/no-return',
     stage: 'READ BINARY DG2 at byte 4000, card never returns',
     fault: 'tag-loss-at-offset=DG2:4000 + reconnect fails on the card side',
@@ -193,7 +207,7 @@ describe('tag loss across the relay', () => {
         records.push({
           id: s.id,
           suite: 'relay',
-          category: 'tag loss (relay)',
+          category: s.id.startsWith('relay/link/') ? 'link (relay)' : 'tag loss (relay)',
           stage: s.stage,
           fault: s.fault,
           expected: s.expected,
