@@ -89,6 +89,21 @@ module.exports = {
         ],
       },
     },
+    {
+      name: 'relay-card-side-platform-neutral',
+      comment:
+        "@cccd/relay's card side runs in browsers and React Native: no Node built-in and no ws outside verifier/",
+      severity: 'error',
+      from: { path: '^packages/relay/src/', pathNot: ['^packages/relay/src/(verifier|test-support)/', TESTS] },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'relay-card-side-not-verifier',
+      comment: "@cccd/relay's card side never reaches the verifier side (Node, ws); ws itself: platform.test.ts",
+      severity: 'error',
+      from: { path: '^packages/relay/src/', pathNot: ['^packages/relay/src/(verifier|test-support)/', TESTS] },
+      to: { path: '^packages/relay/src/verifier/' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

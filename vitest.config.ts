@@ -30,6 +30,8 @@ export default defineConfig({
       { find: /^@cccd\/pcsc$/, replacement: here('./packages/pcsc/src/index.ts') },
       { find: /^@cccd\/hid$/, replacement: here('./packages/hid/src/index.ts') },
       { find: /^@cccd\/client$/, replacement: here('./packages/client/src/index.ts') },
+      { find: /^@cccd\/relay$/, replacement: here('./packages/relay/src/index.ts') },
+      { find: /^@cccd\/relay\/verifier$/, replacement: here('./packages/relay/src/verifier/index.ts') },
       { find: /^@cccd\/simulator$/, replacement: here('./simulator/src/index.ts') },
       { find: /^@cccd\/kiosk-agent$/, replacement: here('./kiosk-agent/src/index.ts') },
     ],

@@ -21,6 +21,7 @@ import { type BenchResults, renderResults, spliceIntoDoc } from './lib/report.js
 import { runCappedBenchmark, runLinkBenchmark } from './link.js';
 import { measurePa } from './pa.js';
 import { measurePcscHost } from './pcsc.js';
+import { measureRelay } from './relay.js';
 import { runSoak } from './soak.js';
 
 // The agent benchmark marks "result ready" when readVerified resolves inside the agent (bench/lib/agent-hook.ts).
@@ -54,6 +55,7 @@ async function everything(): Promise<BenchResults> {
   const pa = measurePa(num('BENCH_PA_ITERATIONS', 300), num('BENCH_OPENSSL_ITERATIONS', 40));
   const browser = await measureBrowserCpu(num('BENCH_BROWSER_READS', 10), 3);
   const pcscHost = await measurePcscHost(num('BENCH_PCSC_APDUS', 400));
+  const relay = await measureRelay();
   const agent = {
     delivery: await measureAgentDelivery(num('BENCH_AGENT_READS', 30)),
     load: await measureAgentLoad(50, 4, num('BENCH_AGENT_READS_PER_CLIENT', 4)),
@@ -77,6 +79,7 @@ async function everything(): Promise<BenchResults> {
     pa,
     browser,
     pcscHost,
+    relay,
     ...(soak ? { soak } : {}),
     ...(viaAgent ? { agentSoak: viaAgent } : {}),
     agent,

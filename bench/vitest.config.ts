@@ -19,6 +19,8 @@ export default defineConfig({
       { find: /^@cccd\/emrtd\/testing$/, replacement: here('../packages/emrtd/src/testing/index.ts') },
       { find: /^@cccd\/pcsc$/, replacement: here('../packages/pcsc/src/index.ts') },
       { find: /^@cccd\/client$/, replacement: here('../packages/client/src/index.ts') },
+      { find: /^@cccd\/relay$/, replacement: here('../packages/relay/src/index.ts') },
+      { find: /^@cccd\/relay\/verifier$/, replacement: here('../packages/relay/src/verifier/index.ts') },
       { find: /^@cccd\/simulator$/, replacement: here('../simulator/src/index.ts') },
       { find: /^@cccd\/kiosk-agent$/, replacement: here('../kiosk-agent/src/index.ts') },
     ],

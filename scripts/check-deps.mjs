@@ -16,6 +16,7 @@ const PACKAGES = [
   'packages/pcsc',
   'packages/hid',
   'packages/client',
+  'packages/relay',
   'packages/cli',
   'kiosk-agent',
   'simulator',

@@ -91,6 +91,15 @@ declare function showRefusal(reasons: Reason[]): void;
 declare function showPortrait(png: Uint8Array): void;
 declare function showNoPortrait(reason: string): void;`,
   'packages/pcsc/README.md': `declare const selectApdu: Uint8Array;`,
+  'packages/relay/README.md': `import type * as E from '@cccd/emrtd';
+declare const trustStore: E.TrustStore, transport: E.Transport;
+declare const canFromYourApi: string, ticketFromServer: string;
+declare function sendToClient(ticket: string): Promise<void>;`,
+  'docs/relay.md': `import type * as E from '@cccd/emrtd';
+declare const trustStore: E.TrustStore, transport: E.Transport;
+declare const customer: { id: string };
+declare const backOffice: { canOf(customerId: string): Promise<string> };
+declare const api: { post(path: string, body: unknown): Promise<{ ticket: string }> };`,
   'packages/hid/README.md': `import type * as E from '@cccd/emrtd';
 declare function startChipRead(keys: E.CandidateKey[]): void;`,
   'docs/verification.md': `import type * as E from '@cccd/emrtd';

@@ -4,13 +4,14 @@
  * 1. Packs every publishable package with `pnpm pack` (the tool that rewrites `workspace:` ranges) and checks each
  *    tarball: no `workspace:` range, no .tsbuildinfo, no test file, no testing/ or test-support/ folder, every
  *    source map's sources inside the tarball, LICENSE and README.md present.
- * 2. Installs @cccd/emrtd, @cccd/client and @cccd/simulator from those tarballs into a fresh project with npm
+ * 2. Installs @cccd/emrtd, @cccd/client, @cccd/simulator and @cccd/relay from those tarballs into a fresh project with npm
  *    (--prefer-offline, --ignore-scripts; the others are not installed: pcsc and hid build native bindings, cli and the agent pull
  *    all of them, which would make this test minutes long; their tarballs are still checked in step 1).
  * 3. Type-checks a strict consumer (module/moduleResolution NodeNext, and Bundler) against the installed .d.ts
  *    (skipLibCheck off for NodeNext; exactOptionalPropertyTypes is not on: the shipped .d.ts do not pass it yet), and checks
  *    that node10 resolution is refused (the READMEs say it is unsupported). The three tsc runs go in parallel.
- * 4. Runs the core README's happy path (readVerified with a trust store) on the simulator's in-process card.
+ * 4. Runs the core README's happy path (readVerified with a trust store) on the simulator's in-process card, and
+ *    loads both entries of @cccd/relay (a verifier issues a ticket and closes).
  * Every temporary folder is removed afterwards.
  */
 import { execFile, execFileSync } from 'node:child_process';
@@ -26,11 +27,12 @@ const PUBLISHABLE = [
   'packages/client',
   'packages/pcsc',
   'packages/hid',
+  'packages/relay',
   'packages/cli',
   'kiosk-agent',
   'simulator',
 ];
-const INSTALLED = ['@cccd/emrtd', '@cccd/client', '@cccd/simulator'];
+const INSTALLED = ['@cccd/emrtd', '@cccd/client', '@cccd/simulator', '@cccd/relay'];
 const TSC = join(root, 'node_modules/typescript/bin/tsc');
 
 const sh = (cmd: string, args: string[], cwd: string) =>
@@ -58,7 +60,7 @@ afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-describe('packaging (slow: packs every package, installs three with npm)', () => {
+describe('packaging (slow: packs every package, installs four with npm)', () => {
   it('every tarball is clean: resolved ranges, no build or test leftovers, maps that resolve, LICENSE', () => {
     expect([...tarballs.keys()].sort()).toHaveLength(PUBLISHABLE.length);
     for (const [name, tgz] of tarballs) {
@@ -95,7 +97,7 @@ describe('packaging (slow: packs every package, installs three with npm)', () =>
     }
   });
 
-  describe('a fresh npm project with @cccd/emrtd, @cccd/client and @cccd/simulator', () => {
+  describe('a fresh npm project with @cccd/emrtd, @cccd/client, @cccd/simulator and @cccd/relay', () => {
     let app: string;
     beforeAll(() => {
       app = join(work, 'app');
@@ -120,6 +122,8 @@ describe('packaging (slow: packs every package, installs three with npm)', () =>
 import { canKey, parseDg2, readVerified, TrustStore } from '@cccd/emrtd';
 import { jpeg2000ToPng } from '@cccd/emrtd/jpeg2000';
 import { trustStoreFromFiles } from '@cccd/emrtd/node';
+import { relayCard } from '@cccd/relay';
+import { RelayVerifier } from '@cccd/relay/verifier';
 import { InProcessTransport, loadProfile, personalise, SimulatedCard } from '@cccd/simulator';
 
 // The core README's happy path, on the simulator's in-process card (every person in it is invented).
@@ -137,7 +141,11 @@ const client: CccdAgentClient | undefined = undefined;
 const jp2Face = parseDg2((await personalise(loadProfile('cccd-2021-jp2'))).files.get(0x0102)!).faces[0];
 const png = jp2Face ? await jpeg2000ToPng(jp2Face.image) : undefined;
 const pngWidth = png?.width;
-console.log(JSON.stringify({ overall, named, empty, client: client === undefined, pngWidth, apdus: result.report.apdus }));
+const relay = new RelayVerifier();
+const ticket: string = relay.issueTicket().ticket;
+await relay.close();
+const relayed = typeof relayCard === 'function' && ticket.length === 43;
+console.log(JSON.stringify({ overall, named, empty, client: client === undefined, pngWidth, relayed, apdus: result.report.apdus }));
 `,
       );
       // The three tsc runs start now and go in parallel; the tests below await them.
@@ -196,7 +204,7 @@ console.log(JSON.stringify({ overall, named, empty, client: client === undefined
     it("runs the core README's happy path: readVerified on the simulated card, authentic or genuine-data", async () => {
       expect((await checks).nodeNext.ok).toBe(true);
       const out = JSON.parse(sh('node', [join(app, 'out-NodeNext', 'consumer.js')], app)) as Record<string, unknown>;
-      expect(out).toMatchObject({ named: true, empty: 0, client: true, pngWidth: 240 });
+      expect(out).toMatchObject({ named: true, empty: 0, client: true, pngWidth: 240, relayed: true });
       expect(out.overall).toMatch(/^(authentic|genuine-data)$/);
     }, 60_000);
   });

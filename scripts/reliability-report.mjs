@@ -4,6 +4,7 @@
 // artifacts/reliability.json. Run after the tests:
 //   npx vitest run packages/emrtd/src/integration/resilience.test.ts kiosk-agent/src/resilience.test.ts
 //   npx vitest run packages/pcsc/src/resilience.pcsc.test.ts packages/pcsc/src/pcscd-restart.pcsc.test.ts
+//   npx vitest run packages/relay/src/resilience.test.ts
 //   node scripts/reliability-report.mjs
 // The static text lives in this file; every number comes from the artifacts.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -29,8 +30,8 @@ const kept = (title, missing) => {
   return old?.length ? [...old, '', `${KEPT} ${missing} is not on the machine that generated this one.)`] : undefined;
 };
 
-// Card and reader faults first, then the daemon, then the agent; unknown suites after, by name.
-const SUITE_ORDER = ['in-process', 'pcsc', 'pcscd-restart', 'agent'];
+// Card and reader faults first, then the daemon, then the agent, then the relay; unknown suites after, by name.
+const SUITE_ORDER = ['in-process', 'pcsc', 'pcscd-restart', 'agent', 'relay'];
 const rank = (suite) => (SUITE_ORDER.includes(suite) ? SUITE_ORDER.indexOf(suite) : SUITE_ORDER.length);
 const suites = existsSync(art('reliability'))
   ? readdirSync(art('reliability'))
@@ -73,6 +74,7 @@ const lines = [
   'npx vitest run packages/pcsc/src/resilience.pcsc.test.ts           # real pcscd + vpcd',
   "npx vitest run packages/pcsc/src/pcscd-restart.pcsc.test.ts        # restarts the machine's pcscd",
   'npx vitest run kiosk-agent/src/resilience.test.ts                  # the kiosk agent (simulated readers)',
+  'npx vitest run packages/relay/src/resilience.test.ts               # tag loss across @cccd/relay',
   'node scripts/reliability-report.mjs',
   '```',
   '',
@@ -93,6 +95,12 @@ const lines = [
   'DG14, DG15, SOD, PACE, CA, AA, PA) and "authentic" means the signed result verified with the expected fields.',
   '"ms" is the time from the fault (the drop, the unplug, the flood…) to the observed outcome; each scenario has an',
   '8 s outer bound.',
+  '',
+  'The relay rows run the in-process tag-loss rows and the mute card through `@cccd/relay`',
+  '([relay.md](relay.md)): the simulator behind the card side, readVerified behind the verifier side, a real',
+  "WebSocket on loopback, the SDK's per-exchange deadline 600 ms; the fault fires on the card side and the resume",
+  '(reconnect request, re-tap, access control, read on) crosses the relay. "ms" is wall-clock time to the outcome,',
+  'bounded at 10 s.',
   '',
   '| # | suite | category | stage | fault | expected | observed | status | ms | link ms |',
   '|---:|---|---|---|---|---|---|---|---:|---:|',
@@ -126,6 +134,11 @@ if (!has('agent'))
   pending.push(
     '- **Agent rows** (client gone mid-read, reader unplugged mid-read, floods…): run',
     '  kiosk-agent/src/resilience.test.ts (writes `artifacts/reliability/agent.json`).',
+  );
+if (!has('relay'))
+  pending.push(
+    '- **Relay rows** (tag loss across `@cccd/relay`): run packages/relay/src/resilience.test.ts',
+    '  (writes `artifacts/reliability/relay.json`).',
   );
 if (pending.length) lines.push('', '### Pending rows', '', ...pending);
 

@@ -7,6 +7,7 @@ import type { CpuMeasurement } from '../cpu.js';
 import type { CappedMeasurement, ReadMeasurement } from '../link.js';
 import type { PaMeasurement } from '../pa.js';
 import type { PcscHostCost } from '../pcsc.js';
+import { type RelayMeasurement, renderRelay } from '../relay.js';
 import type { SoakResult } from '../soak.js';
 import type { MachineInfo } from './machine.js';
 
@@ -27,6 +28,8 @@ export interface BenchResults {
   agent?: { delivery: AgentDelivery; load: AgentLoad };
   /** Absent in results from before the host process existed. */
   pcscHost?: PcscHostCost;
+  /** The full read through @cccd/relay at 20/60/150 ms RTT (absent in results from before the relay existed). */
+  relay?: RelayMeasurement;
   /** Why the agent rows are absent, when they are. */
   agentPending?: string;
   /** CPU per read in headless Chromium vs Node (absent in results from before it was measured). */
@@ -160,6 +163,7 @@ export function renderResults(r: BenchResults): string {
         `${f(x.bound.ms)} (${x.bound.exchanges}) | ${f(x.ratio, 3)} | ${f(x.bound.literalMs)} | ${f(x.literalRatio, 2)} |`,
     );
   if (r.capped) lines.push(...renderCapped(r.capped));
+  if (r.relay) lines.push(...renderRelay(r.relay));
   const c = r.cpu;
   const p = c.phases;
   const w = c.phasesWall;

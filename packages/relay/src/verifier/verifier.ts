@@ -1,0 +1,239 @@
+/**
+ * The verifier side: a WebSocket endpoint (standalone, or attached to the operator's HTTP server through
+ * handleUpgrade) that accepts card-side connections carrying a ticket it issued, and hands each one to the
+ * operator's code as a RelaySession — a Transport for readVerified. The operator issues a ticket per read over its
+ * own authenticated channel (its app's API), so the ticket binds the connection to that read and its access key.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { fromHex } from '@cccd/emrtd/codec';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { RelayError, type RelayFailure } from '../errors.js';
+import { type RelayLogger, safeLogger } from '../log.js';
+import {
+  CloseCode,
+  type Hello,
+  helloSchema,
+  MAX_FRAME_BYTES,
+  parseFrame,
+  RELAY_PROTOCOL_VERSION,
+} from '../protocol.js';
+import { clampCapabilities } from './capabilities.js';
+import { type AccessKeySource, RelaySession, type SessionLimits } from './session.js';
+import { TicketBook } from './tickets.js';
+
+export interface RelayVerifierOptions extends Partial<SessionLimits> {
+  /** Frame kinds, lengths, status words, close codes — never bytes, tickets or CANs (docs/relay.md). */
+  logger?: RelayLogger;
+  /** Lifetime of an issued ticket (ms, default 60 000). */
+  ticketTtlMs?: number;
+  /** Bound on the first frame (the hello with the ticket) after the WebSocket opens (ms, default 10 000). */
+  helloTimeoutMs?: number;
+  /**
+   * Accept a CAN sent by the card side (default false: the access key comes from `issueTicket`'s `accessKey`, and
+   * a hello carrying a CAN is refused with 4403). Turn on only where the card side is where the CAN is typed.
+   */
+  acceptCanFromCardSide?: boolean;
+  /** Connections allowed to wait for their hello at once (default 64); more are closed with 4429. */
+  maxPendingConnections?: number;
+  /** Clock for ticket lifetimes (tests). */
+  now?: () => number;
+}
+
+export interface IssueTicketOptions {
+  /** The access key of this read (e.g. the CAN the operator's back office holds); a function is called per read. */
+  accessKey?: AccessKeySource;
+  ttlMs?: number;
+}
+
+export interface IssuedTicket {
+  /** Give this to the card side over the operator's authenticated channel; it is presented once, in the hello. */
+  ticket: string;
+  expiresAt: number;
+  /** Resolves when a card side presents the ticket; rejects (RelayError) when it expires or is refused. */
+  session: Promise<RelaySession>;
+}
+
+interface Waiting {
+  accessKey: AccessKeySource | undefined;
+  resolve: (s: RelaySession) => void;
+  reject: (e: unknown) => void;
+  expiry: ReturnType<typeof setTimeout>;
+}
+
+const DEFAULTS = {
+  apduTimeoutMs: 10_000,
+  networkAllowanceMs: 5_000,
+  sessionTimeoutMs: 120_000,
+};
+
+export class RelayVerifier {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
+  private readonly tickets: TicketBook<Waiting>;
+  private readonly sessions = new Set<RelaySession>();
+  private readonly log: RelayLogger;
+  private pendingHellos = 0;
+  private server: Server | undefined;
+  private closing = false;
+
+  constructor(private readonly options: RelayVerifierOptions = {}) {
+    this.tickets = new TicketBook(options.now);
+    this.log = safeLogger(options.logger);
+  }
+
+  /** A single-use ticket for one read. */
+  issueTicket(options: IssueTicketOptions = {}): IssuedTicket {
+    if (this.closing) throw new RelayError('unavailable', 'relay issue ticket');
+    const ttlMs = options.ttlMs ?? this.options.ticketTtlMs ?? 60_000;
+    let waiting!: Waiting;
+    const session = new Promise<RelaySession>((resolve, reject) => {
+      waiting = { accessKey: options.accessKey, resolve, reject, expiry: undefined as never };
+    });
+    // The operator may never await it (the phone never came): that is not an unhandled rejection.
+    session.catch(() => {});
+    const { ticket, expiresAt } = this.tickets.issue(ttlMs, waiting);
+    waiting.expiry = setTimeout(() => {
+      this.tickets.withdraw(waiting);
+      waiting.reject(new RelayError('ticket-expired', 'relay ticket'));
+    }, ttlMs);
+    waiting.expiry.unref?.();
+    return { ticket, expiresAt, session };
+  }
+
+  /** For an existing HTTP server's 'upgrade' event (route by path first: every upgrade given here is taken). */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (this.closing) {
+      socket.destroy();
+      return;
+    }
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws));
+  }
+
+  /** A standalone endpoint (its own HTTP server; every path upgrades). Resolves with its ws:// URL. */
+  async listen(port = 0, host = '127.0.0.1'): Promise<{ url: string; port: number }> {
+    const server = createServer((_req, res) => {
+      res.statusCode = 426;
+      res.end();
+    });
+    server.on('upgrade', (req, socket, head) => this.handleUpgrade(req, socket, head));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+    this.server = server;
+    const bound = (server.address() as AddressInfo).port;
+    return { url: `ws://${host.includes(':') ? `[${host}]` : host}:${bound}`, port: bound };
+  }
+
+  /** Closes every session (1001), refuses new connections, withdraws live tickets. */
+  async close(): Promise<void> {
+    this.closing = true;
+    for (const w of this.tickets.drain()) {
+      clearTimeout(w.expiry);
+      w.reject(new RelayError('unavailable', 'relay shutdown'));
+    }
+    const open = [...this.sessions];
+    for (const s of open) s.close(CloseCode.goingAway, 'shutdown');
+    for (const ws of this.wss.clients) ws.close(CloseCode.goingAway, 'shutdown');
+    await Promise.all(open.map((s) => s.closed));
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    const server = this.server;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Live sessions (for health checks and tests). */
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  private accept(ws: WebSocket): void {
+    if (this.pendingHellos >= (this.options.maxPendingConnections ?? 64)) {
+      this.refuse(ws, CloseCode.busy, 'busy');
+      return;
+    }
+    this.pendingHellos++;
+    let settled = false;
+    const done = () => {
+      if (settled) return false;
+      settled = true;
+      this.pendingHellos--;
+      clearTimeout(timer);
+      return true;
+    };
+    const helloMs = this.options.helloTimeoutMs ?? 10_000;
+    const timer = setTimeout(() => done() && this.refuse(ws, CloseCode.timeout, 'no hello'), helloMs);
+    ws.on('error', () => {});
+    ws.once('close', () => done());
+    ws.once('message', (data, isBinary) => {
+      if (done()) this.onHello(ws, isBinary ? undefined : data.toString('utf8'));
+    });
+  }
+
+  private onHello(ws: WebSocket, text: string | undefined): void {
+    const refusal = this.admit(ws, text);
+    if (refusal) this.refuse(ws, refusal.code, refusal.reason);
+  }
+
+  /** Checks the hello and opens the session; the refusal (close code and reason) when it may not. */
+  private admit(ws: WebSocket, text: string | undefined): { code: number; reason: string } | undefined {
+    const hello = parseFrame(helloSchema, text);
+    this.log({ event: 'frame', direction: 'in', kind: hello ? 'hello' : 'invalid' });
+    if (!hello) return { code: CloseCode.protocolViolation, reason: 'protocol' };
+    if (hello.v !== RELAY_PROTOCOL_VERSION) return { code: CloseCode.unsupportedVersion, reason: 'version' };
+    const redeemed = this.tickets.redeem(hello.ticket);
+    if (!redeemed.ok) {
+      this.log({ event: 'ticket-rejected', reason: redeemed.reason });
+      if (redeemed.value) this.reject(redeemed.value, 'ticket-expired');
+      return { code: CloseCode.ticketRejected, reason: 'ticket rejected' };
+    }
+    if (hello.can !== undefined && !this.options.acceptCanFromCardSide) {
+      this.reject(redeemed.value, 'can-refused');
+      return { code: CloseCode.canRefused, reason: 'can not accepted' };
+    }
+    this.open(ws, hello, redeemed.value);
+    return undefined;
+  }
+
+  private open(ws: WebSocket, hello: Hello, waiting: Waiting): void {
+    const capabilities = clampCapabilities(hello.capabilities);
+    const id = randomBytes(6).toString('hex');
+    const session = new RelaySession(
+      id,
+      ws,
+      capabilities,
+      hello.atr === undefined ? undefined : fromHex(hello.atr),
+      {
+        apduTimeoutMs: this.options.apduTimeoutMs ?? DEFAULTS.apduTimeoutMs,
+        networkAllowanceMs: this.options.networkAllowanceMs ?? DEFAULTS.networkAllowanceMs,
+        sessionTimeoutMs: this.options.sessionTimeoutMs ?? DEFAULTS.sessionTimeoutMs,
+      },
+      waiting.accessKey,
+      this.options.acceptCanFromCardSide ? hello.can : undefined,
+      this.log,
+    );
+    this.sessions.add(session);
+    session.signal.addEventListener('abort', () => this.sessions.delete(session), { once: true });
+    ws.send(JSON.stringify({ t: 'welcome', v: RELAY_PROTOCOL_VERSION }));
+    this.log({ event: 'frame', direction: 'out', kind: 'welcome' });
+    this.log({
+      event: 'session-open',
+      session: id,
+      extendedLength: capabilities.extendedLength === true,
+      canFromCardSide: hello.can !== undefined,
+    });
+    clearTimeout(waiting.expiry);
+    waiting.resolve(session);
+  }
+
+  private reject(waiting: Waiting, reason: RelayFailure): void {
+    clearTimeout(waiting.expiry);
+    waiting.reject(new RelayError(reason, 'relay hello'));
+  }
+
+  private refuse(ws: WebSocket, code: number, reason: string): void {
+    this.log({ event: 'refused', reason, code });
+    ws.close(code, reason);
+  }
+}
