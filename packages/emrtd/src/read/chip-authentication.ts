@@ -1,6 +1,7 @@
 /**
  * Step 2 of a read: DG14, then Chip Authentication with its key (ICAO 9303-11 §6.2) right after access control, so
- * the requested files are read under the chip's own keys. What cannot run is reported as skipped, never thrown.
+ * the requested files are read under the chip's own keys — unless PACE-CAM already did that (pace-cam.ts). What
+ * cannot run is reported as skipped, never thrown.
  */
 import { isTransientError } from '../ca/chip-auth.js';
 import { EmrtdError } from '../errors.js';
@@ -16,6 +17,9 @@ export async function chipAuthenticationStep(
   options: Pick<ReadCccdOptions, 'chipAuthentication'>,
 ): Promise<ChipAuthenticationReport> {
   if (options.chipAuthentication === 'off') return { performed: false, success: false, skipped: 'off' };
+  // ICAO 9303-11 §4.4.3.3.3: PACE-CAM authenticates the chip within PACE, so Chip Authentication adds nothing; the
+  // verdict still requires EF.CardSecurity to pass passive authentication. Without a match, CA runs as usual.
+  if (session.paceCam?.report.result === 'match') return { performed: false, success: false, skipped: 'pace-cam' };
   return runChipAuthentication(session, await files.read('DG14'));
 }
 
