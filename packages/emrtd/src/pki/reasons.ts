@@ -490,6 +490,13 @@ const CATALOG = {
       en: `PACE-CAM could not be checked: ${camNotChecked(p.why).en}.`,
     }),
   ],
+  'cam-claimed-only': [
+    'info',
+    () => ({
+      vi: 'Kết quả PACE-CAM do đầu đọc thẻ tự báo cáo; không thể kiểm tra lại khi ngoại tuyến.',
+      en: 'The PACE-CAM result is as reported by the reader; it cannot be re-checked offline.',
+    }),
+  ],
   'cam-card-security-not-valid': [
     'warning',
     (p) => ({

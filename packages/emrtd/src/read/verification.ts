@@ -11,7 +11,12 @@ import {
   verifyActiveAuthentication,
 } from '../verify/active-auth.js';
 import { verifyCardSecurity } from '../verify/card-security.js';
-import { type ChipAuthVerdict, chipAuthenticationVerdict, paceCamVerdict } from '../verify/chip-auth.js';
+import {
+  type ChipAuthVerdict,
+  chipAuthenticationVerdict,
+  combineChipVerdicts,
+  paceCamVerdict,
+} from '../verify/chip-auth.js';
 import { chipAuthenticationEvidence, createEvidence, type EvidenceBundle } from '../verify/evidence.js';
 import { type DgName, issuingStateOf, type PassiveVerdict, verifyPassive } from '../verify/passive.js';
 import { overallVerdict, type Verdict } from '../verify/verdict.js';
@@ -38,17 +43,10 @@ export function passiveAuthentication(read: CccdReadResult, options: VerifyReadO
   });
 }
 
-/**
- * PACE-CAM when it proved something (valid, or a proven mismatch: invalid); else Chip Authentication's verdict with
- * CAM's reason beside it when CA ran, or CAM's not-checked verdict when nothing else did.
- */
+/** Chip Authentication and PACE-CAM as one chip verdict (verify/chip-auth.ts combineChipVerdicts). */
 function chipVerdict(read: CccdReadResult, passive: PassiveVerdict, options: VerifyReadOptions): ChipAuthVerdict {
   const ca = caVerdict(read, passive);
-  const cam = camVerdict(read, options);
-  if (!cam) return ca;
-  if (cam.status === 'valid' || cam.status === 'invalid') return cam;
-  const caRan = read.chipAuthentication.performed || read.chipAuthentication.refused !== undefined;
-  return caRan ? { ...ca, reasons: [...cam.reasons, ...ca.reasons] } : cam;
+  return combineChipVerdicts(ca, camVerdict(read, options)) ?? ca;
 }
 
 function camVerdict(read: CccdReadResult, options: VerifyReadOptions): ChipAuthVerdict | undefined {
@@ -116,6 +114,7 @@ export function evidenceOf(read: CccdReadResult, options: { now?: Date }): Evide
   if (!read.raw.SOD) return undefined;
   const aa = read.activeAuthentication;
   const ca = read.chipAuthentication.transcript;
+  const cam = read.paceCam;
   return createEvidence({
     sod: read.raw.SOD,
     dataGroups: dataGroupsOf(read.raw),
@@ -124,6 +123,16 @@ export function evidenceOf(read: CccdReadResult, options: { now?: Date }): Evide
       : {}),
     ...(aa.refused?.sw === undefined ? {} : { activeAuthenticationRefused: { sw: aa.refused.sw } }),
     ...(ca ? { chipAuthentication: chipAuthenticationEvidence(ca) } : {}),
+    ...(read.raw.CardSecurity ? { cardSecurity: read.raw.CardSecurity } : {}),
+    ...(cam
+      ? {
+          paceCam: {
+            result: cam.result,
+            ...(cam.notChecked ? { notChecked: cam.notChecked } : {}),
+            ...(read.access.pace ? { protocol: read.access.pace.oid } : {}),
+          },
+        }
+      : {}),
     ...(options.now ? { createdAt: options.now } : {}),
   });
 }

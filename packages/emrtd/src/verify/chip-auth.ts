@@ -71,6 +71,8 @@ export interface PaceCamInput {
   cardSecurity?: CardSecurityVerdict;
   /** id-PACE-ECDH-CAM-* OID used. */
   protocol?: string;
+  /** True when the result is a reader's claim (evidence bundle) rather than this process's check. */
+  claimed?: boolean;
 }
 
 /**
@@ -81,6 +83,7 @@ export interface PaceCamInput {
  * pass passive authentication — nothing was proven either way, so never "failed".
  */
 export function paceCamVerdict(input: PaceCamInput): ChipAuthVerdict {
+  const claimed = input.claimed ? [reason('cam-claimed-only')] : [];
   const base = {
     method: 'pace-cam' as const,
     ...(input.protocol ? { protocol: input.protocol } : {}),
@@ -99,9 +102,23 @@ export function paceCamVerdict(input: PaceCamInput): ChipAuthVerdict {
       ...base,
       status: 'not-checked',
       keyVerified: false,
-      reasons: [reason('cam-card-security-not-valid', { status: cs?.status ?? 'not-checked' })],
+      reasons: [...claimed, reason('cam-card-security-not-valid', { status: cs?.status ?? 'not-checked' })],
     };
   return input.result === 'match'
-    ? { ...base, status: 'valid', keyVerified: true, reasons: [reason('cam-verified')] }
-    : { ...base, status: 'invalid', keyVerified: true, reasons: [reason('cam-failed')] };
+    ? { ...base, status: 'valid', keyVerified: true, reasons: [...claimed, reason('cam-verified')] }
+    : { ...base, status: 'invalid', keyVerified: true, reasons: [...claimed, reason('cam-failed')] };
+}
+
+/**
+ * One chip verdict from Chip Authentication and PACE-CAM: PACE-CAM when it proved something (valid, or a proven
+ * mismatch: invalid); else CA's verdict, when CA ran, with CAM's reason in front; else CAM's not-checked verdict.
+ */
+export function combineChipVerdicts(
+  ca: ChipAuthVerdict | undefined,
+  cam: ChipAuthVerdict | undefined,
+): ChipAuthVerdict | undefined {
+  if (!cam) return ca;
+  if (cam.status === 'valid' || cam.status === 'invalid') return cam;
+  const caRan = ca !== undefined && ca.status !== 'not-checked';
+  return caRan ? { ...ca, reasons: [...cam.reasons, ...ca.reasons] } : cam;
 }
