@@ -7,9 +7,11 @@
 import { InProcessTransport, loadProfile, type PersonalisedCard, personalise, SimulatedCard } from '@cccd/simulator';
 import { describe, expect, it } from 'vitest';
 import { parsePaceOid } from '../asn1/oids.js';
+import { EmrtdError } from '../errors.js';
 import { canKey } from '../keys/access-key.js';
 import { readVerified } from '../read/read.js';
 import type { VerifiedRead } from '../read/types.js';
+import type { Transport } from '../transport.js';
 import { TrustStore } from '../trust/store.js';
 import { parseEvidence, serializeEvidence, verifyEvidence } from '../verify/evidence.js';
 
@@ -98,6 +100,32 @@ describe('PACE-CAM against EF.CardSecurity', () => {
     expect(r.report.resumes).toBeGreaterThanOrEqual(1);
     expect(r.verification.chip).toMatchObject({ status: 'valid', method: 'pace-cam' });
     expect(r.verification.overall).toBe('authentic');
+  });
+
+  it('a card swapped during a resume, whose CAM fits no longer the first key, stops the read', async () => {
+    const first = await imageFor(['pace-cam=present']);
+    const clone = await imageFor(['pace-cam=wrong-key']); // same CAN and files, another private key
+    const a = new InProcessTransport(new SimulatedCard(first, { faults: ['tag-loss-at-offset=DG2:3000'] }));
+    const b = new InProcessTransport(new SimulatedCard(clone));
+    let current: Transport = a;
+    const swapping: Transport = {
+      capabilities: a.capabilities,
+      transmit: (command, options) => current.transmit(command, options),
+      reconnect: async (options) => {
+        current = b;
+        await b.reconnect(options);
+      },
+    };
+    const store = new TrustStore();
+    store.addCertificate(first.pki!.cscaCertDer);
+    const error = await readVerified(swapping, canKey(first.can), {
+      trustStore: store,
+      groups: ['DG1', 'DG2'],
+      timeoutMs: 2000,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EmrtdError);
+    expect(error).toMatchObject({ code: 'secure-messaging', step: 'PACE-CAM resume' });
+    expect((error as Error).message).not.toContain(first.can);
   });
 
   it('no personal data in the CAM verdict or the evidence transcript', async () => {
