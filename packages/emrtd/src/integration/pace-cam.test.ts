@@ -95,6 +95,13 @@ describe('PACE-CAM against EF.CardSecurity', () => {
     expect(r.verification.overall).toBe('authentic');
   });
 
+  it('a chip that ends secure messaging on the 6A82 for EF.CardSecurity gets a new PACE, then CA', async () => {
+    const { r } = await read(['pace-cam=no-card-security', 'sm-errors=plain']);
+    expect(r.paceCam).toEqual({ result: 'not-checked', notChecked: 'card-security-missing' });
+    expect(r.verification.chip).toMatchObject({ status: 'valid' });
+    expect(r.verification.overall).toBe('authentic');
+  });
+
   it('a tag loss after CAM resumes with a new PACE-CAM run checked against the same key', async () => {
     const { r } = await read(['pace-cam=present'], ['tag-loss-at-offset=DG2:3000']);
     expect(r.report.resumes).toBeGreaterThanOrEqual(1);

@@ -81,14 +81,21 @@ export async function readCardSecurity(
     reestablish: () =>
       Promise.reject(new EmrtdError('secure-messaging', 'session lost reading EF.CardSecurity', { retriable: true })),
   };
+  const options = { ...READ_OPTIONS, ...(signal ? { signal } : {}) };
+  const refusal = (e: unknown) =>
+    e instanceof EmrtdError && !e.retriable && e.code !== 'cancelled' && e.code !== 'timeout';
   try {
-    const { bytes } = await readFile(session, FILES.CardSecurity, { ...READ_OPTIONS, ...(signal ? { signal } : {}) });
-    return { bytes };
+    try {
+      return { bytes: (await readFile(session, FILES.CardSecurity, options)).bytes };
+    } catch (e) {
+      // Some chips refuse SELECT by FID outside an application; ICAO gives EF.CardSecurity the SFI 1D as well.
+      const selectRefused = refusal(e) && !(e instanceof FileNotFound) && !(e instanceof SecurityStatusNotSatisfied);
+      if (!selectRefused || session.lost) throw e;
+      return { bytes: (await readFile(session, FILES.CardSecurity, { ...options, useSfi: true })).bytes };
+    }
   } catch (e) {
     if (e instanceof FileNotFound) return { notChecked: 'card-security-missing' };
-    if (e instanceof SecurityStatusNotSatisfied) return { notChecked: 'card-security-unreadable' };
-    if (e instanceof EmrtdError && !e.retriable && e.code !== 'cancelled' && e.code !== 'timeout')
-      return { notChecked: 'card-security-unreadable' };
+    if (refusal(e)) return { notChecked: 'card-security-unreadable' };
     throw e;
   } finally {
     if (session.readSizes) link.readSizes = session.readSizes;
