@@ -86,9 +86,10 @@ const SELECT_APPLICATION = 'SELECT eMRTD application';
 
 /**
  * Runs in the master file right after PACE, before the application is selected (PACE-CAM reads EF.CardSecurity
- * there). If it leaves the session broken (a chip that ends SM on an error), PACE is run once more without it.
+ * there). If it leaves the session broken (a chip that ends SM on an error), PACE is run once more and the hook is
+ * called again without a channel: it may check the new run, not read.
  */
-export type AfterPace = (pace: PaceResult, channel: SecureChannel) => Promise<void>;
+export type AfterPace = (pace: PaceResult, channel: SecureChannel | undefined) => Promise<void>;
 
 /** PACE with one candidate, then the application under the new secure messaging. */
 export async function runPace(
@@ -107,7 +108,11 @@ export async function runPace(
   let secure = new SecureChannel(plain, result.sm);
   if (afterPace) {
     await afterPace(result, secure);
-    if (secure.sm.broken) secure = new SecureChannel(plain, (await pace()).sm);
+    if (secure.sm.broken) {
+      const again = await pace();
+      await afterPace(again, undefined);
+      secure = new SecureChannel(plain, again.sm);
+    }
   }
   const select = selectApplicationCommand(options.aid ?? EMRTD_AID);
   expectSw(SELECT_APPLICATION, await secure.send(select, SELECT_APPLICATION));

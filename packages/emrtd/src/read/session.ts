@@ -116,7 +116,9 @@ export class CardSession implements FileSession {
    * PACE-CAM: reads EF.CardSecurity in the master file under the new keys and checks CA_IC against its static key
    * (pace-cam.ts). Runs for every PACE attempt of open(); only the successful one's outcome stays.
    */
-  private async checkPaceCam(pace: PaceResult, channel: SecureChannel): Promise<void> {
+  private async checkPaceCam(pace: PaceResult, channel: SecureChannel | undefined): Promise<void> {
+    // A PACE run again because the first session broke: the chip must fit the key it fitted a moment ago.
+    if (!channel) return this.recheckPaceCam(pace);
     this.paceCam = undefined;
     if (!pace.chipAuthentication) return;
     const link = { channel, stats: this.stats, capabilities: this.capabilities, readSizes: this.readSizes };
@@ -126,6 +128,16 @@ export class CardSession implements FileSession {
       'bytes' in file
         ? checkPaceCam(pace, file.bytes)
         : { report: { result: 'not-checked', notChecked: file.notChecked } };
+  }
+
+  /** A new PACE-CAM run on this card must fit the key the first one matched (tag loss, a restarted session). */
+  private async recheckPaceCam(pace: PaceResult): Promise<void> {
+    const key = this.paceCam?.key;
+    if (key && !camStillMatches(pace, key))
+      throw new EmrtdError('secure-messaging', 'PACE-CAM failed when resuming: the card may have been swapped', {
+        step: 'PACE-CAM resume',
+        retriable: false,
+      });
   }
 
   /**
@@ -206,16 +218,7 @@ export class CardSession implements FileSession {
     await this.reconnect();
     const { candidate, protocol, paceInfo } = this.working;
     // A chip PACE-CAM authenticated must authenticate again with the same key: later data must come from it too.
-    const camKey = this.paceCam?.key;
-    const recheck: AfterPace | undefined = camKey
-      ? async (pace) => {
-          if (!camStillMatches(pace, camKey))
-            throw new EmrtdError('secure-messaging', 'PACE-CAM failed when resuming: the card may have been swapped', {
-              step: 'PACE-CAM resume',
-              retriable: false,
-            });
-        }
-      : undefined;
+    const recheck: AfterPace | undefined = this.paceCam?.key ? (pace) => this.recheckPaceCam(pace) : undefined;
     const again = () =>
       protocol === 'PACE' && paceInfo
         ? runPace(this.plain, { candidate, protocol, paceInfo }, false, this.options, recheck)
