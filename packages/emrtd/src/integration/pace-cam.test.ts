@@ -9,8 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { parsePaceOid } from '../asn1/oids.js';
 import { EmrtdError } from '../errors.js';
 import { canKey } from '../keys/access-key.js';
-import { readVerified } from '../read/read.js';
+import { readCccd, readVerified } from '../read/read.js';
 import type { VerifiedRead } from '../read/types.js';
+import { verifyRead } from '../read/verification.js';
 import type { Transport } from '../transport.js';
 import { TrustStore } from '../trust/store.js';
 import { parseEvidence, serializeEvidence, verifyEvidence } from '../verify/evidence.js';
@@ -73,15 +74,42 @@ describe('PACE-CAM against EF.CardSecurity', () => {
     expect(r.verification.overall).toBe('invalid');
   });
 
-  it('a badly signed EF.CardSecurity leaves CAM not verified, with the reason; never "failed"', async () => {
+  it('a badly signed EF.CardSecurity leaves CAM not verified, never "failed"; readVerified then runs CA', async () => {
     const { r } = await read(['pace-cam=bad-signature', 'aa=absent']);
     expect(r.paceCam).toEqual({ result: 'match' });
-    expect(r.verification.chip).toMatchObject({ status: 'not-checked', method: 'pace-cam', keyVerified: false });
+    expect(r.chipAuthentication).toMatchObject({ performed: true, success: true });
+    expect(r.verification.chip).toMatchObject({ status: 'valid', keyVerified: true });
     expect(codes(r)).toEqual(['cam-card-security-not-valid']);
-    expect(r.verification.chip?.cardSecurity?.reasons.map((x) => x.code)).toContain('card-security-signature-invalid');
-    expect(r.verification.passive.status).toBe('valid');
-    expect(r.verification.overall).toBe('genuine-data');
-    expect(r.verification.reasons[0]?.message.en).toContain('PACE-CAM: EF.CardSecurity not verified');
+    expect(r.verification.overall).toBe('authentic');
+    // Without CA (switched off) nothing proves the chip: genuine data, and the reason says CAM was not verified.
+    const image = await imageFor(['pace-cam=bad-signature', 'aa=absent']);
+    const store = new TrustStore();
+    store.addCertificate(image.pki!.cscaCertDer);
+    const noCa = await readVerified(new InProcessTransport(new SimulatedCard(image)), canKey(image.can), {
+      trustStore: store,
+      groups: ['DG1'],
+      chipAuthentication: 'off',
+      timeoutMs: 2000,
+    });
+    expect(noCa.verification.chip).toMatchObject({ status: 'not-checked', method: 'pace-cam', keyVerified: false });
+    expect(noCa.verification.chip?.cardSecurity?.reasons.map((x) => x.code)).toContain(
+      'card-security-signature-invalid',
+    );
+    expect(noCa.verification.passive.status).toBe('valid');
+    expect(noCa.verification.overall).toBe('genuine-data');
+    expect(noCa.verification.reasons[0]?.message.en).toContain('PACE-CAM: EF.CardSecurity not verified');
+  });
+
+  it('readCccd (no trust store) lets a CAM match alone stand in for CA; the verdict still checks the file', async () => {
+    const image = await imageFor(['pace-cam=bad-signature', 'aa=absent']);
+    const r = await readCccd(new InProcessTransport(new SimulatedCard(image)), canKey(image.can), {
+      groups: ['DG1'],
+      timeoutMs: 2000,
+    });
+    expect(r.chipAuthentication).toMatchObject({ performed: false, skipped: 'pace-cam' });
+    const store = new TrustStore();
+    store.addCertificate(image.pki!.cscaCertDer);
+    expect(verifyRead(r, { trustStore: store }).chip).toMatchObject({ status: 'not-checked', method: 'pace-cam' });
   });
 
   it('without EF.CardSecurity CAM is not checked and Chip Authentication with DG14 runs instead', async () => {

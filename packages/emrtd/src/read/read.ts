@@ -5,7 +5,7 @@
  *   1. select EF.CardAccess; access control: PACE (else BAC); select the application   session.ts
  *      after PACE-CAM, before the application: EF.CardSecurity and the CAM check      pace-cam.ts
  *   2. read DG14; Chip Authentication, so the files come under the chip's own keys     chip-authentication.ts
- *      (skipped when PACE-CAM matched: the chip is authenticated already)
+ *      (skipped when PACE-CAM matched a signed key: the chip is authenticated already)
  *   3. read the requested files (EF.SOD, DG1, DG13, …)                                  chip-files.ts
  *   4. read DG15; Active Authentication                                                 active-authentication.ts
  *   5. parse the LDS files into the CCCD view, with the read report                     result.ts
@@ -45,7 +45,7 @@ async function readDocument(
   const groups = [...new Set(options.groups ?? DEFAULT_GROUPS)];
   const session = await openSession(transport, key, options); // 1
   const files = new ChipFiles(session, options);
-  const chipAuthentication = await chipAuthenticationStep(session, files, options); // 2
+  const chipAuthentication = await chipAuthenticationStep(session, files, options, verification); // 2
   await readRequestedFiles(files, groups, options); // 3
   const activeAuthentication = await activeAuthenticationStep(session, files, options); // 4
   const read = readResult(session, files, { started, groups, chipAuthentication, activeAuthentication }); // 5

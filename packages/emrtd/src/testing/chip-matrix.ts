@@ -61,11 +61,11 @@ export function apduBound(row: ChipRow, card: ChipFiles): number {
   n += 1; // SELECT of the application
   // PACE-CAM: EF.CardSecurity in the master file (SELECT + READs, or the SELECT that finds none). It is the first
   // file under secure messaging, its length unknown: a short first READ, then the rest. A CAM that checks out at
-  // read time makes CA unnecessary (a bad signature is found only in the verdict).
+  // read time under a valid signature makes CA unnecessary.
   const cam = prefixed('pace-cam=');
   const cardSecurity = card.cardSecurity ?? 0;
   if (cam) n += 1 + (cardSecurity ? 1 + Math.ceil(Math.max(0, cardSecurity - 0xdf) / block) : 0);
-  const camMatches = cam === 'pace-cam=present' || cam === 'pace-cam=bad-signature';
+  const camMatches = cam === 'pace-cam=present';
   const ca = camMatches ? 'skipped' : (prefixed('ca=') ?? 'ca=completes');
   const plain = has('sm-errors=plain');
   if (ca.startsWith('ca=refuse-mse')) n += 1 + (plain ? 6 : 0);
@@ -293,9 +293,9 @@ export const CHIP_ROWS: ChipRow[] = [
     id: 'pace-cam-bad-signature',
     chip: ['pace-cam=bad-signature'],
     overall: 'authentic',
-    ca: 'not-checked',
+    ca: 'valid',
     aa: 'valid',
-    why: 'EF.CardSecurity signature does not verify: CAM not verified (nothing proven either way); AA proves the chip',
+    why: 'EF.CardSecurity signature does not verify: CAM not verified (never "failed"), so CA with DG14 runs',
   },
   {
     id: 'pace-cam-no-card-security',
