@@ -3,6 +3,10 @@
  * only when the read released every field it carries (DATA_GROUP_FIELDS). The rest is listed, signed, in
  * `evidenceWithheld`, and a backend still re-verifies the SOD and the data groups that are present.
  */
+
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   CCCD_FIELDS,
   type CccdField,
@@ -12,6 +16,7 @@ import {
   verifyAgentSig,
 } from '@cccd/client';
 import { createEvidence, TrustStore, verifyEvidence } from '@cccd/emrtd';
+import { PROFILES_DIR } from '@cccd/simulator';
 import { describe, expect, it } from 'vitest';
 import { releasableEvidence, withholdingOf } from './evidence.js';
 import type { AgentHandle } from './server.js';
@@ -124,6 +129,31 @@ describe('evidence of a chip that refuses a proof', () => {
     const { result } = await readWithEvidence(agent, ['idNumber']);
     expect(result.evidence?.chipAuthentication).toMatchObject({ succeeded: false, refusedSw: 0x6a86 });
     expect(verifyEvidence(JSON.stringify(result.evidence), simulatorTrust(agent)).chip?.status).toBe('refused');
+  });
+});
+
+describe('evidence of a PACE-CAM chip', () => {
+  it('the CAM verdict and the bundle with EF.CardSecurity pass the strict client schema and re-verify', async () => {
+    // pace-cam shapes the card's files, so it goes in through the profile (personalisation), not simulation.chip.
+    const dir = mkdtempSync(join(tmpdir(), 'cccd-cam-'));
+    const profile = JSON.parse(readFileSync(join(PROFILES_DIR, 'cccd-2021-adult.json'), 'utf8'));
+    writeFileSync(join(dir, 'cam.json'), JSON.stringify({ ...profile, chip: ['pace-cam=present'] }));
+    try {
+      const agent = await startTestAgent({
+        policy: [{ origin: BANK, purpose: KYC, fields: ALL, evidence: true }],
+        simulation: { profile: join(dir, 'cam.json') },
+      });
+      const { result } = await readWithEvidence(agent, ['idNumber']);
+      expect(result.verification?.chip.status).toBe('valid');
+      expect(result.verification?.chip.reasons?.map((r) => r.code)).toEqual(['cam-verified']);
+      expect(result.evidence?.paceCam).toMatchObject({ result: 'match' });
+      expect(result.evidence?.cardSecurity).toBeDefined();
+      const backend = verifyEvidence(JSON.stringify(result.evidence), simulatorTrust(agent));
+      expect(backend.chip).toMatchObject({ status: 'valid', method: 'pace-cam' });
+      expect(backend.overall).toBe('authentic');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

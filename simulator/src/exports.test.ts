@@ -30,6 +30,7 @@ const EXPORTS = [
   'VPCD_DEFAULT_PORT',
   'VpcdBridge',
   'buildCardAccess',
+  'buildCardSecurity',
   'buildCom',
   'buildDg1',
   'buildDg11',

@@ -46,6 +46,7 @@ const chipJson = (c: ChipAuthVerdict | undefined) =>
   c
     ? {
         status: c.status,
+        ...(c.method ? { method: c.method } : {}),
         keyVerified: c.keyVerified,
         ...(c.protocol ? { protocol: c.protocol } : {}),
         ...(c.sw === undefined ? {} : { sw: swHex(c.sw) }),
@@ -238,7 +239,8 @@ export function readSummary(
     .join(', ');
   lines.push(`${pad(t('passive'))}${STATUS[v.passive.status]?.[lang] ?? v.passive.status}${dgs ? ` (${dgs})` : ''}`);
   if (v.passive.signer) lines.push(`${pad(t('signer'))}${v.passive.signer.subject}`);
-  lines.push(`${pad(t('chip'))}${STATUS[v.chip?.status ?? 'not-checked']?.[lang]}`);
+  const cam = v.chip?.method === 'pace-cam' ? ' (PACE-CAM)' : '';
+  lines.push(`${pad(t('chip'))}${STATUS[v.chip?.status ?? 'not-checked']?.[lang]}${cam}`);
   lines.push(`${pad(t('active'))}${STATUS[v.active?.status ?? 'not-checked']?.[lang]}`);
   for (const r of [...v.passive.reasons, ...(v.chip?.reasons ?? []), ...(v.active?.reasons ?? []), ...v.reasons])
     if (r.severity !== 'info') lines.push(`  - ${r.message[lang]}`);

@@ -258,6 +258,19 @@ export const evidenceSchema = z.strictObject({
     .optional(),
   /** The chip answered INTERNAL AUTHENTICATE with this error status word. */
   activeAuthenticationRefused: z.strictObject({ sw: statusWordSchema }).optional(),
+  /** EF.CardSecurity as read after PACE-CAM (keys and the DS certificate, no personal data). */
+  cardSecurity: b64.optional(),
+  /** The reader's PACE-CAM outcome (emrtd PaceCamTranscript): re-checked against cardSecurity's signature. */
+  paceCam: z
+    .strictObject({
+      result: z.enum(['match', 'mismatch', 'not-checked']),
+      notChecked: z
+        .string()
+        .regex(/^[a-z-]{1,40}$/)
+        .optional(),
+      protocol: z.string().max(64).optional(),
+    })
+    .optional(),
 });
 export type Evidence = z.infer<typeof evidenceSchema>;
 

@@ -53,6 +53,8 @@ export {
   type CccdReadResult,
   type ChipAuthenticationReport,
   openSession,
+  type PaceCamReport,
+  type RawFile,
   type ReadCccdOptions,
   type ReadReport,
   readCccd,
@@ -75,6 +77,7 @@ export {
   TrustStoreError,
 } from './trust/index.js';
 export type { ActiveAuthStatus, ActiveAuthVerdict } from './verify/active-auth.js';
+export type { CardSecurityVerdict } from './verify/card-security.js';
 export type { ChainLink, ChainRole, EvaluationTime, TimePolicy } from './verify/chain.js';
 export type { ChipAuthStatus, ChipAuthVerdict } from './verify/chip-auth.js';
 export {

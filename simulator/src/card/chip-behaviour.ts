@@ -22,12 +22,21 @@ export type AaBehaviour =
   /** INTERNAL AUTHENTICATE answered with `sw`. */
   | { kind: 'refuse'; sw: number };
 
+/**
+ * PACE with Chip Authentication Mapping (ICAO 9303-11 §4.4.3.3.3, TR-03110-2 §3.4.2). absent: no CAM (the CCCD).
+ * present: EF.CardAccess adds an id-PACE-ECDH-CAM PACEInfo, the chip returns CA_IC in GA 4, EF.CardSecurity carries
+ * the static key signed by the DS. wrong-key: CA_IC is computed with a key other than the one in EF.CardSecurity (a
+ * clone). bad-signature: EF.CardSecurity's signature does not verify. no-card-security: the file is missing.
+ */
+export type PaceCamBehaviour = { kind: 'absent' | 'present' | 'wrong-key' | 'bad-signature' | 'no-card-security' };
+
 /** How a chip answers a request for more than its buffer holds. */
 export type NeOverflow = '6700' | '6a86' | '6cxx' | 'cut';
 
 export interface ChipBehaviour {
   ca: CaBehaviour;
   aa: AaBehaviour;
+  paceCam: PaceCamBehaviour;
   /** PACE MSE:Set AT with the MRZ password (reference 01): accepted, or refused with `sw` (PACE-CAN and BAC work). */
   paceMrz: { kind: 'accepted' } | { kind: 'refused'; sw: number };
   /**
@@ -59,6 +68,7 @@ export type ChipSettingsInput = ChipSettings | readonly string[];
 export const DEFAULT_CHIP: Readonly<ChipBehaviour> = Object.freeze<ChipBehaviour>({
   ca: { kind: 'completes' },
   aa: { kind: 'present' },
+  paceCam: { kind: 'absent' },
   paceMrz: { kind: 'accepted' },
   shortLe00: 'accepted',
   endOfFile: '6282',
@@ -72,6 +82,7 @@ export const DEFAULT_CHIP: Readonly<ChipBehaviour> = Object.freeze<ChipBehaviour
 export type ChipOptionName =
   | 'ca'
   | 'aa'
+  | 'pace-cam'
   | 'pace-mrz'
   | 'ne-cap'
   | 'short-le00'
@@ -118,6 +129,25 @@ export const CHIP_OPTIONS: readonly ChipOptionInfo[] = [
       'Active Authentication. present: DG15 and the AA key as personalised. absent: no DG15 and no AA key ' +
       '(INTERNAL AUTHENTICATE answers 6D00). refuse: DG15 is there but INTERNAL AUTHENTICATE answers SW.',
     examples: ['aa=present', 'aa=absent', 'aa=refuse:6985'],
+  },
+  {
+    name: 'pace-cam',
+    value: 'absent|present|wrong-key|bad-signature|no-card-security',
+    default: 'absent',
+    personalisation: ['present', 'wrong-key', 'bad-signature', 'no-card-security'],
+    description:
+      'PACE with Chip Authentication Mapping (ECDH, AES only). present: EF.CardAccess adds an id-PACE-ECDH-CAM ' +
+      'PACEInfo after the GM ones (same curve and cipher), GA 4 returns the encrypted CA_IC (DO8A), and the MF-level ' +
+      'EF.CardSecurity (011D) is a SignedData by the DS with the PACEInfos and the static key ' +
+      '(ChipAuthenticationPublicKeyInfo; the CA key of DG14). wrong-key: CA_IC is computed with another private ' +
+      'key (a clone). bad-signature: EF.CardSecurity signature value altered. no-card-security: no EF.CardSecurity.',
+    examples: [
+      'pace-cam=absent',
+      'pace-cam=present',
+      'pace-cam=wrong-key',
+      'pace-cam=bad-signature',
+      'pace-cam=no-card-security',
+    ],
   },
   {
     name: 'pace-mrz',

@@ -18,6 +18,7 @@ describe('parseChipOption', () => {
     expect(parseChipOption('ca=not-advertised')).toEqual({ ca: { kind: 'not-advertised' } });
     expect(parseChipOption('aa=absent')).toEqual({ aa: { kind: 'absent' } });
     expect(parseChipOption('aa=refuse:6982')).toEqual({ aa: { kind: 'refuse', sw: 0x6982 } });
+    expect(parseChipOption('pace-cam=wrong-key')).toEqual({ paceCam: { kind: 'wrong-key' } });
     expect(parseChipOption('pace-mrz=refused')).toEqual({ paceMrz: { kind: 'refused', sw: 0x6982 } });
     expect(parseChipOption('pace-mrz=refused:6A88')).toEqual({ paceMrz: { kind: 'refused', sw: 0x6a88 } });
     expect(parseChipOption('ne-cap=1024')).toEqual({ neCap: { max: 1024, overflow: '6700' } });
@@ -43,6 +44,8 @@ describe('parseChipOption', () => {
       'ca=completes:6A86',
       'ca=refuse-ga:6A86:1',
       'aa=refuse',
+      'pace-cam=maybe',
+      'pace-cam=present:6A80',
       'pace-mrz=refused:zzzz',
       'ne-cap=32',
       'ne-cap=65537',
@@ -75,7 +78,7 @@ describe('parseChipOption', () => {
 
   it('every example in CHIP_OPTIONS parses, and formatting round-trips every non-default value', () => {
     const names = CHIP_OPTIONS.map((o) => o.name);
-    expect(new Set(names).size).toBe(11);
+    expect(new Set(names).size).toBe(12);
     for (const option of CHIP_OPTIONS) {
       expect(option.description.length, option.name).toBeGreaterThan(40);
       for (const example of option.examples) {
@@ -100,9 +103,10 @@ describe('merging chip settings', () => {
   });
 
   it('names the options that change the card files', () => {
-    expect(personalisationOptions(['eof=9000', 'aa=absent', 'ca=not-advertised'])).toEqual([
+    expect(personalisationOptions(['eof=9000', 'aa=absent', 'ca=not-advertised', 'pace-cam=present'])).toEqual([
       'ca=not-advertised',
       'aa=absent',
+      'pace-cam=present',
     ]);
     expect(personalisationOptions(['ca=refuse-mse:6A86', 'aa=refuse:6985'])).toEqual([]);
   });

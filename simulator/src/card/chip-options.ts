@@ -65,6 +65,12 @@ export function parseChipOption(spec: string): ChipSettings {
       const r = kindAndSw(spec, value, ['refuse'], ['present', 'absent']);
       return { aa: r.sw === undefined ? { kind: r.kind as 'present' | 'absent' } : { kind: 'refuse', sw: r.sw } };
     }
+    case 'pace-cam':
+      return {
+        paceCam: {
+          kind: oneOf(spec, value, ['absent', 'present', 'wrong-key', 'bad-signature', 'no-card-security'] as const),
+        },
+      };
     case 'pace-mrz': {
       const r = kindAndSw(spec, value, ['refused'], ['accepted'], 0x6982);
       return { paceMrz: r.sw === undefined ? { kind: 'accepted' } : { kind: 'refused', sw: r.sw } };
@@ -142,6 +148,7 @@ export function formatChipOptions(settings: ChipSettingsInput | undefined): stri
     out.push(`${name}=${v.kind}${v.sw === undefined ? '' : `:${swHex(v.sw)}`}`);
   if (s.ca) withSw('ca', s.ca);
   if (s.aa) withSw('aa', s.aa);
+  if (s.paceCam) out.push(`pace-cam=${s.paceCam.kind}`);
   if (s.paceMrz) withSw('pace-mrz', s.paceMrz);
   if (s.neCap) out.push(`ne-cap=${s.neCap.max}:${s.neCap.overflow}`);
   if (s.shortLe00) out.push(`short-le00=${s.shortLe00}`);

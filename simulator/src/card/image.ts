@@ -18,6 +18,11 @@ export interface CardImage {
   pace: PaceConfig[];
   /** Chip authentication key pair (DG14 holds the public half), when the card supports CA. */
   chipAuthentication?: ChipAuthenticationKey;
+  /**
+   * The static key of PACE-CAM (ICAO 9303-11 §4.4.3.3.3; EF.CardSecurity holds the public half), when a PaceConfig
+   * uses mapping CAM. On the PACE curve; the same key as `chipAuthentication` when that one is on it.
+   */
+  chipAuthenticationMapping?: ChipAuthenticationKey;
   /** Active authentication key pair (DG15 holds the public half), when the card supports AA. */
   activeAuthentication?: ActiveAuthenticationKey;
   /** Trust material for tests and for `cccd sim personalise --out`. */
@@ -38,7 +43,8 @@ export interface CardImage {
 
 export interface PaceConfig {
   keyAgreement: 'ECDH' | 'DH';
-  mapping: 'GM' | 'IM';
+  /** CAM: generic mapping, plus CA_IC in GA 4 (needs `chipAuthenticationMapping`, ECDH, AES). */
+  mapping: 'GM' | 'IM' | 'CAM';
   cipher: SmCipher;
   /** Standardised domain parameter ID (ICAO 9303-11 §9.5.1), e.g. 13 = brainpoolP256r1. */
   parameterId: number;

@@ -38,6 +38,11 @@ interface CardJson {
     privateKey: string;
     publicKey: string;
   };
+  /** The PACE-CAM static key (EF.CardSecurity holds the public half). */
+  chipAuthenticationMapping?: Omit<ChipAuthenticationKey, 'privateKey' | 'publicKey'> & {
+    privateKey: string;
+    publicKey: string;
+  };
   activeAuthentication?:
     | { type: 'RSA'; privateKeyDer: string; publicKeyDer: string }
     | { type: 'ECDSA'; curve: string; privateKey: string; publicKeyDer: string; hash: string };
@@ -87,6 +92,7 @@ export function writeCardDir(
   }
   if (image.profile) put('profile.json', `${JSON.stringify(image.profile, null, 2)}\n`);
   const ca = image.chipAuthentication;
+  const cam = image.chipAuthenticationMapping;
   const chipSpecs = formatChipOptions(image.chip);
   const card: CardJson = {
     warning: WARNING,
@@ -100,6 +106,9 @@ export function writeCardDir(
     ...(Object.keys(masterMap).length ? { masterFiles: masterMap } : {}),
     protectedFids: [...image.protectedFids].map(fidHex),
     ...(ca ? { chipAuthentication: { ...ca, privateKey: hex(ca.privateKey), publicKey: hex(ca.publicKey) } } : {}),
+    ...(cam
+      ? { chipAuthenticationMapping: { ...cam, privateKey: hex(cam.privateKey), publicKey: hex(cam.publicKey) } }
+      : {}),
     ...(image.activeAuthentication ? { activeAuthentication: aaToJson(image.activeAuthentication) } : {}),
     ...(chipSpecs.length ? { chip: chipSpecs } : {}),
   };
@@ -171,6 +180,7 @@ export function readCardDir(dir: string): CardImage & { profile?: CitizenProfile
   const files = readFiles(dir, card.files);
   const masterFiles = card.masterFiles ? readFiles(dir, card.masterFiles) : undefined;
   const ca = card.chipAuthentication;
+  const cam = card.chipAuthenticationMapping;
   const aa = card.activeAuthentication;
   const csca = readOptional(join(dir, 'csca.pem'));
   const ds = readOptional(join(dir, 'ds.pem'));
@@ -186,6 +196,15 @@ export function readCardDir(dir: string): CardImage & { profile?: CitizenProfile
     pace: card.pace,
     ...(ca
       ? { chipAuthentication: { ...ca, privateKey: fromHex(ca.privateKey), publicKey: fromHex(ca.publicKey) } }
+      : {}),
+    ...(cam
+      ? {
+          chipAuthenticationMapping: {
+            ...cam,
+            privateKey: fromHex(cam.privateKey),
+            publicKey: fromHex(cam.publicKey),
+          },
+        }
       : {}),
     ...(aa
       ? {

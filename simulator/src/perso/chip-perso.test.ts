@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hex, paceOid, utf8 } from '@cccd/emrtd/codec';
+import { hex, paceOid, parseCardAccess, parsePaceOid, utf8 } from '@cccd/emrtd/codec';
 import * as asn1js from 'asn1js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SimulatedCard } from '../card/applet.js';
@@ -102,6 +102,27 @@ describe('chip options at personalisation', () => {
     const json = JSON.parse(readFileSync(join(dir, 'card.json'), 'utf8'));
     expect(json.chip).toEqual(['ca=refuse-mse:6A86', 'aa=absent', 'ne-cap=1024:6700']);
     expect(readCardDir(dir).chip).toEqual(card.chip);
+  });
+});
+
+describe('pace-cam at personalisation', () => {
+  it('adds the CAM PACEInfo and EF.CardSecurity; a card directory keeps both and the CAM key', async () => {
+    const card = await personalise(loadProfile('cccd-young'), {
+      chip: ['pace-cam=present'],
+      activeAuthentication: null,
+    });
+    const cardAccess = parseCardAccess(card.files.get(0x011c)!);
+    expect(cardAccess.paceInfos.map((p) => parsePaceOid(p.oid)?.mapping)).toEqual(['GM', 'CAM']);
+    const cardSecurity = card.masterFiles!.get(0x011d)!;
+    const dir = join(tmp, 'cam-card');
+    writeCardDir(card, dir);
+    const back = readCardDir(dir);
+    expect(back.masterFiles?.get(0x011d)).toEqual(cardSecurity);
+    expect(back.chipAuthenticationMapping).toEqual(card.chipAuthenticationMapping);
+    expect(back.pace).toEqual(card.pace);
+    // The same card without the option has neither.
+    const plain = await personalise(loadProfile('cccd-young'), { activeAuthentication: null });
+    expect(plain.masterFiles).toBeUndefined();
   });
 });
 

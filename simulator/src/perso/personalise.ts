@@ -5,6 +5,7 @@ import { type CardImage, FID, type PaceConfig } from '../card/image.js';
 import { buildSod, createTestPki, type Seed, type SignatureAlgorithmName, type TestPki } from '../pki/index.js';
 import { faceImage } from './face.js';
 import { buildCardAccess } from './files/card-access.js';
+import { buildCardSecurityFile } from './files/card-security.js';
 import { buildCom } from './files/com.js';
 import { buildDg1 } from './files/dg1.js';
 import { buildDg2, dg2Overhead } from './files/dg2.js';
@@ -68,6 +69,16 @@ export interface PersonalisedCard extends CardImage {
   seed: Seed;
 }
 
+/**
+ * The PACE-CAM configuration a pace-cam chip adds (ICAO 9303-11 §4.4.3.3.3: ECDH and AES only): the curve and cipher
+ * of the first ECDH GM configuration, as a chip offers CAM beside GM on the same domain parameters.
+ */
+function paceCamConfig(pace: PaceConfig[]): PaceConfig {
+  const base = pace.find((p) => p.keyAgreement === 'ECDH' && p.mapping === 'GM' && p.cipher !== '3DES');
+  if (!base) throw new RangeError('pace-cam needs an ECDH generic-mapping PACE configuration with AES');
+  return { ...base, mapping: 'CAM' };
+}
+
 /** Data groups in the order the CCCD's EF.COM lists them (AndyQ/NFCPassportReader #214). */
 const CCCD_COM_ORDER = [1, 2, 3, 13, 15, 14];
 const PASSPORT_COM_ORDER = [1, 2, 11, 12, 14, 15];
@@ -88,11 +99,16 @@ export async function personalise(
   const seed = options.seed ?? 1;
   const passport = profile.kind === 'passport-td3';
   const gm = options.pace ?? DEFAULT_PACE;
-  const pace = options.integratedMapping
-    ? [...gm, ...gm.filter((p) => p.mapping === 'GM').map((p): PaceConfig => ({ ...p, mapping: 'IM' }))]
-    : gm;
   const chip: ChipSettings = chipSettings(profile.chip, options.chip);
   const behaviour = chipBehaviour(chip);
+  const camConfig = behaviour.paceCam.kind === 'absent' ? undefined : paceCamConfig(gm);
+  const pace = [
+    ...gm,
+    ...(options.integratedMapping
+      ? gm.filter((p) => p.mapping === 'GM').map((p): PaceConfig => ({ ...p, mapping: 'IM' }))
+      : []),
+    ...(camConfig ? [camConfig] : []),
+  ];
   const caNotAdvertised = behaviour.ca.kind === 'not-advertised';
   const terminalAuthentication = options.terminalAuthentication ?? !passport;
   const chipAuthentication =
@@ -103,6 +119,12 @@ export async function personalise(
           options.chipAuthenticationParameterId ?? 13,
           options.chipAuthenticationCipher ?? 'AES-128',
         );
+  // PACE-CAM's static key lives on the PACE curve: the CA key when it is there, else one derived the same way.
+  const chipAuthenticationMapping = camConfig
+    ? chipAuthentication?.parameterId === camConfig.parameterId
+      ? chipAuthentication
+      : chipAuthenticationKey(seed, camConfig.parameterId, camConfig.cipher)
+    : undefined;
   const aa = behaviour.aa.kind === 'absent' ? null : aaChoice(options.activeAuthentication);
   const activeAuthentication = aa ? activeAuthenticationKey(seed, aa) : undefined;
 
@@ -152,14 +174,29 @@ export async function personalise(
   files.set(FID.com, buildCom((passport ? PASSPORT_COM_ORDER : CCCD_COM_ORDER).filter((n) => dgs.has(n))));
   for (const [n, file] of dgs) files.set(FID.dg(n), file);
   files.set(FID.sod, sod);
+  const masterFiles = new Map<number, Uint8Array>();
+  if (chipAuthenticationMapping && behaviour.paceCam.kind !== 'no-card-security')
+    masterFiles.set(
+      FID.cardSecurity,
+      buildCardSecurityFile({
+        pace,
+        chipAuthenticationMapping,
+        terminalAuthentication,
+        signer: { certDer: pki.ds.certDer, keyPair: pki.ds.keyPair, algorithm: pki.ds.algorithm },
+        signingTime: pki.signingTime,
+        badSignature: behaviour.paceCam.kind === 'bad-signature',
+      }),
+    );
 
   return {
     files,
+    ...(masterFiles.size ? { masterFiles } : {}),
     protectedFids: new Set(passport ? [] : [FID.dg(3)]),
     mrzInformation: mrzInformation(profile),
     can: canOf(profile),
     pace,
     chipAuthentication,
+    ...(chipAuthenticationMapping ? { chipAuthenticationMapping } : {}),
     activeAuthentication,
     pki: { cscaCertDer: pki.csca.certDer, dsCertDer: pki.ds.certDer, crlDer: pki.crlDer },
     ...(Object.keys(chip).length ? { chip } : {}),

@@ -202,6 +202,37 @@ export function buildSod(options: BuildSodOptions): Uint8Array {
   return buildSodParts(options).efSod;
 }
 
+/** id-SecurityObject (BSI TR-03110-3 A.1.2.5): the eContentType of EF.CardSecurity. */
+export const ID_SECURITY_OBJECT = '0.4.0.127.0.7.3.2.1';
+
+export interface BuildCardSecurityOptions {
+  /** The SecurityInfos SET (DER, tag 31) to sign. */
+  securityInfos: Uint8Array;
+  signer: CmsSigner;
+  signingTime?: Date;
+  tamper?: Pick<SodTamper, 'signature' | 'eContentAfterSigning'>;
+}
+
+/**
+ * EF.CardSecurity (ICAO 9303-11 §9.2.2, TR-03110-3 A.1.2.5): ContentInfo { SignedData { id-SecurityObject,
+ * SecurityInfos } } signed by the Document Signer like EF.SOD, without the 77 wrapper.
+ */
+export function buildCardSecurity(options: BuildCardSecurityOptions): Uint8Array {
+  return buildSignedData({
+    eContentType: ID_SECURITY_OBJECT,
+    eContent: options.securityInfos,
+    signer: options.signer,
+    digestAlgorithm: signatureAlgorithmSpec(options.signer.algorithm).hash,
+    certificates: [options.signer.certDer],
+    signingTime: options.signingTime,
+    includeSignedAttributes: true,
+    signerIdentifier: 'issuerAndSerialNumber',
+    hashParametersNull: false,
+    ecdsaFormat: 'der',
+    tamper: options.tamper ?? {},
+  });
+}
+
 export interface BuildMasterListOptions {
   signer: CmsSigner;
   cscaCerts: Uint8Array[];

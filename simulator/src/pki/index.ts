@@ -16,8 +16,10 @@ export {
   verifyWith,
 } from './algorithms.js';
 export {
+  type BuildCardSecurityOptions,
   type BuildMasterListOptions,
   type BuildSodOptions,
+  buildCardSecurity,
   buildLdsSecurityObject,
   buildMasterList,
   buildMasterListContent,

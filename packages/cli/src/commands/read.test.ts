@@ -150,6 +150,16 @@ describe('cccd read --simulate (in-process card)', () => {
     expect((await cccd(['read', '--can', PERSONAL.can, '--chip', 'aa=absent'])).code).toBe(2);
   });
 
+  it('--chip pace-cam: a PACE-CAM card is authentic by CAM; a CAM answer that fits no key exits 3', async () => {
+    const cam = await cccd([...withCan, '--groups', 'dg1', '--chip', 'pace-cam=present']);
+    expect(cam.code).toBe(0);
+    expect(cam.stdout).toMatch(/\(PACE-CAM\)/);
+    const wrong = await cccd([...withCan, '--groups', 'dg1', '--chip', 'pace-cam=wrong-key', '--json']);
+    expect(wrong.code).toBe(3);
+    expect(JSON.parse(wrong.stdout).verification.chip).toMatchObject({ status: 'invalid', method: 'pace-cam' });
+    expect(leaks(wrong.stderr)).toEqual([]);
+  });
+
   it('exits 3 when the card chains to no trusted CSCA', async () => {
     const r = await cccd([...withCan, '--groups', 'dg1', '--trust', cscaPem(2)]);
     expect(r.code).toBe(3);

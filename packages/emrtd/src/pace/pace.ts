@@ -92,7 +92,10 @@ export interface PaceResult {
   chipEphemeralPublicKey: Uint8Array;
   /** CAR(s) the chip returned in GA 4 (tags 87/88), when asked for. */
   certificationAuthorityReferences: string[];
-  /** PACE-CAM only: decrypted chip authentication data CA_IC and PK_map,IC, to check against the static key. */
+  /**
+   * PACE-CAM only: decrypted chip authentication data CA_IC (empty when DO'8A' was missing or did not decrypt) and
+   * PK_map,IC, to check against the static key of EF.CardSecurity (read/pace-cam.ts).
+   */
   chipAuthentication?: { data: Uint8Array; mappingPublicKey: Uint8Array };
 }
 
@@ -152,6 +155,17 @@ function requireDo(dos: Tlv[], tag: number, step: string): Uint8Array {
   const d = findTlv(dos, tag);
   if (!d) throw new MalformedData({ step }, 0, `missing data object ${tag.toString(16).toUpperCase()}`);
   return d.value;
+}
+
+/**
+ * CA_IC from DO'8A' (ICAO 9303-11 §4.4.3.5.1): AES-CBC with KS_Enc, IV = E(KS_Enc, −1) (all one bits), padding
+ * method 2. The chip already proved KS_Enc with its token, so a missing, ragged or badly padded DO'8A' is a wrong
+ * answer, not a broken PACE: it comes back empty, which no key fits (the CAM check then reports a mismatch).
+ */
+function decryptChipAuthenticationData(ksEnc: Uint8Array, encrypted: Uint8Array | undefined): Uint8Array {
+  if (!encrypted || encrypted.length === 0 || encrypted.length % 16) return new Uint8Array(0);
+  const iv = aesEcb(ksEnc, new Uint8Array(16).fill(0xff), true);
+  return unpad(aesCbc(ksEnc, iv, encrypted, false))?.slice() ?? new Uint8Array(0);
 }
 
 export async function performPace(
@@ -242,15 +256,11 @@ export async function performPace(
     throw new AccessDenied('PACE', { step: 'GA 4 (chip authentication token)' });
   const cars = dos.filter((d) => d.tag === 0x87 || d.tag === 0x88).map((d) => new TextDecoder().decode(d.value));
   let chipAuthentication: PaceResult['chipAuthentication'];
-  if (mapping === 'CAM') {
-    const encrypted = requireDo(dos, 0x8a, 'GA 4');
-    const iv = aesEcb(ksEnc, new Uint8Array(16).fill(0xff), true);
-    if (encrypted.length === 0 || encrypted.length % 16)
-      throw new MalformedData({ step: 'GA 4' }, 0, 'bad CAM data length');
-    const data = unpad(aesCbc(ksEnc, iv, encrypted, false));
-    if (!data) throw new MalformedData({ step: 'GA 4' }, 0, 'bad CAM data padding');
-    chipAuthentication = { data: data.slice(), mappingPublicKey: mappingPublicKeyIc ?? new Uint8Array(0) };
-  }
+  if (mapping === 'CAM')
+    chipAuthentication = {
+      data: decryptChipAuthenticationData(ksEnc, findTlv(dos, 0x8a)?.value),
+      mappingPublicKey: mappingPublicKeyIc ?? new Uint8Array(0),
+    };
   return {
     sm: new SecureMessaging(cipher, ksEnc, ksMac),
     protocol,

@@ -20,7 +20,13 @@ type Params = Record<string, string | number | undefined>;
 type Entry = [Severity, (p: Params) => LocalizedText];
 
 /** Why a chip proof (CA or AA) did not count: see verdict.ts `proofState`. */
-export type ProofState = 'refused' | 'not-offered' | 'not-run' | 'key-not-covered' | 'reader-limit';
+export type ProofState =
+  | 'refused'
+  | 'not-offered'
+  | 'not-run'
+  | 'key-not-covered'
+  | 'reader-limit'
+  | 'card-security-not-valid';
 
 const PROOF: Record<ProofState, LocalizedText> = {
   refused: { vi: 'chip từ chối', en: 'refused by the chip' },
@@ -28,7 +34,30 @@ const PROOF: Record<ProofState, LocalizedText> = {
   'not-run': { vi: 'không thực hiện', en: 'not run' },
   'key-not-covered': { vi: 'khóa chưa được SOD xác nhận', en: 'key not covered by the SOD' },
   'reader-limit': { vi: 'đầu đọc không hỗ trợ', en: 'beyond this reader' },
+  'card-security-not-valid': {
+    vi: 'PACE-CAM: tệp EF.CardSecurity chưa được xác thực',
+    en: 'PACE-CAM: EF.CardSecurity not verified',
+  },
 };
+
+/** Why a PACE-CAM result could not be checked (read/types.ts PaceCamReport.notChecked). */
+const CAM_NOT_CHECKED: Record<string, LocalizedText> = {
+  'card-security-missing': { vi: 'thẻ không có tệp EF.CardSecurity', en: 'the card has no EF.CardSecurity' },
+  'card-security-unreadable': {
+    vi: 'không đọc được tệp EF.CardSecurity',
+    en: 'EF.CardSecurity could not be read',
+  },
+  'card-security-malformed': { vi: 'tệp EF.CardSecurity sai cấu trúc', en: 'EF.CardSecurity is malformed' },
+  'no-key': {
+    vi: 'EF.CardSecurity không có khóa xác thực chip trên đường cong của PACE',
+    en: 'EF.CardSecurity holds no chip authentication key on the PACE curve',
+  },
+  unsupported: { vi: 'biến thể PACE-CAM này chưa được hỗ trợ', en: 'this PACE-CAM variant is not supported' },
+};
+
+function camNotChecked(why: Params[string]): LocalizedText {
+  return CAM_NOT_CHECKED[String(why)] ?? { vi: 'không rõ lý do', en: 'unknown reason' };
+}
 
 function proof(state: Params[string], sw: Params[string]): LocalizedText {
   const text = PROOF[state as ProofState] ?? PROOF['not-run'];
@@ -410,6 +439,69 @@ const CATALOG = {
     () => ({
       vi: 'Kết quả CA do đầu đọc thẻ tự báo cáo; không thể kiểm tra lại khi ngoại tuyến.',
       en: 'The CA result is as reported by the reader; it cannot be re-checked offline.',
+    }),
+  ],
+  'card-security-malformed': [
+    'error',
+    (p) => ({
+      vi: `Tệp EF.CardSecurity sai cấu trúc (${p.detail}).`,
+      en: `EF.CardSecurity is malformed (${p.detail}).`,
+    }),
+  ],
+  'card-security-content-type': [
+    'error',
+    (p) => ({
+      vi: `Kiểu nội dung của EF.CardSecurity không phải id-SecurityObject (${p.oid}).`,
+      en: `EF.CardSecurity content type is not id-SecurityObject (${p.oid}).`,
+    }),
+  ],
+  'card-security-signature-invalid': [
+    'error',
+    (p) => ({
+      vi: `Chữ ký số trên tệp EF.CardSecurity không hợp lệ (${p.detail}).`,
+      en: `The signature on EF.CardSecurity does not verify (${p.detail}).`,
+    }),
+  ],
+  'card-security-signer-missing': [
+    'error',
+    () => ({
+      vi: 'Không tìm thấy chứng thư của bên ký (DS) cho tệp EF.CardSecurity.',
+      en: 'The document signer certificate of EF.CardSecurity was not found.',
+    }),
+  ],
+  'cam-verified': [
+    'info',
+    () => ({
+      vi: 'Chip đã chứng minh giữ khóa bí mật ghi trong EF.CardSecurity khi thiết lập PACE-CAM (xác thực chip).',
+      en: 'During PACE-CAM the chip proved it holds the private key named in EF.CardSecurity (chip authentication).',
+    }),
+  ],
+  'cam-failed': [
+    'error',
+    () => ({
+      vi: 'Dữ liệu xác thực chip của PACE-CAM không khớp với khóa trong EF.CardSecurity: chip có thể là bản sao.',
+      en: 'The PACE-CAM chip authentication data do not fit the key in EF.CardSecurity: the chip may be a copy.',
+    }),
+  ],
+  'cam-not-checked': [
+    'warning',
+    (p) => ({
+      vi: `Chưa kiểm tra được PACE-CAM: ${camNotChecked(p.why).vi}.`,
+      en: `PACE-CAM could not be checked: ${camNotChecked(p.why).en}.`,
+    }),
+  ],
+  'cam-claimed-only': [
+    'info',
+    () => ({
+      vi: 'Kết quả PACE-CAM do đầu đọc thẻ tự báo cáo; không thể kiểm tra lại khi ngoại tuyến.',
+      en: 'The PACE-CAM result is as reported by the reader; it cannot be re-checked offline.',
+    }),
+  ],
+  'cam-card-security-not-valid': [
+    'warning',
+    (p) => ({
+      vi: `Tệp EF.CardSecurity chưa qua xác thực thụ động (${p.status}) nên kết quả PACE-CAM không được tính.`,
+      en: `EF.CardSecurity did not pass passive authentication (${p.status}), so PACE-CAM does not count.`,
     }),
   ],
   'passive-not-valid': [

@@ -13,7 +13,7 @@ import { AccessDenied, EmrtdError } from '../errors.js';
 import { type AccessKey, bacKeysOf, pacePasswordOf } from '../keys/access-key.js';
 import type { CandidateKey } from '../keys/cccd-qr.js';
 import type { SecurityInfos } from '../lds/card-access.js';
-import { type PaceInfoLike, performPace } from '../pace/pace.js';
+import { type PaceInfoLike, type PaceResult, performPace } from '../pace/pace.js';
 import { EMRTD_AID } from '../reader/files.js';
 import { SecureChannel } from '../sm/secure-channel.js';
 
@@ -65,8 +65,18 @@ export function usablePaceInfos(infos: SecurityInfos | undefined): PaceInfoLike[
     const proto = parsePaceOid(p.oid);
     if (!proto || p.parameterId === undefined || !isStandardizedDomainParameterId(p.parameterId)) return false;
     // IM point encoding needs p ≡ 3 mod 4: secp224r1 (ID 10) is the one standardized curve without it.
-    return !(proto.mapping === 'IM' && p.parameterId === 10);
+    if (proto.mapping === 'IM' && p.parameterId === 10) return false;
+    // CAM is defined for ECDH with AES only (ICAO 9303-11 §4.4.3.3.3).
+    return proto.mapping !== 'CAM' || (proto.keyAgreement === 'ECDH' && proto.cipher !== '3DES');
   });
+}
+
+/**
+ * The PACEInfo to run: PACE-CAM when offered (it authenticates the chip within PACE, ICAO 9303-11 §4.4.3.3.3, saving
+ * the separate Chip Authentication), else the first usable one in CardAccess order.
+ */
+export function preferredPaceInfo(infos: readonly PaceInfoLike[]): PaceInfoLike | undefined {
+  return infos.find((p) => parsePaceOid(p.oid)?.mapping === 'CAM') ?? infos[0];
 }
 
 /** Only the token check of GA 4 tests the password; earlier refusals mean PACE itself is not usable. */
@@ -74,18 +84,36 @@ const isPasswordRefusal = (e: AccessDenied) => /mutual authentication|GA 4/.test
 
 const SELECT_APPLICATION = 'SELECT eMRTD application';
 
+/**
+ * Runs in the master file right after PACE, before the application is selected (PACE-CAM reads EF.CardSecurity
+ * there). If it leaves the session broken (a chip that ends SM on an error), PACE is run once more and the hook is
+ * called again without a channel: it may check the new run, not read.
+ */
+export type AfterPace = (pace: PaceResult, channel: SecureChannel | undefined) => Promise<void>;
+
 /** PACE with one candidate, then the application under the new secure messaging. */
 export async function runPace(
   plain: PlainChannel,
   working: WorkingAccess & { paceInfo: PaceInfoLike },
   ambiguous: boolean,
   options: AccessControlOptions,
+  afterPace?: AfterPace,
 ): Promise<SecureChannel> {
-  const result = await performPace(plain, pacePasswordOf(working.candidate.key), working.paceInfo, {
-    ambiguous,
-    ...(options.sendParameterId ? { sendParameterId: options.sendParameterId } : {}),
-  });
-  const secure = new SecureChannel(plain, result.sm);
+  const pace = () =>
+    performPace(plain, pacePasswordOf(working.candidate.key), working.paceInfo, {
+      ambiguous,
+      ...(options.sendParameterId ? { sendParameterId: options.sendParameterId } : {}),
+    });
+  const result = await pace();
+  let secure = new SecureChannel(plain, result.sm);
+  if (afterPace) {
+    await afterPace(result, secure);
+    if (secure.sm.broken) {
+      const again = await pace();
+      await afterPace(again, undefined);
+      secure = new SecureChannel(plain, again.sm);
+    }
+  }
   const select = selectApplicationCommand(options.aid ?? EMRTD_AID);
   expectSw(SELECT_APPLICATION, await secure.send(select, SELECT_APPLICATION));
   return secure;
@@ -136,6 +164,7 @@ export async function authenticate(
   candidates: CandidateKey[],
   card: { cardAccess?: Uint8Array; infos?: SecurityInfos },
   options: AccessControlOptions,
+  afterPace?: AfterPace,
 ): Promise<Authenticated> {
   const allowBac = options.allowBac ?? true;
   const preferPace = options.preferPace ?? true;
@@ -155,13 +184,13 @@ export async function authenticate(
   for (const candidate of candidates) {
     const kind = candidate.key.kind;
     let keyRefused = false;
-    const paceInfo = paceInfos[0];
+    const paceInfo = preferredPaceInfo(paceInfos);
     if (paceInfo && (kind === 'CAN' || preferPace) && !paceBroken.has(kind) && attempts < maxAttempts) {
       attempts++;
       tried.push(`PACE-${kind}`);
       try {
         const working = { candidate, protocol: 'PACE' as const, paceInfo };
-        return done(working, await runPace(plain, working, ambiguous, options));
+        return done(working, await runPace(plain, working, ambiguous, options, afterPace));
       } catch (e) {
         if (!(e instanceof EmrtdError) || e.retriable || e.code === 'cancelled' || e.code === 'timeout') throw e;
         last = e;

@@ -50,16 +50,27 @@ function ecGroupOf(spki: SubjectPublicKeyInfo): CaEcGroup | undefined {
   return resolved && { kind: 'ECDH', params: resolved.params, explicit: resolved.explicit };
 }
 
+/**
+ * An ECDH static key's point (uncompressed), checked to be on `params`: parsed by the SPKI reader, or raw when the
+ * algorithm is standardizedDomainParameters. Throws MalformedData for a point that is not on the curve.
+ */
+export function ecStaticPublicKey(
+  spki: SubjectPublicKeyInfo,
+  params: CaEcGroup['params'],
+  what = 'DG14 chip authentication public key',
+): Uint8Array {
+  const key = spki.publicKey;
+  let point = key.kind === 'ec' ? key.point : spki.publicKeyBytes;
+  // TR-03110 producers sometimes wrap the point in an OCTET STRING.
+  if (point[0] === 0x04 && point.length > 2 && point[1] === point.length - 2) point = point.subarray(2);
+  decodeEcPoint(params, point, what);
+  return point;
+}
+
 /** The public key bytes: parsed by the SPKI reader, or raw when the algorithm is standardizedDomainParameters. */
 function chipPublicKeyOf(spki: SubjectPublicKeyInfo, group: CaGroup): Uint8Array {
   const key = spki.publicKey;
-  if (group.kind === 'ECDH') {
-    let point = key.kind === 'ec' ? key.point : spki.publicKeyBytes;
-    // TR-03110 producers sometimes wrap the point in an OCTET STRING.
-    if (point[0] === 0x04 && point.length > 2 && point[1] === point.length - 2) point = point.subarray(2);
-    decodeEcPoint(group.params, point, 'DG14 chip authentication public key');
-    return point;
-  }
+  if (group.kind === 'ECDH') return ecStaticPublicKey(spki, group.params);
   let y: bigint;
   if (key.kind === 'dh') y = key.y;
   else {

@@ -3,12 +3,15 @@
  * every step; each is a function of this folder:
  *
  *   1. select EF.CardAccess; access control: PACE (else BAC); select the application   session.ts
+ *      after PACE-CAM, before the application: EF.CardSecurity and the CAM check      pace-cam.ts
  *   2. read DG14; Chip Authentication, so the files come under the chip's own keys     chip-authentication.ts
+ *      (skipped when PACE-CAM matched a signed key: the chip is authenticated already)
  *   3. read the requested files (EF.SOD, DG1, DG13, …)                                  chip-files.ts
  *   4. read DG15; Active Authentication                                                 active-authentication.ts
  *   5. parse the LDS files into the CCCD view, with the read report                     result.ts
- *   6. passive authentication against the trust store                                   verification.ts
- *   7. the verdict: CA and AA count only when PA covers DG14 / DG15                     verification.ts
+ *   6. passive authentication against the trust store (EF.SOD; EF.CardSecurity)        verification.ts
+ *   7. the verdict: CA, PACE-CAM and AA count only when PA covers DG14, EF.CardSecurity
+ *      and DG15                                                                          verification.ts
  *
  * readCccd stops after step 5; readVerified runs them all. DG2 (photo) and DG13 (personal data) are read only when
  * asked for; DG14 and DG15 (keys, not personal) are read for CA and AA.
@@ -42,13 +45,13 @@ async function readDocument(
   const groups = [...new Set(options.groups ?? DEFAULT_GROUPS)];
   const session = await openSession(transport, key, options); // 1
   const files = new ChipFiles(session, options);
-  const chipAuthentication = await chipAuthenticationStep(session, files, options); // 2
+  const chipAuthentication = await chipAuthenticationStep(session, files, options, verification); // 2
   await readRequestedFiles(files, groups, options); // 3
   const activeAuthentication = await activeAuthenticationStep(session, files, options); // 4
   const read = readResult(session, files, { started, groups, chipAuthentication, activeAuthentication }); // 5
   if (!verification) return read;
   const passive = passiveAuthentication(read, verification); // 6
-  const result: VerifiedRead = { ...read, verification: verdict(read, passive) }; // 7
+  const result: VerifiedRead = { ...read, verification: verdict(read, passive, verification) }; // 7
   const evidence = verification.evidence ? evidenceOf(read, verification) : undefined;
   if (evidence) result.evidence = evidence;
   return result;

@@ -53,13 +53,15 @@ export function readResult(session: CardSession, files: ChipFiles, steps: ReadSt
   const dg13 = raw.DG13 ? parseDg13(raw.DG13) : undefined;
   const dg2 = raw.DG2 ? parseDg2(raw.DG2) : undefined;
   const face = dg2?.faces[0];
+  const cam = session.paceCam;
   const result: CccdReadResult = {
     crossCheck: dg1 && dg13 ? crossCheck(dg1, dg13) : [],
-    raw,
+    raw: cam?.cardSecurity ? { ...raw, CardSecurity: cam.cardSecurity } : raw,
     missing,
     report: readReport(session, files, steps.started),
     access: session.access,
     chipAuthentication: steps.chipAuthentication,
+    ...(cam ? { paceCam: cam.report } : {}),
     activeAuthentication: steps.activeAuthentication,
   };
   if (dg1 || dg13) result.document = toCccdDocument({ ...(dg1 ? { dg1 } : {}), ...(dg13 ? { dg13 } : {}) });

@@ -18,6 +18,7 @@ import type { ChipAuthenticationParameters } from '../ca/parameters.js';
 import { EmrtdError } from '../errors.js';
 import type { SecurityInfos } from '../lds/card-access.js';
 import { parseDg14 } from '../lds/dg14.js';
+import type { PaceResult } from '../pace/pace.js';
 import { type FileReadOptions, type FileReadReport, type FileSession, readFile } from '../reader/file-reader.js';
 import type { FileRef } from '../reader/files.js';
 import type { ReadSizes } from '../reader/read-size.js';
@@ -28,6 +29,7 @@ import {
   type AccessControlOptions,
   type AccessKeys,
   type AccessResult,
+  type AfterPace,
   authenticate,
   runBac,
   runPace,
@@ -36,6 +38,7 @@ import {
 } from './access-control.js';
 import { type SelectChipAuthenticationOptions, selectChipAuthentication } from './ca-selection.js';
 import { readCardAccess } from './card-access.js';
+import { camStillMatches, checkPaceCam, type PaceCamOutcome, readCardSecurity } from './pace-cam.js';
 
 export type { AccessResult } from './access-control.js';
 export { usablePaceInfos } from './access-control.js';
@@ -63,6 +66,8 @@ export class CardSession implements FileSession {
   chipAuthentication?: ChipAuthenticationRecord;
   /** Set once CA succeeded: a resumed session must redo it before reading on. */
   private chipAuthenticated?: { params: ChipAuthenticationParameters; command: ChipAuthenticationCommand };
+  /** What PACE-CAM showed when the session opened (EF.CardSecurity read and checked); undefined without CAM. */
+  paceCam?: PaceCamOutcome;
 
   constructor(
     readonly transport: Transport,
@@ -99,11 +104,40 @@ export class CardSession implements FileSession {
       reconnect: () => this.reconnect(),
     });
     if (card.pastEndRefused) this.pastEndRefused = true;
-    const { channel, working, access } = await authenticate(this.plain, candidates, card, this.options);
+    const afterPace: AfterPace = (pace, channel) => this.checkPaceCam(pace, channel);
+    const { channel, working, access } = await authenticate(this.plain, candidates, card, this.options, afterPace);
     this.secure = channel;
     this.working = working;
     this.access = access;
     return access;
+  }
+
+  /**
+   * PACE-CAM: reads EF.CardSecurity in the master file under the new keys and checks CA_IC against its static key
+   * (pace-cam.ts). Runs for every PACE attempt of open(); only the successful one's outcome stays.
+   */
+  private async checkPaceCam(pace: PaceResult, channel: SecureChannel | undefined): Promise<void> {
+    // A PACE run again because the first session broke: the chip must fit the key it fitted a moment ago.
+    if (!channel) return this.recheckPaceCam(pace);
+    this.paceCam = undefined;
+    if (!pace.chipAuthentication) return;
+    const link = { channel, stats: this.stats, capabilities: this.capabilities, readSizes: this.readSizes };
+    const file = await readCardSecurity(link, this.options.signal);
+    if (link.readSizes) this.readSizes = link.readSizes;
+    this.paceCam =
+      'bytes' in file
+        ? checkPaceCam(pace, file.bytes)
+        : { report: { result: 'not-checked', notChecked: file.notChecked } };
+  }
+
+  /** A new PACE-CAM run on this card must fit the key the first one matched (tag loss, a restarted session). */
+  private async recheckPaceCam(pace: PaceResult): Promise<void> {
+    const key = this.paceCam?.key;
+    if (key && !camStillMatches(pace, key))
+      throw new EmrtdError('secure-messaging', 'PACE-CAM failed when resuming: the card may have been swapped', {
+        step: 'PACE-CAM resume',
+        retriable: false,
+      });
   }
 
   /**
@@ -183,9 +217,11 @@ export class CardSession implements FileSession {
     if (!this.working) throw new EmrtdError('invalid-argument', 'session was never opened');
     await this.reconnect();
     const { candidate, protocol, paceInfo } = this.working;
+    // A chip PACE-CAM authenticated must authenticate again with the same key: later data must come from it too.
+    const recheck: AfterPace | undefined = this.paceCam?.key ? (pace) => this.recheckPaceCam(pace) : undefined;
     const again = () =>
       protocol === 'PACE' && paceInfo
-        ? runPace(this.plain, { candidate, protocol, paceInfo }, false, this.options)
+        ? runPace(this.plain, { candidate, protocol, paceInfo }, false, this.options, recheck)
         : runBac(this.plain, candidate, this.options);
     try {
       this.secure = await again();

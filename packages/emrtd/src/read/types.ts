@@ -13,9 +13,15 @@ import type { EvidenceBundle } from '../verify/evidence.js';
 import type { PassivePolicy } from '../verify/passive.js';
 import type { Verdict } from '../verify/verdict.js';
 import type { AccessResult } from './access-control.js';
+import type { PaceCamReport } from './pace-cam.js';
+
+export type { PaceCamReport } from './pace-cam.js';
+
 import type { SessionOptions } from './session.js';
 
 export type CccdGroup = 'COM' | 'DG1' | 'DG2' | 'DG13' | 'DG14' | 'DG15' | 'SOD';
+/** Files a read result keeps raw: the groups, and EF.CardSecurity (master file, read after PACE-CAM only). */
+export type RawFile = CccdGroup | 'CardSecurity';
 
 export interface ReadCccdOptions extends SessionOptions, Omit<FileReadOptions, 'signal'> {
   /** Files to read (default DG1, DG13 and SOD). COM is optional; DG2 only on request (privacy). */
@@ -39,8 +45,11 @@ export interface ChipAuthenticationReport {
   /** The first protected response under the CA session keys verified. */
   success: boolean;
   transcript?: ChipAuthenticationRecord;
-  /** Why CA was not run: switched off, no DG14, or DG14 offers nothing this reader supports / is malformed. */
-  skipped?: 'off' | 'no-dg14' | 'unsupported' | 'malformed-dg14';
+  /**
+   * Why CA was not run: switched off, no DG14, DG14 offers nothing this reader supports / is malformed, or PACE-CAM
+   * already authenticated the chip with EF.CardSecurity's key (ICAO 9303-11 §4.4.3.3.3: CA adds nothing then).
+   */
+  skipped?: 'off' | 'no-dg14' | 'unsupported' | 'malformed-dg14' | 'pace-cam';
   /** CA did not complete and the files were read under the PACE/BAC keys. */
   continuedWithoutCa?: boolean;
   /** The chip declined CA before any proof (error SW at MSE:Set AT / GENERAL AUTHENTICATE): not a failure. */
@@ -91,13 +100,15 @@ export interface CccdReadResult {
   dg13?: Dg13;
   /** DG1 ↔ DG13 disagreements (ID, dates, sex); empty when both agree or one is missing. */
   crossCheck: CrossCheckIssue[];
-  /** Raw bytes of every file read, by name ('COM', 'DG1', …). */
-  raw: Partial<Record<CccdGroup, Uint8Array>>;
+  /** Raw bytes of every file read, by name ('COM', 'DG1', …; 'CardSecurity' after PACE-CAM). */
+  raw: Partial<Record<RawFile, Uint8Array>>;
   /** Requested files the chip does not have (6A82) or protects (6982). */
   missing: { file: CccdGroup; reason: 'not-found' | 'access-denied' }[];
   report: ReadReport;
   access: AccessResult;
   chipAuthentication: ChipAuthenticationReport;
+  /** Present when access control ran PACE with Chip Authentication Mapping. */
+  paceCam?: PaceCamReport;
   activeAuthentication: ActiveAuthenticationReport;
 }
 

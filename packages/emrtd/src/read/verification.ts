@@ -10,18 +10,24 @@ import {
   activeAuthenticationRefused,
   verifyActiveAuthentication,
 } from '../verify/active-auth.js';
-import { chipAuthenticationVerdict } from '../verify/chip-auth.js';
+import { verifyCardSecurity } from '../verify/card-security.js';
+import {
+  type ChipAuthVerdict,
+  chipAuthenticationVerdict,
+  combineChipVerdicts,
+  paceCamVerdict,
+} from '../verify/chip-auth.js';
 import { chipAuthenticationEvidence, createEvidence, type EvidenceBundle } from '../verify/evidence.js';
-import { type DgName, type PassiveVerdict, verifyPassive } from '../verify/passive.js';
+import { type DgName, issuingStateOf, type PassiveVerdict, verifyPassive } from '../verify/passive.js';
 import { overallVerdict, type Verdict } from '../verify/verdict.js';
-import type { CccdGroup, CccdReadResult, VerifiedReadOptions } from './types.js';
+import type { CccdReadResult, RawFile, VerifiedReadOptions } from './types.js';
 
 export type VerifyReadOptions = Pick<VerifiedReadOptions, 'trustStore' | 'policy' | 'now'>;
 
 /** Data groups as the verifier names them; COM and SOD are not data groups. */
 export function dataGroupsOf(raw: CccdReadResult['raw']): Partial<Record<DgName, Uint8Array>> {
   const out: Partial<Record<DgName, Uint8Array>> = {};
-  for (const [name, bytes] of Object.entries(raw) as [CccdGroup, Uint8Array | undefined][])
+  for (const [name, bytes] of Object.entries(raw) as [RawFile, Uint8Array | undefined][])
     if (bytes && name.startsWith('DG')) out[name as DgName] = bytes;
   return out;
 }
@@ -37,7 +43,35 @@ export function passiveAuthentication(read: CccdReadResult, options: VerifyReadO
   });
 }
 
-function chipVerdict(read: CccdReadResult, passive: PassiveVerdict) {
+/** Chip Authentication and PACE-CAM as one chip verdict (verify/chip-auth.ts combineChipVerdicts). */
+function chipVerdict(read: CccdReadResult, passive: PassiveVerdict, options: VerifyReadOptions): ChipAuthVerdict {
+  const ca = caVerdict(read, passive);
+  return combineChipVerdicts(ca, camVerdict(read, options)) ?? ca;
+}
+
+function camVerdict(read: CccdReadResult, options: VerifyReadOptions): ChipAuthVerdict | undefined {
+  const cam = read.paceCam;
+  if (!cam) return undefined;
+  const bytes = read.raw.CardSecurity;
+  const issuingState = issuingStateOf({ dataGroups: dataGroupsOf(read.raw) });
+  const cardSecurity = bytes
+    ? verifyCardSecurity({
+        cardSecurity: bytes,
+        trustStore: options.trustStore,
+        ...(options.policy ? { policy: options.policy } : {}),
+        ...(options.now ? { now: options.now } : {}),
+        ...(issuingState ? { issuingState } : {}),
+      })
+    : undefined;
+  return paceCamVerdict({
+    result: cam.result,
+    ...(cam.notChecked ? { notChecked: cam.notChecked } : {}),
+    ...(cardSecurity ? { cardSecurity } : {}),
+    ...(read.access.pace ? { protocol: read.access.pace.oid } : {}),
+  });
+}
+
+function caVerdict(read: CccdReadResult, passive: PassiveVerdict): ChipAuthVerdict {
   const ca = read.chipAuthentication;
   return chipAuthenticationVerdict({
     ...(ca.performed ? { succeeded: ca.success } : {}),
@@ -66,13 +100,13 @@ function activeVerdict(read: CccdReadResult, passive: PassiveVerdict) {
 }
 
 /** Step 7: the verdict over passive authentication and the chip's CA and AA. */
-export function verdict(read: CccdReadResult, passive: PassiveVerdict): Verdict {
-  return overallVerdict({ passive, chip: chipVerdict(read, passive), active: activeVerdict(read, passive) });
+export function verdict(read: CccdReadResult, passive: PassiveVerdict, options: VerifyReadOptions): Verdict {
+  return overallVerdict({ passive, chip: chipVerdict(read, passive, options), active: activeVerdict(read, passive) });
 }
 
 /** Verifies what readCccd returned (no card I/O): steps 6 and 7. */
 export function verifyRead(read: CccdReadResult, options: VerifyReadOptions): Verdict {
-  return verdict(read, passiveAuthentication(read, options));
+  return verdict(read, passiveAuthentication(read, options), options);
 }
 
 /** The evidence bundle of a read (raw SOD, DGs, AA and CA records), when it has an EF.SOD. */
@@ -80,6 +114,7 @@ export function evidenceOf(read: CccdReadResult, options: { now?: Date }): Evide
   if (!read.raw.SOD) return undefined;
   const aa = read.activeAuthentication;
   const ca = read.chipAuthentication.transcript;
+  const cam = read.paceCam;
   return createEvidence({
     sod: read.raw.SOD,
     dataGroups: dataGroupsOf(read.raw),
@@ -88,6 +123,16 @@ export function evidenceOf(read: CccdReadResult, options: { now?: Date }): Evide
       : {}),
     ...(aa.refused?.sw === undefined ? {} : { activeAuthenticationRefused: { sw: aa.refused.sw } }),
     ...(ca ? { chipAuthentication: chipAuthenticationEvidence(ca) } : {}),
+    ...(read.raw.CardSecurity ? { cardSecurity: read.raw.CardSecurity } : {}),
+    ...(cam
+      ? {
+          paceCam: {
+            result: cam.result,
+            ...(cam.notChecked ? { notChecked: cam.notChecked } : {}),
+            ...(read.access.pace ? { protocol: read.access.pace.oid } : {}),
+          },
+        }
+      : {}),
     ...(options.now ? { createdAt: options.now } : {}),
   });
 }

@@ -32,6 +32,8 @@ export interface ChipRow {
 export interface ChipFiles {
   cardAccess: number;
   files: number[];
+  /** EF.CardSecurity (master file), on a PACE-CAM chip. */
+  cardSecurity?: number;
 }
 
 /** Largest READ block of a chip: the simulator's ne-cap is a response buffer (AES secure messaging). */
@@ -57,7 +59,14 @@ export function apduBound(row: ChipRow, card: ChipFiles): number {
   const mrzRefused = row.key === 'MRZ' && prefixed('pace-mrz=refused') !== undefined;
   n += row.key === 'MRZ' && mrzRefused ? 1 + 2 : 5; // a refused PACE MSE then GET CHALLENGE + MUTUAL AUTH
   n += 1; // SELECT of the application
-  const ca = prefixed('ca=') ?? 'ca=completes';
+  // PACE-CAM: EF.CardSecurity in the master file (SELECT + READs, or the SELECT that finds none). It is the first
+  // file under secure messaging, its length unknown: a short first READ, then the rest. A CAM that checks out at
+  // read time under a valid signature makes CA unnecessary.
+  const cam = prefixed('pace-cam=');
+  const cardSecurity = card.cardSecurity ?? 0;
+  if (cam) n += 1 + (cardSecurity ? 1 + Math.ceil(Math.max(0, cardSecurity - 0xdf) / block) : 0);
+  const camMatches = cam === 'pace-cam=present';
+  const ca = camMatches ? 'skipped' : (prefixed('ca=') ?? 'ca=completes');
   const plain = has('sm-errors=plain');
   if (ca.startsWith('ca=refuse-mse')) n += 1 + (plain ? 6 : 0);
   else if (ca.startsWith('ca=refuse-ga')) n += 2 + (plain ? 6 : 0);
@@ -265,6 +274,38 @@ export const CHIP_ROWS: ChipRow[] = [
     }),
   ),
   {
+    id: 'pace-cam',
+    chip: ['pace-cam=present'],
+    overall: 'authentic',
+    ca: 'valid',
+    aa: 'valid',
+    why: 'PACE-CAM offered beside GM: CA_IC fits EF.CardSecurity key, which passes PA; DG14 CA is not needed',
+  },
+  {
+    id: 'pace-cam-wrong-key',
+    chip: ['pace-cam=wrong-key'],
+    overall: 'invalid',
+    ca: 'invalid',
+    aa: 'valid',
+    why: 'CA_IC does not fit the key a valid EF.CardSecurity names: a clone signal',
+  },
+  {
+    id: 'pace-cam-bad-signature',
+    chip: ['pace-cam=bad-signature'],
+    overall: 'authentic',
+    ca: 'valid',
+    aa: 'valid',
+    why: 'EF.CardSecurity signature does not verify: CAM not verified (never "failed"), so CA with DG14 runs',
+  },
+  {
+    id: 'pace-cam-no-card-security',
+    chip: ['pace-cam=no-card-security'],
+    overall: 'authentic',
+    ca: 'valid',
+    aa: 'valid',
+    why: 'CAM data but no EF.CardSecurity: CAM not checked, so Chip Authentication with DG14 runs',
+  },
+  {
     id: 'slow-chip',
     chip: ['crypto-time=3', 'exchange-ms=20'],
     overall: 'authentic',
@@ -293,7 +334,14 @@ export const budgetOf = (bound: number) => Math.floor(bound * 1.1);
 /** What every row reads (EF.SOD is always added). */
 export const CHIP_GROUPS: CccdGroup[] = ['DG1', 'DG2', 'DG13', 'DG14', 'DG15'];
 /** Options that shape the card's files: they go to personalisation, the others to the card. */
-export const PERSONALISATION_OPTIONS = new Set(['ca=not-advertised', 'aa=absent']);
+export const PERSONALISATION_OPTIONS = new Set([
+  'ca=not-advertised',
+  'aa=absent',
+  'pace-cam=present',
+  'pace-cam=wrong-key',
+  'pace-cam=bad-signature',
+  'pace-cam=no-card-security',
+]);
 
 /** The files of a personalised card, by FID (EF.CardAccess may sit in the master file). */
 export interface CardFiles {
@@ -313,7 +361,8 @@ export function chipRecord(suite: string, row: ChipRow, card: CardFiles, r: Veri
   const present = CHIP_GROUPS.filter((g) => card.files.has(FILES[g].fid));
   const sizes = [...present, 'SOD' as const].map((g) => card.files.get(FILES[g].fid)!.length);
   const cardAccess = (card.files.get(0x011c) ?? card.masterFiles?.get(0x011c))!.length;
-  const bound = apduBound(row, { cardAccess, files: sizes });
+  const cardSecurity = card.masterFiles?.get(FILES.CardSecurity.fid)?.length;
+  const bound = apduBound(row, { cardAccess, files: sizes, ...(cardSecurity ? { cardSecurity } : {}) });
   const v = r.verification;
   const observed = `${v.overall}, CA ${v.chip?.status}, AA ${v.active?.status}, ${r.access.protocol}`;
   const expected = `${row.overall}, CA ${row.ca}, AA ${row.aa}, ${row.protocol ?? 'PACE'}`;

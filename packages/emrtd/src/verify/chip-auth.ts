@@ -5,6 +5,7 @@
  */
 import { swHex } from '../apdu/status.js';
 import { type Reason, reason } from '../pki/reasons.js';
+import type { CardSecurityVerdict } from './card-security.js';
 import type { DataGroupStatus } from './passive.js';
 
 /** refused: the chip declined CA before any proof (a warning: a genuine chip may do it, and so may a clone). */
@@ -27,9 +28,13 @@ export interface ChipAuthInput {
 
 export interface ChipAuthVerdict {
   status: ChipAuthStatus;
+  /** How the chip was authenticated: Chip Authentication with DG14's key (default) or PACE-CAM. */
+  method?: 'ca' | 'pace-cam';
   protocol?: string;
-  /** True when DG14 (the CA public key) matched a hash in the SOD. */
+  /** True when the key is covered by passive authentication: DG14 by the SOD (CA), EF.CardSecurity (PACE-CAM). */
   keyVerified: boolean;
+  /** PACE-CAM: passive authentication of EF.CardSecurity, which holds the key. */
+  cardSecurity?: CardSecurityVerdict;
   /** The status word of a refusal. */
   sw?: number;
   reasons: Reason[];
@@ -56,4 +61,64 @@ export function chipAuthenticationVerdict(input: ChipAuthInput): ChipAuthVerdict
   if (!input.succeeded) return { ...base, status: 'invalid', reasons: [...reasons, reason('ca-failed')] };
   if (!keyVerified) reasons.push(reason('ca-key-not-verified'));
   return { ...base, status: 'valid', reasons };
+}
+
+export interface PaceCamInput {
+  /** The read's CAM check (read/types.ts PaceCamReport): match, mismatch or not-checked and why. */
+  result: 'match' | 'mismatch' | 'not-checked';
+  notChecked?: string;
+  /** Passive authentication of EF.CardSecurity; absent when the file was not read. */
+  cardSecurity?: CardSecurityVerdict;
+  /** id-PACE-ECDH-CAM-* OID used. */
+  protocol?: string;
+  /** True when the result is a reader's claim (evidence bundle) rather than this process's check. */
+  claimed?: boolean;
+}
+
+/**
+ * PACE-CAM verdict (ICAO 9303-11 §4.4.3.3.3 and §4.4.3.5.2). The check PK_Map,IC = CA_IC · PK_IC proves the chip
+ * holds the key EF.CardSecurity names; that key counts only when EF.CardSecurity passes passive authentication.
+ * valid: match under a valid EF.CardSecurity (the chip is authenticated). invalid: mismatch under a valid
+ * EF.CardSecurity (a proven wrong answer: a clone signal). not-checked: the file was missing, unreadable or did not
+ * pass passive authentication — nothing was proven either way, so never "failed".
+ */
+export function paceCamVerdict(input: PaceCamInput): ChipAuthVerdict {
+  const claimed = input.claimed ? [reason('cam-claimed-only')] : [];
+  const base = {
+    method: 'pace-cam' as const,
+    ...(input.protocol ? { protocol: input.protocol } : {}),
+    ...(input.cardSecurity ? { cardSecurity: input.cardSecurity } : {}),
+  };
+  if (input.result === 'not-checked')
+    return {
+      ...base,
+      status: 'not-checked',
+      keyVerified: false,
+      reasons: [reason('cam-not-checked', { why: input.notChecked })],
+    };
+  const cs = input.cardSecurity;
+  if (cs?.status !== 'valid')
+    return {
+      ...base,
+      status: 'not-checked',
+      keyVerified: false,
+      reasons: [...claimed, reason('cam-card-security-not-valid', { status: cs?.status ?? 'not-checked' })],
+    };
+  return input.result === 'match'
+    ? { ...base, status: 'valid', keyVerified: true, reasons: [...claimed, reason('cam-verified')] }
+    : { ...base, status: 'invalid', keyVerified: true, reasons: [...claimed, reason('cam-failed')] };
+}
+
+/**
+ * One chip verdict from Chip Authentication and PACE-CAM: PACE-CAM when it proved something (valid, or a proven
+ * mismatch: invalid); else CA's verdict, when CA ran, with CAM's reason in front; else CAM's not-checked verdict.
+ */
+export function combineChipVerdicts(
+  ca: ChipAuthVerdict | undefined,
+  cam: ChipAuthVerdict | undefined,
+): ChipAuthVerdict | undefined {
+  if (!cam) return ca;
+  if (cam.status === 'valid' || cam.status === 'invalid') return cam;
+  const caRan = ca !== undefined && ca.status !== 'not-checked';
+  return caRan ? { ...ca, reasons: [...cam.reasons, ...ca.reasons] } : cam;
 }

@@ -12,8 +12,9 @@ import {
   activeAuthenticationRefused,
   verifyActiveAuthentication,
 } from './active-auth.js';
-import { chipAuthenticationVerdict } from './chip-auth.js';
-import { type DgName, type PassivePolicy, readSod, verifyPassive } from './passive.js';
+import { verifyCardSecurity } from './card-security.js';
+import { type ChipAuthVerdict, chipAuthenticationVerdict, combineChipVerdicts, paceCamVerdict } from './chip-auth.js';
+import { type DgName, issuingStateOf, type PassivePolicy, readSod, verifyPassive } from './passive.js';
 import { overallVerdict, type Verdict } from './verdict.js';
 
 export const EVIDENCE_FORMAT = 'cccd-evidence';
@@ -31,6 +32,18 @@ export interface ChipAuthenticationTranscript {
   refusedSw?: number;
 }
 
+/**
+ * The reader's PACE-CAM outcome (a claim: CA_IC cannot be re-proved offline, anyone can make one that fits a key).
+ * EF.CardSecurity, which holds the key, is carried whole and re-verified.
+ */
+export interface PaceCamTranscript {
+  result: 'match' | 'mismatch' | 'not-checked';
+  /** Why it was not checked (read/types.ts PaceCamReport.notChecked). */
+  notChecked?: string;
+  /** id-PACE-ECDH-CAM-* OID. */
+  protocol?: string;
+}
+
 /** The chip answered INTERNAL AUTHENTICATE with an error status word (a reader's claim, like CA). */
 export interface ActiveAuthenticationRefusal {
   sw: number;
@@ -46,6 +59,9 @@ export interface EvidenceBundle {
   activeAuthentication?: { challenge: Uint8Array; response: Uint8Array };
   activeAuthenticationRefused?: ActiveAuthenticationRefusal;
   chipAuthentication?: ChipAuthenticationTranscript;
+  /** EF.CardSecurity as read after PACE-CAM (no personal data: keys, PACE parameters, the DS certificate). */
+  cardSecurity?: Uint8Array;
+  paceCam?: PaceCamTranscript;
 }
 
 /** A bundle that is not valid JSON of the expected shape. `field` names the offending field, never its value. */
@@ -71,6 +87,8 @@ export interface CreateEvidenceInput {
   activeAuthentication?: { challenge: Uint8Array; response: Uint8Array };
   activeAuthenticationRefused?: ActiveAuthenticationRefusal;
   chipAuthentication?: ChipAuthenticationTranscript;
+  cardSecurity?: Uint8Array;
+  paceCam?: PaceCamTranscript;
   createdAt?: Date;
 }
 
@@ -94,6 +112,8 @@ export function createEvidence(input: CreateEvidenceInput): EvidenceBundle {
   if (input.activeAuthentication) bundle.activeAuthentication = input.activeAuthentication;
   if (input.activeAuthenticationRefused) bundle.activeAuthenticationRefused = input.activeAuthenticationRefused;
   if (input.chipAuthentication) bundle.chipAuthentication = input.chipAuthentication;
+  if (input.cardSecurity) bundle.cardSecurity = input.cardSecurity;
+  if (input.paceCam) bundle.paceCam = input.paceCam;
   return bundle;
 }
 
@@ -125,6 +145,8 @@ export function serializeEvidence(bundle: EvidenceBundle): string {
   }
   if (bundle.activeAuthenticationRefused)
     json.activeAuthenticationRefused = { sw: bundle.activeAuthenticationRefused.sw };
+  if (bundle.cardSecurity) json.cardSecurity = base64Encode(bundle.cardSecurity);
+  if (bundle.paceCam) json.paceCam = { ...bundle.paceCam };
   return JSON.stringify(json);
 }
 
@@ -176,6 +198,8 @@ export function parseEvidence(input: unknown): EvidenceBundle {
     'activeAuthentication',
     'activeAuthenticationRefused',
     'chipAuthentication',
+    'cardSecurity',
+    'paceCam',
   ]);
   if (o.format !== EVIDENCE_FORMAT) throw new EvidenceError('format', `expected ${EVIDENCE_FORMAT}`);
   if (o.version !== EVIDENCE_VERSION)
@@ -237,6 +261,9 @@ export function parseEvidence(input: unknown): EvidenceBundle {
     }
     bundle.chipAuthentication = out;
   }
+  const cardSecurity = bytes(o.cardSecurity, 'cardSecurity', false);
+  if (cardSecurity) bundle.cardSecurity = cardSecurity;
+  if (o.paceCam !== undefined) bundle.paceCam = paceCamTranscript(o.paceCam);
   if (o.activeAuthenticationRefused !== undefined) {
     if (o.activeAuthentication !== undefined)
       throw new EvidenceError('activeAuthenticationRefused', 'cannot stand beside an AA exchange');
@@ -244,6 +271,26 @@ export function parseEvidence(input: unknown): EvidenceBundle {
     bundle.activeAuthenticationRefused = { sw: statusWord(r.sw, 'activeAuthenticationRefused.sw') };
   }
   return bundle;
+}
+
+const CAM_RESULTS = ['match', 'mismatch', 'not-checked'];
+
+function paceCamTranscript(v: unknown): PaceCamTranscript {
+  const cam = object(v, 'paceCam', ['result', 'notChecked', 'protocol']);
+  if (typeof cam.result !== 'string' || !CAM_RESULTS.includes(cam.result))
+    throw new EvidenceError('paceCam.result', 'expected match, mismatch or not-checked');
+  const out: PaceCamTranscript = { result: cam.result as PaceCamTranscript['result'] };
+  if (cam.notChecked !== undefined) {
+    if (typeof cam.notChecked !== 'string' || !/^[a-z-]{1,40}$/.test(cam.notChecked))
+      throw new EvidenceError('paceCam.notChecked', 'expected a reason code');
+    out.notChecked = cam.notChecked;
+  }
+  if (cam.protocol !== undefined) {
+    if (typeof cam.protocol !== 'string' || !/^\d+(\.\d+){1,40}$/.test(cam.protocol))
+      throw new EvidenceError('paceCam.protocol', 'expected an OID');
+    out.protocol = cam.protocol;
+  }
+  return out;
 }
 
 export interface VerifyEvidenceOptions {
@@ -287,9 +334,10 @@ export function verifyEvidence(
   }
   if (bundle.activeAuthenticationRefused)
     combined.active = activeAuthenticationRefused(bundle.activeAuthenticationRefused.sw);
+  let ca: ChipAuthVerdict | undefined;
   if (bundle.chipAuthentication) {
     const refusedSw = bundle.chipAuthentication.refusedSw;
-    combined.chip = chipAuthenticationVerdict({
+    ca = chipAuthenticationVerdict({
       succeeded: bundle.chipAuthentication.succeeded,
       ...(refusedSw === undefined ? {} : { refusedSw }),
       claimed: true,
@@ -297,8 +345,32 @@ export function verifyEvidence(
       ...(bundle.chipAuthentication.protocol ? { protocol: bundle.chipAuthentication.protocol } : {}),
     });
   }
+  const cam = bundle.paceCam;
+  const camVerdict = cam
+    ? paceCamVerdict({
+        result: cam.result,
+        claimed: true,
+        ...(cam.notChecked ? { notChecked: cam.notChecked } : {}),
+        ...(cam.protocol ? { protocol: cam.protocol } : {}),
+        ...(bundle.cardSecurity
+          ? {
+              cardSecurity: verifyCardSecurity({
+                cardSecurity: bundle.cardSecurity,
+                trustStore,
+                ...(options.policy ? { policy: options.policy } : {}),
+                ...(options.now ? { now: options.now } : {}),
+                ...(issuingState(bundle) ? { issuingState: issuingState(bundle)! } : {}),
+              }),
+            }
+          : {}),
+      })
+    : undefined;
+  const chip = combineChipVerdicts(ca, camVerdict);
+  if (chip) combined.chip = chip;
   return overallVerdict(combined);
 }
+
+const issuingState = (bundle: EvidenceBundle) => issuingStateOf({ dataGroups: bundle.dataGroups });
 
 /** A reader's Chip Authentication record in the evidence bundle's shape. */
 export function chipAuthenticationEvidence(t: ChipAuthenticationRecord): ChipAuthenticationTranscript {

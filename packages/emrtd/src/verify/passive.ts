@@ -129,7 +129,13 @@ export function checkDataGroups(
   return hash ? { statuses, reasons, hash } : { statuses, reasons };
 }
 
-function findSigner(signedData: SignedData, signer: SignerInfo, extra: Certificate[]): Certificate | undefined {
+/** The signer's certificate: from SignedData.certificates, else from `extra` (a given DS, the trust store's DSs). */
+export function findSigner(
+  signedData: SignedData,
+  signer: SignerInfo,
+  extra: Certificate[],
+  file = FILE,
+): Certificate | undefined {
   const pool: Certificate[] = [...extra];
   for (const raw of signedData.certificates) {
     try {
@@ -141,11 +147,16 @@ function findSigner(signedData: SignedData, signer: SignerInfo, extra: Certifica
   const sid = signer.sid;
   if (sid.kind === 'subjectKeyIdentifier')
     return pool.find((c) => c.subjectKeyIdentifier && equal(c.subjectKeyIdentifier, sid.keyIdentifier));
-  const issuer = readName(readRoot(sid.issuer, FILE), FILE);
+  const issuer = readName(readRoot(sid.issuer, file), file);
   return pool.find((c) => c.serial === sid.serialNumber && sameName(c.issuer, issuer));
 }
 
-function evaluationTime(policy: TimePolicy, signingTime: Date | undefined, ds: Certificate, now: Date): EvaluationTime {
+export function evaluationTime(
+  policy: TimePolicy,
+  signingTime: Date | undefined,
+  ds: Certificate,
+  now: Date,
+): EvaluationTime {
   if (policy instanceof Date) return { policy: 'fixed', at: policy, source: 'fixed' };
   if (policy === 'now') return { policy: 'now', at: now, source: 'now' };
   return signingTime
@@ -153,7 +164,8 @@ function evaluationTime(policy: TimePolicy, signingTime: Date | undefined, ds: C
     : { policy: 'signing-time', at: ds.notBefore, source: 'ds-not-before' };
 }
 
-function issuingStateOf(input: PassiveInput): string | undefined {
+/** The issuing state of DG1 (to tie the CSCA's country to the document), when DG1 is there and parses. */
+export function issuingStateOf(input: Pick<PassiveInput, 'dg1IssuingState' | 'dataGroups'>): string | undefined {
   if (input.dg1IssuingState) return input.dg1IssuingState;
   const dg1 = input.dataGroups?.DG1;
   if (!dg1) return undefined;
@@ -176,7 +188,7 @@ function contentTypeReasons(oid: string, policy: PassivePolicy): Reason[] {
 }
 
 /** CMS signer checks: content-type and message-digest attributes, then the signature itself. */
-function checkSignerInfo(signedData: SignedData, signer: SignerInfo, ds: Certificate, policy: PassivePolicy) {
+export function checkSignerInfo(signedData: SignedData, signer: SignerInfo, ds: Certificate, policy: PassivePolicy) {
   const reasons: Reason[] = [];
   const eContent = signedData.eContent!;
   const digestHash = HASH_BY_OID[signer.digestAlgorithm.oid];

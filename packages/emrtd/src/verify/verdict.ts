@@ -44,7 +44,11 @@ export function overallVerdict(input: OverallInput): Verdict {
   else if (passive.status === 'unknown-csca') out.overall = 'unknown-csca';
   else if (passive.status === 'not-checked') out.overall = 'not-checked';
   else {
-    const ca = proofState(chip, passive.dataGroups.DG14);
+    // CA's key is DG14 (covered by the SOD); PACE-CAM's is in EF.CardSecurity, verified on its own (keyVerified).
+    const ca = proofState(
+      chip,
+      chip?.method === 'pace-cam' ? (chip.keyVerified ? 'match' : undefined) : passive.dataGroups.DG14,
+    );
     const aa = proofState(active, passive.dataGroups.DG15);
     out.overall = ca === 'counts' || aa === 'counts' ? 'authentic' : 'genuine-data';
     if (out.overall === 'genuine-data')
@@ -65,6 +69,7 @@ function proofState(v: Proof | undefined, keyStatus: DataGroupStatus | undefined
   const codes = v.reasons.map((r) => r.code);
   if (codes.includes('ca-not-offered') || codes.includes('aa-not-offered')) return 'not-offered';
   if (codes.includes('aa-needs-extended-length')) return 'reader-limit';
+  if (codes.includes('cam-card-security-not-valid')) return 'card-security-not-valid';
   return 'not-run';
 }
 

@@ -1,4 +1,4 @@
-import { digest, parsePaceOid, utf8 } from '@cccd/emrtd/codec';
+import { bytesToBig, digest, parsePaceOid, utf8 } from '@cccd/emrtd/codec';
 import { SW } from '../apdu.js';
 import type { PaceConfig } from '../image.js';
 import type { CryptoWork } from '../link.js';
@@ -22,7 +22,7 @@ export function msePace(
   if (!oidBytes || !passwordRef || passwordRef.length !== 1) return { sw: SW.WRONG_DATA };
   const oid = decodeOidContent(oidBytes);
   const protocol = oid === undefined ? undefined : parsePaceOid(oid);
-  if (!protocol || protocol.mapping === 'CAM') return { sw: SW.WRONG_DATA };
+  if (!protocol) return { sw: SW.WRONG_DATA };
   if (paramId && paramId.length !== 1) return { sw: SW.WRONG_DATA };
   const config = ctx.image.pace.find(
     (c: PaceConfig) =>
@@ -32,12 +32,25 @@ export function msePace(
       (paramId === undefined || c.parameterId === paramId[0]),
   );
   if (!config || !paceConfigSupported(config)) return { sw: SW.WRONG_DATA };
+  const camKey = config.mapping === 'CAM' ? chipAuthenticationMappingKey(ctx) : undefined;
+  if (config.mapping === 'CAM' && camKey === undefined) return { sw: SW.WRONG_DATA };
   const password = pacePassword(ctx, passwordRef[0]!);
   if ('sw' in password) return password;
   if (ctx.attempts.blocked) return { sw: SW.AUTH_METHOD_BLOCKED };
-  ctx.session.pace = new PaceChipSession(config, password.bytes, ctx.random);
+  ctx.session.pace = new PaceChipSession(config, password.bytes, ctx.random, undefined, camKey);
   ctx.session.caPending = false;
   return { sw: SW.OK };
+}
+
+/**
+ * SK_IC for PACE-CAM: the personalised static key, or (chip option pace-cam=wrong-key, a clone that does not hold
+ * the key EF.CardSecurity names) a different one, so CA_IC · PK_IC no longer gives PK_Map,IC.
+ */
+function chipAuthenticationMappingKey(ctx: EmrtdContext): bigint | undefined {
+  const key = ctx.image.chipAuthenticationMapping;
+  if (!key) return undefined;
+  const sk = bytesToBig(key.privateKey);
+  return ctx.behaviour.paceCam.kind === 'wrong-key' ? sk + 1n : sk;
 }
 
 /** The password a reference names (§4.4.4.1): MRZ = SHA-1 of MRZ_information, CAN as digits; no PIN/PUK here. */

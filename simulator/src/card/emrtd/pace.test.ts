@@ -125,7 +125,7 @@ describe('PACE Integrated Mapping, Appendix H', () => {
 });
 
 describe('PACE round trips over the supported configurations', () => {
-  const cases: Array<[PaceConfig['keyAgreement'], PaceConfig['mapping'], SmCipher, number, 1 | 2]> = [
+  const cases: Array<[PaceConfig['keyAgreement'], 'GM' | 'IM', SmCipher, number, 1 | 2]> = [
     ['ECDH', 'GM', 'AES-128', 13, 2],
     ['ECDH', 'GM', 'AES-256', 12, 2],
     ['ECDH', 'GM', 'AES-192', 15, 1],

@@ -1,13 +1,17 @@
 import {
   aesCbc,
   aesCmac,
+  aesEcb,
+  bigToBytes,
   bytesToBig,
+  concat,
   domainParameters,
   equal,
   KDF_ENC,
   KDF_MAC,
   KDF_PI,
   kdf,
+  modPow,
   oidContent,
   paceOid,
   pad,
@@ -49,6 +53,8 @@ export function paceConfigSupported(config: PaceConfig): boolean {
   try {
     const params = domainParameters(config.parameterId);
     if ((params.kind === 'EC') !== (config.keyAgreement === 'ECDH')) return false;
+    // ICAO 9303-11 §4.4.3.3.3 defines CAM for ECDH with AES only.
+    if (config.mapping === 'CAM') return params.kind === 'EC' && config.cipher !== '3DES';
     return config.mapping === 'GM' || integratedMappingSupported(config.cipher, cardGroup(params));
   } catch {
     return false;
@@ -71,6 +77,7 @@ export class PaceChipSession {
   private pkIfd: Uint8Array = new Uint8Array(0);
   private ksEnc: Uint8Array = new Uint8Array(0);
   private ksMac: Uint8Array = new Uint8Array(0);
+  private skMap = 0n;
 
   constructor(
     private readonly config: PaceConfig,
@@ -78,6 +85,8 @@ export class PaceChipSession {
     private readonly random: (n: number) => Uint8Array,
     /** K_pi given directly, for worked examples whose K_pi has no published password (Appendix H). */
     private readonly piKey?: Uint8Array,
+    /** PACE-CAM: the static private key SK_IC that CA_IC is computed with. */
+    private readonly camKey?: bigint,
   ) {
     this.group = cardGroup(domainParameters(config.parameterId));
     this.oid = paceOid(config.keyAgreement, config.mapping, config.cipher);
@@ -159,6 +168,7 @@ export class PaceChipSession {
     }
     const pkMapIfd = g.decode(mappingData);
     const skMap = g.randomPrivate(this.random);
+    this.skMap = skMap;
     const pkMapIc = g.multiply(g.generator, skMap);
     const h = g.multiply(pkMapIfd, skMap);
     const mapped = g.combine(g.multiply(g.generator, bytesToBig(this.s)), h);
@@ -199,6 +209,21 @@ export class PaceChipSession {
     const tIc = this.token(this.pkIfd);
     this.stage = 'done';
     const established = new SecureMessaging(this.config.cipher, this.ksEnc, this.ksMac, new Uint8Array(this.blockSize));
-    return { ok: true, data: tlv(0x7c, tlv(0x86, tIc)), established };
+    const cam = this.config.mapping === 'CAM' ? tlv(0x8a, this.encryptedChipAuthenticationData()) : new Uint8Array(0);
+    return { ok: true, data: tlv(0x7c, concat(tlv(0x86, tIc), cam)), established };
+  }
+
+  /**
+   * A_IC of ICAO 9303-11 §4.4.3.5.1: CA_IC = SK_IC⁻¹ · SK_Map,IC mod n as an octet string of the order's length,
+   * padded (ISO/IEC 9797-1 method 2) and encrypted with KS_Enc in CBC mode, IV = E(KS_Enc, -1) (all one bits).
+   */
+  private encryptedChipAuthenticationData(): Uint8Array {
+    const params = this.group.params;
+    if (params.kind !== 'EC' || this.camKey === undefined) throw new RangeError('PACE-CAM needs an EC static key');
+    const n = params.curve.CURVE().n;
+    // n is prime: SK_IC⁻¹ = SK_IC^(n-2) mod n.
+    const caIc = (modPow(this.camKey % n, n - 2n, n) * this.skMap) % n;
+    const iv = aesEcb(this.ksEnc, new Uint8Array(16).fill(0xff), true);
+    return aesCbc(this.ksEnc, iv, pad(bigToBytes(caIc, Math.ceil(n.toString(2).length / 8)), 16), true);
   }
 }
