@@ -29,6 +29,7 @@ export default defineConfig({
       { find: /^@cccd\/pcsc$/, replacement: here('./packages/pcsc/src/index.ts') },
       { find: /^@cccd\/hid$/, replacement: here('./packages/hid/src/index.ts') },
       { find: /^@cccd\/client$/, replacement: here('./packages/client/src/index.ts') },
+      { find: /^@cccd\/server$/, replacement: here('./packages/server/src/index.ts') },
       { find: /^@cccd\/simulator$/, replacement: here('./simulator/src/index.ts') },
       { find: /^@cccd\/kiosk-agent$/, replacement: here('./kiosk-agent/src/index.ts') },
     ],
