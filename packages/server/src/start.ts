@@ -52,12 +52,15 @@ function readKey(file: string): string {
   }
 }
 
-async function openStore(config: ServerConfig): Promise<CccdStore> {
+async function openStore(config: ServerConfig, onReady: () => void): Promise<CccdStore> {
   if (!config.redis) return new MemoryStore();
   try {
     return await RedisStore.connect({
       url: config.redis.url,
       ...(config.redis.prefix === undefined ? {} : { prefix: config.redis.prefix }),
+      onConnection: (state) => {
+        if (state === 'ready') onReady();
+      },
     });
   } catch (e) {
     if (!(e instanceof ServerError)) throw e;
@@ -120,7 +123,10 @@ export async function startCccdServer(options: StartServerOptions = {}): Promise
   const ticketKey = await importTicketKey(readKey(config.ticketKeyFile)).catch(() => {
     throw new ConfigError('ticketKeyFile', 'not an ES256 (P-256) private key in PKCS#8 PEM form');
   });
-  const store = await openStore(config);
+  // The config file is the enrolment registry: asserted at start and again whenever Redis comes back (a Redis
+  // that lost its data must not leave the fleet unenrolled; until then results are refused, never accepted).
+  let resync: (() => void) | undefined;
+  const store = await openStore(config, () => resync?.());
   let http: import('node:http').Server | undefined;
   try {
     const server = createCccdServer({
@@ -134,6 +140,7 @@ export async function startCccdServer(options: StartServerOptions = {}): Promise
       acceptVerdicts: config.acceptVerdicts,
     });
     await syncAgents(server, config);
+    resync = () => void syncAgents(server, config).catch(() => undefined);
     const app = express();
     app.disable('x-powered-by');
     app.set('etag', false);
