@@ -17,6 +17,7 @@ const PACKAGES = [
   'packages/hid',
   'packages/client',
   'packages/cli',
+  'packages/server',
   'kiosk-agent',
   'simulator',
   'bench',

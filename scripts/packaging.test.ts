@@ -27,6 +27,7 @@ const PUBLISHABLE = [
   'packages/pcsc',
   'packages/hid',
   'packages/cli',
+  'packages/server',
   'kiosk-agent',
   'simulator',
 ];
