@@ -52,6 +52,10 @@ export const ServerConfigSchema = z.strictObject({
     .min(1)
     .default(['authentic', 'genuine-data']),
   ticketTtlSec: z.int().min(10).max(300).default(120),
+  /** Requests per client address and window, for each of the two routes (default 60 a minute). */
+  rateLimit: z
+    .strictObject({ limit: z.int().min(1).max(1_000_000_000), windowMs: z.int().min(1000).max(3_600_000) })
+    .optional(),
   maxBodyBytes: z
     .int()
     .min(1024)

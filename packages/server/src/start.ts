@@ -152,6 +152,7 @@ export async function startCccdServer(options: StartServerOptions = {}): Promise
         server,
         ticketTtlSec: config.ticketTtlSec,
         maxBodyBytes: config.maxBodyBytes,
+        ...(config.rateLimit ? { rateLimit: config.rateLimit } : {}),
         authorize: () => (agentId === undefined ? {} : { agentId }),
       }),
     );
