@@ -104,6 +104,16 @@ describe('createCccdBackend', () => {
     });
   });
 
+  it('names the desk agent authorize gives; a page asking for another desk is refused (403)', async () => {
+    const t = await post('/tickets', { ...ticketBody, agentId: 'desk-1' });
+    expect(t.status).toBe(201);
+    expect(JSON.parse(atob(String(t.json.ticket).split('.')[1] ?? '')).aud).toBe('cccd-agent:desk-1');
+    expect(await post('/tickets', { ...ticketBody, agentId: 'desk-2' })).toMatchObject({
+      status: 403,
+      json: { error: { code: 'ERR_FORBIDDEN' } },
+    });
+  });
+
   it('refuses tickets to whom the app says no (403) and for an origin it does not serve (400)', async () => {
     expect(await post('/tickets', ticketBody, { 'x-user': 'nobody' })).toMatchObject({
       status: 403,

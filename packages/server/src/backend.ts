@@ -43,6 +43,11 @@ const ticketBodySchema = z.strictObject({
   purpose: purposeSchema,
   fields: fieldListSchema,
   consentRef: z.string().min(1).max(128).optional(),
+  /** The kiosk agent of this desk, when `authorize` does not say (the page knows which agent it talks to). */
+  agentId: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .optional(),
 });
 const resultBodySchema = z.strictObject({
   ticketId: z.string().min(8).max(128),
@@ -132,12 +137,17 @@ export function createCccdBackend(options: CccdBackendOptions): Router {
     const header = req.get('origin');
     if (header !== undefined && header !== origin)
       throw new HttpError('ERR_FORBIDDEN', 'origin differs from the Origin header');
+    // authorize decides; the page's agentId only fills in when it says nothing (the agent is the page's own local
+    // one, reachable on loopback only, so naming another desk's agent gains a page nothing).
+    if (auth.agentId !== undefined && parsed.data.agentId !== undefined && auth.agentId !== parsed.data.agentId)
+      throw new HttpError('ERR_FORBIDDEN', 'agentId differs from the desk this user is at');
+    const agentId = auth.agentId ?? parsed.data.agentId;
     const issued = await server.issueTicket({
       origin,
       purpose: parsed.data.purpose,
       fields: parsed.data.fields,
       ttl,
-      ...(auth.agentId === undefined ? {} : { agentId: auth.agentId }),
+      ...(agentId === undefined ? {} : { agentId }),
       ...(auth.operatorId === undefined ? {} : { operatorId: auth.operatorId }),
       ...(parsed.data.consentRef === undefined ? {} : { consentRef: parsed.data.consentRef }),
     });
