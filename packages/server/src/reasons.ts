@@ -29,6 +29,8 @@ export const REFUSAL_CODES = [
   'evidence-malformed',
   /** The server's own verification of the evidence is not one it accepts (invalid, unknown-csca, not-checked). */
   'verdict-not-accepted',
+  /** A released field (or the photo) differs from the verified bytes of the evidence (consistency.ts). */
+  'fields-mismatch',
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 
@@ -83,6 +85,10 @@ const TEXT: Record<RefusalCode, (p: Params) => { vi: string; en: string }> = {
   'verdict-not-accepted': (p) => ({
     vi: `Máy chủ kiểm tra lại chip: ${p.overall ?? ''} — không chấp nhận.`,
     en: `The server's own chip verification says ${p.overall ?? ''}: not accepted.`,
+  }),
+  'fields-mismatch': (p) => ({
+    vi: `Trường không khớp với dữ liệu chip đã kiểm tra: ${p.fields ?? ''}.`,
+    en: `Fields differ from the verified chip data: ${p.fields ?? ''}.`,
   }),
 };
 

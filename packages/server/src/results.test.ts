@@ -3,7 +3,7 @@
  * cross-origin, cross-agent, field-widened, simulated, truncated, unknown CSCA, unenrolled or revoked agent) gets
  * its own refusal code, and nothing personal appears in any refusal, reason or error.
  */
-import type { CccdField, ReadResult } from '@cccd/client';
+import { CCCD_FIELDS, type CccdField, type ReadResult } from '@cccd/client';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ServerError } from './errors.js';
 import { MemoryStore } from './memory-store.js';
@@ -202,6 +202,54 @@ describe('verifyResult', () => {
     const none = await resign(f.desk1, bare as ReadResult, ORIGIN, c.t.nonce);
     expect(keep(await server.verifyResult(none, { ticketId: c.t.ticketId }))).toMatchObject({
       code: 'evidence-missing',
+    });
+  });
+
+  it('refuses released fields and photos that differ from the verified evidence, and accepts the genuine ones', async () => {
+    const every = CCCD_FIELDS.filter((x) => x !== 'photo');
+    const a = await issueAndRead({ fields: every });
+    expect(Object.keys(a.result.evidence?.dataGroups ?? {}).sort()).toEqual(['DG1', 'DG13', 'DG14', 'DG15']);
+    const edited = await resign(
+      f.desk1,
+      { ...a.result, fields: { ...a.result.fields, placeOfResidence: 'Hà Nội' } },
+      ORIGIN,
+      a.t.nonce,
+    );
+    expect(keep(await server.verifyResult(edited, { ticketId: a.t.ticketId }))).toMatchObject({
+      code: 'fields-mismatch',
+      reasons: [{ message: { en: expect.stringContaining('placeOfResidence') } }],
+    });
+    const b = await issueAndRead({ fields: every });
+    expect(await server.verifyResult(b.result, { ticketId: b.t.ticketId })).toMatchObject({ accepted: true });
+
+    // DG1 alone: the MRZ holds the ID exactly.
+    const c = await issueAndRead();
+    const otherId = await resign(
+      f.desk1,
+      { ...c.result, fields: { ...c.result.fields, idNumber: '079099000001' } },
+      ORIGIN,
+      c.t.nonce,
+    );
+    expect(keep(await server.verifyResult(otherId, { ticketId: c.t.ticketId }))).toMatchObject({
+      code: 'fields-mismatch',
+    });
+
+    const withPhoto: CccdField[] = [...FIELDS, 'photo'];
+    const d = await issueAndRead({ fields: withPhoto });
+    expect(d.result.evidence?.dataGroups.DG2).toBeDefined();
+    expect(await server.verifyResult(d.result, { ticketId: d.t.ticketId })).toMatchObject({ accepted: true });
+    const e = await issueAndRead({ fields: withPhoto });
+    const photo = e.result.photo;
+    if (!photo) throw new Error('fixture without photo');
+    const swapped = await resign(
+      f.desk1,
+      { ...e.result, photo: { ...photo, b64: btoa('not the face in DG2') } },
+      ORIGIN,
+      e.t.nonce,
+    );
+    expect(keep(await server.verifyResult(swapped, { ticketId: e.t.ticketId }))).toMatchObject({
+      code: 'fields-mismatch',
+      reasons: [{ message: { en: expect.stringContaining('photo') } }],
     });
   });
 

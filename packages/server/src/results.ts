@@ -23,6 +23,7 @@ import {
   type VerifyEvidenceOptions,
   verifyEvidence,
 } from '@cccd/emrtd';
+import { fieldsDisagreeing } from './consistency.js';
 import { type RefusalCode, refusalReason } from './reasons.js';
 import type { CccdStore, TicketRecord } from './store.js';
 
@@ -152,6 +153,8 @@ async function checkBound(
         ...refused('verdict-not-accepted', id, { overall: verdict.overall }, { overall: verdict.overall }),
         reasons: [refusalReason('verdict-not-accepted', { overall: verdict.overall }), ...allReasons(verdict)],
       };
+    const mismatch = fieldsDisagreeing(result);
+    if (mismatch.length > 0) return refused('fields-mismatch', id, { fields: mismatch.join(', ') });
   } else if (policy.requireEvidence) return refused('evidence-missing', id);
   return {
     accepted: true,

@@ -17,6 +17,7 @@ import {
   createEvidence,
   type DgName,
   parseDg1,
+  parseDg2,
   parseDg13,
   serializeEvidence,
   TrustStore,
@@ -71,7 +72,8 @@ export async function simulatedCard(seed = 7): Promise<SimulatedCard> {
       store.addCertificate(pki.cscaCertDer, 'simulator test CSCA');
       return store;
     },
-    fields: doc as unknown as Record<string, unknown>,
+    // As the agent releases them (kiosk-agent fields.ts pickFields): a card without expiry says 'none'.
+    fields: { ...doc, dateOfExpiry: doc.noExpiry ? 'none' : doc.dateOfExpiry } as Record<string, unknown>,
   };
 }
 
@@ -113,7 +115,10 @@ export interface SignOptions {
 export function unsignedResult(sim: SimulatedCard, o: SignOptions): UnsignedReadResult {
   const fields: Record<string, unknown> = {};
   for (const f of o.fields) if (f !== 'photo') fields[f] = sim.fields[f] ?? null;
+  const dg2 = sim.card.files.get(FID.dg(2));
+  const face = o.fields.includes('photo') && dg2 ? parseDg2(dg2).faces[0] : undefined;
   return {
+    ...(face ? { photo: { mime: 'image/jpeg' as const, b64: toBase64(face.image) } } : {}),
     readId: `r-${Math.random().toString(36).slice(2, 10)}`,
     fields: fields as UnsignedReadResult['fields'],
     verification: {
