@@ -65,10 +65,9 @@ describe('cccd server', () => {
       [{ ...good(), ticketKeyFile: 'csca-1.pem' }, 'ticketKeyFile'],
       [{ ...good(), trust: ['nowhere/'] }, 'trust.0'],
     ];
-    const runs = await Promise.all(cases.map(([c]) => spawnCli(['server', '--config', configFile(c)])));
-    runs.forEach((r, i) => {
-      expectStartupFailure(r, cases[i]?.[1] ?? '');
-    });
+    // One at a time: each process must exit within its own bound, which parallel start-ups would share.
+    for (const [config, key] of cases)
+      expectStartupFailure(await spawnCli(['server', '--config', configFile(config)]), key);
     const usage = await spawnCli(['server']);
     expect(usage).toMatchObject({ code: 2, stdout: '' });
     expect(usage.stderr).toMatch(/^cccd server: --config FILE is required.*\n$/);
