@@ -50,7 +50,7 @@ const ticketBodySchema = z.strictObject({
     .optional(),
 });
 const resultBodySchema = z.strictObject({
-  ticketId: z.string().min(8).max(128),
+  ticketId: z.string().regex(/^[A-Za-z0-9_-]{8,128}$/),
   result: z.unknown(),
 });
 
