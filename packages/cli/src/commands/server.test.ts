@@ -54,6 +54,7 @@ function expectStartupFailure(r: Spawned, key: string): void {
     new RegExp(`^cccd server: invalid server configuration: ${key.replace(/\./g, '\\.')}: .+\n$`),
   );
   expect(r.stderr).not.toContain('PRIVATE KEY');
+  expect(r.stderr).not.toContain('s3cret-pw');
 }
 
 describe('cccd server', () => {
@@ -64,6 +65,8 @@ describe('cccd server', () => {
       [{ ...good(), colour: 'red' }, 'colour'],
       [{ ...good(), ticketKeyFile: 'csca-1.pem' }, 'ticketKeyFile'],
       [{ ...good(), trust: ['nowhere/'] }, 'trust.0'],
+      // Nothing listens on port 1: one line naming the host, never the password in the URL.
+      [{ ...good(), redis: { url: 'redis://cccd:s3cret-pw@127.0.0.1:1' } }, 'redis.url'],
     ];
     // One at a time: each process must exit within its own bound, which parallel start-ups would share.
     for (const [config, key] of cases)
