@@ -59,9 +59,22 @@ export async function testRedis(): Promise<TestRedis> {
     port,
     async start() {
       const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'];
+      let failed: Error | undefined;
       child = spawn('redis-server', args, { stdio: 'ignore' });
-      child.once('error', () => undefined);
-      await until('redis-server to answer PING', () => ping(port, 200), 10_000);
+      child.once('error', (e) => {
+        failed = e;
+      });
+      await until(
+        'redis-server to answer PING',
+        async () => {
+          if (failed)
+            throw new Error(
+              `cannot start redis-server (${(failed as NodeJS.ErrnoException).code}): scripts/setup.sh installs it`,
+            );
+          return ping(port, 200);
+        },
+        10_000,
+      );
     },
     async stop() {
       const c = child;
