@@ -32,6 +32,7 @@ export default defineConfig({
       { find: /^@cccd\/client$/, replacement: here('./packages/client/src/index.ts') },
       { find: /^@cccd\/relay$/, replacement: here('./packages/relay/src/index.ts') },
       { find: /^@cccd\/relay\/verifier$/, replacement: here('./packages/relay/src/verifier/index.ts') },
+      { find: /^@cccd\/server$/, replacement: here('./packages/server/src/index.ts') },
       { find: /^@cccd\/simulator$/, replacement: here('./simulator/src/index.ts') },
       { find: /^@cccd\/kiosk-agent$/, replacement: here('./kiosk-agent/src/index.ts') },
     ],

@@ -5,7 +5,8 @@
  * BENCH_PCSC_APDUS (400, PC/SC host process vs binding in process; needs pcscd + vpcd), BENCH_AGENT_READS (30),
  * BENCH_AGENT_READS_PER_CLIENT (4), SOAK_SECONDS (default 0 here; scripts/bench.sh passes 120) for both soaks, AGENT_SOAK_SECONDS (defaults to SOAK_SECONDS), AGENT_SOAK_CLIENTS (4),
  * AGENT_SOAK_READERS (4), AGENT_SOAK_RECONNECT_EVERY (25 rounds), BENCH_BROWSER_READS (10, headless Chromium and
- * Node each), BENCH_WRITE_DOC=0 to leave the doc alone.
+ * Node each), BENCH_SERVER_VERIFICATIONS (400 per run of the backend on Redis, bench/server.ts), BENCH_WRITE_DOC=0
+ * to leave the doc alone.
  * BENCH_ONLY=agent-soak runs the agent soak alone and re-renders the block from the previous full run's
  * artifacts/bench.json, the agent soak carrying its own date and command.
  */
@@ -22,6 +23,7 @@ import { runCappedBenchmark, runLinkBenchmark } from './link.js';
 import { measurePa } from './pa.js';
 import { measurePcscHost } from './pcsc.js';
 import { measureRelay } from './relay.js';
+import { measureServer } from './server.js';
 import { runSoak } from './soak.js';
 
 // The agent benchmark marks "result ready" when readVerified resolves inside the agent (bench/lib/agent-hook.ts).
@@ -60,6 +62,7 @@ async function everything(): Promise<BenchResults> {
     delivery: await measureAgentDelivery(num('BENCH_AGENT_READS', 30)),
     load: await measureAgentLoad(50, 4, num('BENCH_AGENT_READS_PER_CLIENT', 4)),
   };
+  const server = await measureServer(num('BENCH_SERVER_VERIFICATIONS', 400));
   const soakSeconds = num('SOAK_SECONDS', 0);
   const soak = soakSeconds > 0 ? await runSoak(soakSeconds * 1000) : undefined;
   const viaAgent = await agentSoak();
@@ -83,6 +86,7 @@ async function everything(): Promise<BenchResults> {
     ...(soak ? { soak } : {}),
     ...(viaAgent ? { agentSoak: viaAgent } : {}),
     agent,
+    server,
   };
 }
 

@@ -18,6 +18,7 @@ const PACKAGES = [
   'packages/client',
   'packages/relay',
   'packages/cli',
+  'packages/server',
   'kiosk-agent',
   'simulator',
   'bench',

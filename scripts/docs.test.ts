@@ -118,6 +118,20 @@ declare const consent: { id: string };
 declare function onProgress(progress: ReadProgress): void;`,
   'docs/integration-commune.md': `declare const getTicket: () => Promise<string>;
 declare const form: Record<'hoTen' | 'ngaySinh' | 'gioiTinh' | 'coGiaTriDen', HTMLInputElement>;`,
+  'packages/server/README.md': `import type { Request } from 'express';
+import type { ReadResult } from '@cccd/client';
+declare const desks: { of(req: Request): { operatorId: string; agentId: string } | false };
+declare const kyc: { save(result: ReadResult): Promise<void> };
+declare const agentSpkiBase64: string;`,
+  'docs/server.md': `import type { Request } from 'express';
+import type { ReadResult } from '@cccd/client';
+declare const desks: { of(req: Request): { operatorId: string; agentId: string } | false };
+declare const kyc: { save(result: ReadResult): Promise<void> };
+declare const agentSpkiBase64: string;
+declare const app: import('express').Express;
+declare const trustStore: import('@cccd/emrtd').TrustStore;
+declare const body: { ticketId: string; result: unknown };
+declare const pageOrigin: string;`,
   'docs/integration-hospital.md': `interface User { id: string; fullName: string; cccd: string }
 interface Req { user: User; body: unknown }
 interface Res { type(t: string): Res; send(body: string): void; status(code: number): Res; end(): void; json(body: unknown): void }

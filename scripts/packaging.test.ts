@@ -29,6 +29,7 @@ const PUBLISHABLE = [
   'packages/hid',
   'packages/relay',
   'packages/cli',
+  'packages/server',
   'kiosk-agent',
   'simulator',
 ];

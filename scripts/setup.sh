@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PNPM_VERSION=10.34.9 # must equal package.json "packageManager" exactly
-APT_PACKAGES=(pcscd libpcsclite-dev pcsc-tools vsmartcard-vpcd libusb-1.0-0 chromium fonts-liberation openssl build-essential python3)
+APT_PACKAGES=(pcscd libpcsclite-dev pcsc-tools vsmartcard-vpcd libusb-1.0-0 chromium fonts-liberation openssl build-essential python3 redis-server)
 
 fail() { echo "setup: $*" >&2; exit 1; }
 say() { [ -n "${SETUP_QUIET:-}" ] || echo "setup: $*" >&2; }

@@ -18,7 +18,7 @@ describe('cccd: usage and arguments', () => {
   });
 
   it("prints one command's usage for `cccd CMD --help`, `-h` and `cccd help CMD`, exit 0", async () => {
-    for (const cmd of ['read', 'readers', 'dump', 'verify', 'diagnose', 'trust', 'demo', 'agent']) {
+    for (const cmd of ['read', 'readers', 'dump', 'verify', 'diagnose', 'trust', 'demo', 'agent', 'server']) {
       const direct = await cccd([cmd, '--help']);
       expect({ cmd, code: direct.code, stderr: direct.stderr }).toEqual({ cmd, code: 0, stderr: '' });
       expect(direct.stdout).toMatch(new RegExp(`^usage: cccd ${cmd}`));
@@ -37,7 +37,7 @@ describe('cccd: usage and arguments', () => {
 
   it('points to no file of the source repository', async () => {
     const texts = [(await cccd(['help'])).stdout];
-    for (const cmd of ['read', 'readers', 'dump', 'verify', 'diagnose', 'trust', 'demo', 'agent', 'sim'])
+    for (const cmd of ['read', 'readers', 'dump', 'verify', 'diagnose', 'trust', 'demo', 'agent', 'server', 'sim'])
       texts.push((await cccd([cmd, '--help'])).stdout);
     for (const t of texts) expect(t).not.toMatch(/docs\/|\.md\b(?<!README\.md)/);
     expect(texts[0]).toMatch(/README\.md of the @cccd\/cli package/);

@@ -13,6 +13,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   demo: async () => (await import('./commands/demo.js')).demo,
   sim: async () => (await import('./commands/sim.js')).sim,
   agent: async () => (await import('./commands/agent.js')).agent,
+  server: async () => (await import('./commands/server.js')).server,
 };
 
 /** Runs one command. Never throws: every failure becomes one line on stderr and an exit code. */

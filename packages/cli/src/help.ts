@@ -94,6 +94,15 @@ the result. No reader, no pcscd, no network; every person in it is invented.
 Run the kiosk agent, a local WebSocket service for web pages (@cccd/client). Prints
 "listening on http://127.0.0.1:PORT" when ready; stops on SIGINT/SIGTERM.
 `,
+  server: `usage: cccd server --config FILE [--port N] [--lang vi|en]
+
+Run the CCCD backend (@cccd/server): POST /tickets signs ES256 tickets for the kiosk agents, POST /results
+checks a signed read result (single-use nonce, enrolled agent, fields, evidence re-verified). The config file
+(JSON) names the issuer, the ticket key file, the front-desk origins, the trust files, the enrolled agents and
+optionally Redis (several instances). Prints "listening on http://HOST:PORT" when ready; stops on SIGINT/SIGTERM.
+A configuration it cannot start with (or a port in use) exits 2 with one line. Details: the README.md of
+the @cccd/server package.
+`,
 };
 
 export const USAGE = `usage: cccd <command> [options]
@@ -109,6 +118,7 @@ commands:
   demo        read a simulated CCCD end to end and print the verified result
   sim ...     the software card: personalise, run, profiles, faults, chip-options (cccd sim help)
   agent       the kiosk agent (local WebSocket service)
+  server      the backend for the agents: tickets and verified results
   help        this text; cccd help <command> (or cccd <command> --help) for one command
 
 options: --version (-V) prints the version

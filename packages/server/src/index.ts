@@ -1,0 +1,22 @@
+export {
+  type BackendHttpOptions,
+  type BackendLogRecord,
+  type CccdBackendOptions,
+  createCccdBackend,
+  type TicketAuthorization,
+} from './backend.js';
+export { ConfigError, ServerError, type ServerErrorCode } from './errors.js';
+export { MemoryStore } from './memory-store.js';
+export { REFUSAL_CODES, type RefusalCode } from './reasons.js';
+export { RedisStore, type RedisStoreOptions } from './redis-store.js';
+export {
+  type AcceptedDecision,
+  type Decision,
+  type RefusedDecision,
+  releasedFields,
+  type VerifyResultOptions,
+} from './results.js';
+export { type CccdServer, type CccdServerOptions, createCccdServer } from './server.js';
+export { type ServerHandle, type StartServerOptions, startCccdServer } from './start.js';
+export type { CccdStore, ConsumeResult, Enrolment, TicketRecord } from './store.js';
+export type { IssuedTicket, TicketKeyInput, TicketRequest } from './tickets.js';
