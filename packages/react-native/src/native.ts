@@ -5,8 +5,11 @@
  * index.d.ts, android/…/NfcManager.java, ios/*.swift); results are checked at run time, never trusted.
  */
 
-/** The library's default export (`import NfcManager from 'react-native-nfc-manager'`), the methods used here. */
-export interface NfcManagerLike {
+/**
+ * The library's default export (`import NfcManager from 'react-native-nfc-manager'`), the methods used here.
+ * `Tech` is the type of the library's NfcTech values (its enum), so the real object fits without a cast.
+ */
+export interface NfcManagerLike<Tech extends string = string> {
   /**
    * Starts a reader session and resolves when a tag offering one of the technologies is connected (with the
    * technology's name). Android: foreground dispatch / reader mode, then `IsoDep.connect()`. iOS: an
@@ -14,7 +17,7 @@ export interface NfcManagerLike {
    * only reports when one of the app's select-identifiers AIDs answers SELECT. iOS shows its sheet with
    * `alertMessage`. Rejects with `UserCancel` when the user closes the sheet (iOS) or the request is cancelled.
    */
-  requestTechnology(tech: string, options?: { alertMessage?: string }): Promise<unknown>;
+  requestTechnology(tech: Tech, options?: { alertMessage?: string }): Promise<unknown>;
   /** Ends the request: Android closes the technology (a blocked transceive fails), iOS invalidates the session. */
   cancelTechnologyRequest(options?: { throwOnError?: boolean; delayMsAndroid?: number }): Promise<unknown>;
   /** The connected tag: Android adds `historicalBytes` / `hiLayerResponse` for IsoDep; iOS `historicalBytes`. */
@@ -38,8 +41,8 @@ export interface NfcManagerLike {
 }
 
 /** The library's `NfcTech` (only IsoDep is used: on iOS it is the ISO 7816 tag, there is no separate `Iso7816`). */
-export interface NfcTechLike {
-  readonly IsoDep: string;
+export interface NfcTechLike<Tech extends string = string> {
+  readonly IsoDep: Tech;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: a class of any constructor signature (the library's error classes).

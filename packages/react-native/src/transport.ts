@@ -25,13 +25,13 @@ export type NfcLinkEvent =
   | { kind: 'connected'; attempt: number; capabilities: TransportCapabilities }
   | { kind: 'link-down'; step: string; code: string };
 
-export interface NfcTransportOptions {
+export interface NfcTransportOptions<Tech extends string = string> {
   /** `Platform.OS` of the app ('android' | 'ios'): the two platforms take different calls. */
   platform: NfcPlatform;
   /** The library's default export: `import NfcManager from 'react-native-nfc-manager'`. */
-  nfcManager: NfcManagerLike;
+  nfcManager: NfcManagerLike<NoInfer<Tech>>;
   /** The library's `NfcTech` (only `NfcTech.IsoDep` is used). */
-  nfcTech: NfcTechLike;
+  nfcTech: NfcTechLike<Tech>;
   /** The library's `NfcError` namespace: lets native errors be told apart by class. Recommended. */
   nfcErrors?: NfcErrorClasses;
   /** Per-exchange deadline when the caller gives none (ms, default 5000); also Android's IsoDep.setTimeout. */
@@ -59,7 +59,10 @@ export class NfcTransport implements Transport {
   private caps: TransportCapabilities;
   private up = false;
   private closed = false;
-  private busy = false;
+  /** Incremented by every connect: an exchange of an older link settling late must not touch the new one. */
+  private generation = 0;
+  /** The generation whose exchange is in flight (one at a time per link). */
+  private inFlight: number | undefined;
   private reconnects = 0;
   private connects = 0;
   private historical: Uint8Array | undefined;
@@ -78,8 +81,12 @@ export class NfcTransport implements Transport {
   }
 
   /** Waits (bounded, abortable) for a tap and connects IsoDep / the ISO 7816 tag. */
-  static async open(options: NfcTransportOptions, wait: { signal?: AbortSignal } = {}): Promise<NfcTransport> {
-    const transport = new NfcTransport(options);
+  static async open<Tech extends string>(
+    options: NfcTransportOptions<Tech>,
+    wait: { signal?: AbortSignal } = {},
+  ): Promise<NfcTransport> {
+    // The manager is only ever called with the NfcTech it came with: erasing Tech to string is safe.
+    const transport = new NfcTransport(options as unknown as NfcTransportOptions);
     await transport.connect(options.messages?.tap ?? DEFAULT_MESSAGES.tap, wait.signal);
     return transport;
   }
@@ -102,14 +109,15 @@ export class NfcTransport implements Transport {
     if (options.signal?.aborted) throw new Cancelled(step);
     if (this.closed) throw new NfcTransportError('session-ended', { step, retriable: false });
     if (!this.up) throw new CardRemoved({ step });
-    if (this.busy) throw new NfcTransportError('busy', { step, retriable: false });
+    if (this.inFlight === this.generation) throw new NfcTransportError('busy', { step, retriable: false });
     const max = this.caps.maxCommandLength ?? 261;
     if (command.length < 4 || command.length > max)
       throw new EmrtdError('invalid-argument', `command APDU of ${command.length} bytes; this link carries 4..${max}`, {
         step,
       });
     const ms = options.timeoutMs ?? this.transceiveTimeoutMs;
-    this.busy = true;
+    const generation = this.generation;
+    this.inFlight = generation;
     try {
       if (this.options.platform === 'android') await this.setNativeTimeout(ms, options.signal);
       const answer = await settleWithin(this.exchange(Array.from(command)), {
@@ -122,9 +130,11 @@ export class NfcTransport implements Transport {
       if (!response) throw new NfcTransportError('transceive-failed', { step, retriable: true });
       return response;
     } catch (e) {
-      throw this.down(e instanceof EmrtdError ? e : mapNativeError(e, step, this.options.nfcErrors), step);
+      const error = e instanceof EmrtdError ? e : mapNativeError(e, step, this.options.nfcErrors);
+      if (generation === this.generation) this.down(error, step);
+      throw error;
     } finally {
-      this.busy = false;
+      if (this.inFlight === generation) this.inFlight = undefined;
     }
   }
 
@@ -162,6 +172,7 @@ export class NfcTransport implements Transport {
     const { nfcManager, nfcTech, nfcErrors } = this.options;
     const step = 'connect';
     const attempt = ++this.connects;
+    this.generation++;
     this.emit({ kind: 'waiting-for-tag', attempt });
     try {
       await settleWithin(nfcManager.requestTechnology(nfcTech.IsoDep, { alertMessage }), {
@@ -243,10 +254,9 @@ export class NfcTransport implements Transport {
   }
 
   /** Any failed exchange leaves the link down: the native side may still be busy with it, only a new tap is clean. */
-  private down(error: EmrtdError, step: string): EmrtdError {
+  private down(error: EmrtdError, step: string): void {
     if (this.up) this.emit({ kind: 'link-down', step, code: error.code });
     this.up = false;
-    return error;
   }
 
   private emit(event: NfcLinkEvent): void {
