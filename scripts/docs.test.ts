@@ -89,6 +89,13 @@ declare const signal: AbortSignal;
 declare function fillCheckInForm(document: CccdDocument | undefined): void;
 declare function showRefusal(reasons: Reason[]): void;`,
   'packages/pcsc/README.md': `declare const selectApdu: Uint8Array;`,
+  // NfcManager, NfcTech, NfcError and Platform come from react-native-nfc-manager and react-native in an app (not
+  // installed here): typed as what NfcTransport takes.
+  'packages/react-native/README.md': `import type { NfcErrorClasses, NfcManagerLike, NfcTechLike } from '@cccd/react-native';
+declare const Platform: { OS: 'ios' | 'android' | 'windows' | 'macos' | 'web' };
+declare const NfcManager: NfcManagerLike, NfcTech: NfcTechLike, NfcError: NfcErrorClasses;
+declare const vietnamCscaPem: string, canInput: string, signal: AbortSignal;
+declare function showVerdict(overall: string): void;`,
   'packages/hid/README.md': `import type * as E from '@cccd/emrtd';
 declare function startChipRead(keys: E.CandidateKey[]): void;`,
   'docs/verification.md': `import type * as E from '@cccd/emrtd';
