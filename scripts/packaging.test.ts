@@ -4,7 +4,8 @@
  * 1. Packs every publishable package with `pnpm pack` (the tool that rewrites `workspace:` ranges) and checks each
  *    tarball: no `workspace:` range, no .tsbuildinfo, no test file, no testing/ or test-support/ folder, every
  *    source map's sources inside the tarball, LICENSE and README.md present.
- * 2. Installs @cccd/emrtd, @cccd/client and @cccd/simulator from those tarballs into a fresh project with npm
+ * 2. Installs @cccd/emrtd, @cccd/client, @cccd/react-native (without its optional react-native-nfc-manager peer)
+ *    and @cccd/simulator from those tarballs into a fresh project with npm
  *    (--prefer-offline, --ignore-scripts; the others are not installed: pcsc and hid build native bindings, cli and the agent pull
  *    all of them, which would make this test minutes long; their tarballs are still checked in step 1).
  * 3. Type-checks a strict consumer (module/moduleResolution NodeNext, and Bundler) against the installed .d.ts
@@ -26,11 +27,12 @@ const PUBLISHABLE = [
   'packages/client',
   'packages/pcsc',
   'packages/hid',
+  'packages/react-native',
   'packages/cli',
   'kiosk-agent',
   'simulator',
 ];
-const INSTALLED = ['@cccd/emrtd', '@cccd/client', '@cccd/simulator'];
+const INSTALLED = ['@cccd/emrtd', '@cccd/client', '@cccd/react-native', '@cccd/simulator'];
 const TSC = join(root, 'node_modules/typescript/bin/tsc');
 
 const sh = (cmd: string, args: string[], cwd: string) =>
@@ -58,7 +60,7 @@ afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-describe('packaging (slow: packs every package, installs three with npm)', () => {
+describe('packaging (slow: packs every package, installs four with npm)', () => {
   it('every tarball is clean: resolved ranges, no build or test leftovers, maps that resolve, LICENSE', () => {
     expect([...tarballs.keys()].sort()).toHaveLength(PUBLISHABLE.length);
     for (const [name, tgz] of tarballs) {
@@ -95,7 +97,7 @@ describe('packaging (slow: packs every package, installs three with npm)', () =>
     }
   });
 
-  describe('a fresh npm project with @cccd/emrtd, @cccd/client and @cccd/simulator', () => {
+  describe('a fresh npm project with @cccd/emrtd, @cccd/client, @cccd/react-native and @cccd/simulator', () => {
     let app: string;
     beforeAll(() => {
       app = join(work, 'app');
@@ -119,6 +121,7 @@ describe('packaging (slow: packs every package, installs three with npm)', () =>
         `import { CccdAgentClient } from '@cccd/client';
 import { canKey, readVerified, TrustStore } from '@cccd/emrtd';
 import { trustStoreFromFiles } from '@cccd/emrtd/node';
+import { CCCD_AID, NfcTransport, type NfcTransportOptions } from '@cccd/react-native';
 import { InProcessTransport, loadProfile, personalise, SimulatedCard } from '@cccd/simulator';
 
 // The core README's happy path, on the simulator's in-process card (every person in it is invented).
@@ -132,7 +135,10 @@ const overall: string = result.verification.overall;
 const named: boolean = typeof result.document?.fullName === 'string';
 const empty = trustStoreFromFiles([]).store.list().length;
 const client: CccdAgentClient | undefined = undefined;
-console.log(JSON.stringify({ overall, named, empty, client: client === undefined, apdus: result.report.apdus }));
+// The phone transport loads without react-native (the app passes NfcManager in; its peer is optional).
+const phone: Pick<NfcTransportOptions, 'platform'> = { platform: 'ios' };
+const rn = typeof NfcTransport.open === 'function' && CCCD_AID === 'A0000002471001' && phone.platform === 'ios';
+console.log(JSON.stringify({ overall, named, empty, client: client === undefined, rn, apdus: result.report.apdus }));
 `,
       );
       // The three tsc runs start now and go in parallel; the tests below await them.
@@ -191,7 +197,7 @@ console.log(JSON.stringify({ overall, named, empty, client: client === undefined
     it("runs the core README's happy path: readVerified on the simulated card, authentic or genuine-data", async () => {
       expect((await checks).nodeNext.ok).toBe(true);
       const out = JSON.parse(sh('node', [join(app, 'out-NodeNext', 'consumer.js')], app)) as Record<string, unknown>;
-      expect(out).toMatchObject({ named: true, empty: 0, client: true });
+      expect(out).toMatchObject({ named: true, empty: 0, client: true, rn: true });
       expect(out.overall).toMatch(/^(authentic|genuine-data)$/);
     }, 60_000);
   });
