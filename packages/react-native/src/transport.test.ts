@@ -7,7 +7,7 @@ import { Cancelled, CardRemoved, EmrtdError, Timeout } from '@cccd/emrtd';
 import { loadProfile, type PersonalisedCard, personalise, SimulatedCard } from '@cccd/simulator';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { NfcTransportError } from './errors.js';
-import { FakeNfc, FakeNfcError, type FakeNfcOptions, FakeNfcTech } from './test-support/fake-nfc.js';
+import { FakeNfc, FakeNfcError, type FakeNfcOptions, FakeNfcTech, NfcErrorBase } from './test-support/fake-nfc.js';
 import { type NfcLinkEvent, NfcTransport, type NfcTransportOptions } from './transport.js';
 
 /** SELECT the eMRTD application (ICAO 9303-10): answered 9000 by the simulator in plain. */
@@ -161,6 +161,41 @@ describe('NfcTransport', () => {
       'waiting-for-tag',
       'connected',
     ]);
+  });
+
+  it('a native method that throws synchronously or returns a non-promise → a typed error, not a crash', async () => {
+    const fake = fakeFor({ platform: 'android' });
+    const throwing = new NfcErrorBase('transceive fail');
+    const manager = {
+      ...fake.manager,
+      isoDepHandler: {
+        transceive: (): Promise<unknown> => {
+          throw throwing;
+        },
+      },
+      cancelTechnologyRequest: (): Promise<unknown> => {
+        throw new Error('sync failure in cleanup');
+      },
+    };
+    const transport = await open(fake, { nfcManager: manager });
+    await expect(transport.transmit(SELECT_AID)).rejects.toMatchObject({ reason: 'transceive-failed' });
+    await transport.close(); // cleanup that throws is swallowed
+    const other = fakeFor({ platform: 'android' });
+    const odd = { ...other.manager, getMaxTransceiveLength: () => 'many' as unknown as Promise<unknown> };
+    const short = await open(other, { nfcManager: odd });
+    expect(short.capabilities.extendedLength).toBe(false);
+  });
+
+  it('close() while the tap is awaited → Cancelled, and the transport never comes up', async () => {
+    const fake = fakeFor({ platform: 'android', noTagAt: [2] });
+    const transport = await open(fake, { tapTimeoutMs: 5000 });
+    await transport.transmit(SELECT_AID);
+    fake.options.card.remove();
+    await expect(transport.transmit(SELECT_AID)).rejects.toBeInstanceOf(EmrtdError);
+    const reconnecting = transport.reconnect();
+    await transport.close();
+    await expect(reconnecting).rejects.toBeInstanceOf(Cancelled);
+    expect(transport.connected).toBe(false);
   });
 
   it('iOS: setMessage replaces the sheet text; on Android it does nothing', async () => {

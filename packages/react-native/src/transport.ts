@@ -120,12 +120,15 @@ export class NfcTransport implements Transport {
     this.inFlight = generation;
     try {
       if (this.options.platform === 'android') await this.setNativeTimeout(ms, options.signal);
-      const answer = await settleWithin(this.exchange(Array.from(command)), {
-        ms,
-        signal: options.signal,
-        onTimeout: () => new Timeout(step, ms),
-        onAbort: () => new Cancelled(step),
-      });
+      const answer = await settleWithin(
+        later(() => this.exchange(Array.from(command))),
+        {
+          ms,
+          signal: options.signal,
+          onTimeout: () => new Timeout(step, ms),
+          onAbort: () => new Cancelled(step),
+        },
+      );
       const response = this.parse(answer);
       if (!response) throw new NfcTransportError('transceive-failed', { step, retriable: true });
       return response;
@@ -165,22 +168,28 @@ export class NfcTransport implements Transport {
   async setMessage(message: string): Promise<void> {
     const set = this.options.nfcManager.setAlertMessageIOS;
     if (this.options.platform !== 'ios' || !set) return;
-    await this.bounded(set.call(this.options.nfcManager, message), 'set message').catch(() => undefined);
+    await this.bounded(() => set.call(this.options.nfcManager, message), 'set message').catch(() => undefined);
   }
 
   private async connect(alertMessage: string, signal: AbortSignal | undefined): Promise<void> {
     const { nfcManager, nfcTech, nfcErrors } = this.options;
     const step = 'connect';
+    if (this.closed) throw new Cancelled(step);
     const attempt = ++this.connects;
     this.generation++;
     this.emit({ kind: 'waiting-for-tag', attempt });
     try {
-      await settleWithin(nfcManager.requestTechnology(nfcTech.IsoDep, { alertMessage }), {
-        ms: this.tapTimeoutMs,
-        signal,
-        onTimeout: () => new Timeout(step, this.tapTimeoutMs),
-        onAbort: () => new Cancelled(step),
-      });
+      await settleWithin(
+        later(() => nfcManager.requestTechnology(nfcTech.IsoDep, { alertMessage })),
+        {
+          ms: this.tapTimeoutMs,
+          signal,
+          onTimeout: () => new Timeout(step, this.tapTimeoutMs),
+          onAbort: () => new Cancelled(step),
+        },
+      );
+      // close() while the tap was awaited: the tag that just came is not used.
+      if (this.closed) throw new Cancelled(step);
       this.nativeTimeoutMs = undefined;
       this.caps =
         this.options.platform === 'android'
@@ -212,26 +221,29 @@ export class NfcTransport implements Transport {
   private async setNativeTimeout(ms: number, signal: AbortSignal | undefined): Promise<void> {
     const set = this.options.nfcManager.setTimeout;
     if (!set || this.nativeTimeoutMs === ms) return;
-    await settleWithin(Promise.resolve(set.call(this.options.nfcManager, Math.max(1, Math.round(ms)))), {
-      ms: NATIVE_CALL_MS,
-      signal,
-      onTimeout: () => new Timeout('IsoDep.setTimeout', NATIVE_CALL_MS),
-      onAbort: () => new Cancelled('IsoDep.setTimeout'),
-    });
+    await settleWithin(
+      later(() => set.call(this.options.nfcManager, Math.max(1, Math.round(ms)))),
+      {
+        ms: NATIVE_CALL_MS,
+        signal,
+        onTimeout: () => new Timeout('IsoDep.setTimeout', NATIVE_CALL_MS),
+        onAbort: () => new Cancelled('IsoDep.setTimeout'),
+      },
+    );
     this.nativeTimeoutMs = ms;
   }
 
   private async maxTransceiveLength(): Promise<number> {
     const get = this.options.nfcManager.getMaxTransceiveLength;
     if (!get) return 261;
-    const n = await this.bounded(get.call(this.options.nfcManager), 'IsoDep.getMaxTransceiveLength');
+    const n = await this.bounded(() => get.call(this.options.nfcManager), 'IsoDep.getMaxTransceiveLength');
     return typeof n === 'number' ? n : 261;
   }
 
   /** The ISO 14443-4 historical bytes getTag reports (both platforms), for atr(); absent is fine. */
   private async historicalBytes(): Promise<Uint8Array | undefined> {
     try {
-      const tag = await this.bounded(this.options.nfcManager.getTag(), 'getTag');
+      const tag = await this.bounded(() => this.options.nfcManager.getTag(), 'getTag');
       const hb = typeof tag === 'object' && tag !== null ? (tag as { historicalBytes?: unknown }).historicalBytes : [];
       return bytesFrom(hb, 15);
     } catch {
@@ -242,11 +254,11 @@ export class NfcTransport implements Transport {
   /** Ends the native request; bounded and silent (it is cleanup: the native side may already be gone). */
   private async release(): Promise<void> {
     const nfc = this.options.nfcManager;
-    await this.bounded(nfc.cancelTechnologyRequest({ throwOnError: false }), 'cancel').catch(() => undefined);
+    await this.bounded(() => nfc.cancelTechnologyRequest({ throwOnError: false }), 'cancel').catch(() => undefined);
   }
 
-  private bounded<T>(work: Promise<T>, step: string): Promise<T> {
-    return settleWithin(Promise.resolve(work), {
+  private bounded<T>(call: () => Promise<T>, step: string): Promise<T> {
+    return settleWithin(later(call), {
       ms: NATIVE_CALL_MS,
       onTimeout: () => new Timeout(step, NATIVE_CALL_MS),
       onAbort: () => new Cancelled(step),
@@ -267,6 +279,9 @@ export class NfcTransport implements Transport {
     }
   }
 }
+
+/** A native call as a promise even when it throws synchronously or returns a non-promise (a mis-wired module). */
+const later = <T>(call: () => T | Promise<T>): Promise<T> => Promise.resolve().then(call);
 
 function requireMethods(options: NfcTransportOptions): void {
   const nfc = options.nfcManager;
