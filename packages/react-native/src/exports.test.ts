@@ -10,6 +10,7 @@ const EXPORTS = [
   'IOS_SELECT_IDENTIFIERS',
   'NfcTransport',
   'NfcTransportError',
+  'READER_MODE',
   'SHORT_CAPABILITIES',
   'androidCapabilities',
   'atrFromHistoricalBytes',

@@ -14,5 +14,12 @@ export {
   NfcTransportError,
   toEmrtdError,
 } from './errors.js';
-export type { NfcErrorClasses, NfcManagerLike, NfcPlatform, NfcTechLike } from './native.js';
+export {
+  type NfcErrorClasses,
+  type NfcManagerLike,
+  type NfcPlatform,
+  type NfcTechLike,
+  READER_MODE,
+  type RequestTechnologyOptions,
+} from './native.js';
 export { type NfcLinkEvent, NfcTransport, type NfcTransportOptions } from './transport.js';

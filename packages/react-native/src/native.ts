@@ -17,7 +17,7 @@ export interface NfcManagerLike<Tech extends string = string> {
    * only reports when one of the app's select-identifiers AIDs answers SELECT. iOS shows its sheet with
    * `alertMessage`. Rejects with `UserCancel` when the user closes the sheet (iOS) or the request is cancelled.
    */
-  requestTechnology(tech: Tech, options?: { alertMessage?: string }): Promise<unknown>;
+  requestTechnology(tech: Tech, options?: RequestTechnologyOptions): Promise<unknown>;
   /** Ends the request: Android closes the technology (a blocked transceive fails), iOS invalidates the session. */
   cancelTechnologyRequest(options?: { throwOnError?: boolean; delayMsAndroid?: number }): Promise<unknown>;
   /** The connected tag: Android adds `historicalBytes` / `hiLayerResponse` for IsoDep; iOS `historicalBytes`. */
@@ -39,6 +39,19 @@ export interface NfcManagerLike<Tech extends string = string> {
   /** iOS only: replaces the text of the system NFC sheet while the session runs. */
   setAlertMessageIOS?(message: string): Promise<unknown>;
 }
+
+/**
+ * Options of requestTechnology: iOS shows `alertMessage` on its sheet; Android passes the rest to registerTagEvent
+ * (src/NfcManagerAndroid.js), where reader mode (`NfcAdapter.enableReaderMode`) takes `readerModeFlags`.
+ */
+export interface RequestTechnologyOptions {
+  alertMessage?: string;
+  isReaderModeEnabled?: boolean;
+  readerModeFlags?: number;
+}
+
+/** Android NfcAdapter reader-mode flags (the library's NfcAdapter constants, Android's NfcAdapter.FLAG_READER_*). */
+export const READER_MODE = { NFC_A: 0x1, NFC_B: 0x2, SKIP_NDEF_CHECK: 0x80 } as const;
 
 /** The library's `NfcTech` (only IsoDep is used: on iOS it is the ISO 7816 tag, there is no separate `Iso7816`). */
 export interface NfcTechLike<Tech extends string = string> {

@@ -63,6 +63,18 @@ describe('NfcTransport', () => {
     expect(await transport.transmit(SELECT_AID)).toEqual(Uint8Array.of(0x90, 0x00));
   });
 
+  it('Android: reader mode for NFC-A and NFC-B without the NDEF check (0x83), unless turned off; iOS: the sheet text', async () => {
+    const android = fakeFor({ platform: 'android' });
+    await open(android);
+    expect(android.requestOptions[0]).toMatchObject({ isReaderModeEnabled: true, readerModeFlags: 0x83 });
+    const dispatch = fakeFor({ platform: 'android' });
+    await open(dispatch, { androidReaderMode: false });
+    expect(dispatch.requestOptions[0]).not.toHaveProperty('isReaderModeEnabled');
+    const ios = fakeFor({ platform: 'ios' });
+    await open(ios, { messages: { tap: 'hold it' } });
+    expect(ios.requestOptions[0]).toEqual({ alertMessage: 'hold it' });
+  });
+
   it('Android: the per-exchange deadline becomes IsoDep.setTimeout, set again only when it changes', async () => {
     const fake = fakeFor({ platform: 'android' });
     const transport = await open(fake, { transceiveTimeoutMs: 2500 });

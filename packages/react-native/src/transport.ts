@@ -17,7 +17,14 @@ import { atrFromHistoricalBytes, bytesFrom, responseFromIos } from './bytes.js';
 import { androidCapabilities, iosCapabilities } from './capabilities.js';
 import { settleWithin } from './deadline.js';
 import { mapNativeError, NfcTransportError } from './errors.js';
-import type { NfcErrorClasses, NfcManagerLike, NfcPlatform, NfcTechLike } from './native.js';
+import {
+  type NfcErrorClasses,
+  type NfcManagerLike,
+  type NfcPlatform,
+  type NfcTechLike,
+  READER_MODE,
+  type RequestTechnologyOptions,
+} from './native.js';
 
 /** What the link is doing, for the app's UI (never carries card data). */
 export type NfcLinkEvent =
@@ -40,6 +47,11 @@ export interface NfcTransportOptions<Tech extends string = string> {
   tapTimeoutMs?: number;
   /** Bound on reconnect() calls over the transport's life (default 4): then CardRemoved, not retriable. */
   maxReconnects?: number;
+  /**
+   * Android: read in reader mode for ISO 14443 A and B, skipping Android's NDEF check (default true): the tag goes to
+   * this app only, and no NDEF probing runs on the chip before the read. False: the library's foreground dispatch.
+   */
+  androidReaderMode?: boolean;
   /** iOS: send extended-length APDUs (default false: see iosCapabilities). Ignored on Android (measured there). */
   iosExtendedLength?: boolean;
   /** Text of the iOS NFC sheet: first tap, and the re-tap after a lost tag or an ended session. */
@@ -180,7 +192,7 @@ export class NfcTransport implements Transport {
     this.emit({ kind: 'waiting-for-tag', attempt });
     try {
       await settleWithin(
-        later(() => nfcManager.requestTechnology(nfcTech.IsoDep, { alertMessage })),
+        later(() => nfcManager.requestTechnology(nfcTech.IsoDep, this.requestOptions(alertMessage))),
         {
           ms: this.tapTimeoutMs,
           signal,
@@ -203,6 +215,12 @@ export class NfcTransport implements Transport {
     }
     this.up = true;
     this.emit({ kind: 'connected', attempt, capabilities: this.caps });
+  }
+
+  private requestOptions(alertMessage: string): RequestTechnologyOptions {
+    if (this.options.platform !== 'android' || this.options.androidReaderMode === false) return { alertMessage };
+    const flags = READER_MODE.NFC_A | READER_MODE.NFC_B | READER_MODE.SKIP_NDEF_CHECK;
+    return { alertMessage, isReaderModeEnabled: true, readerModeFlags: flags };
   }
 
   private exchange(bytes: number[]): Promise<unknown> {

@@ -66,6 +66,8 @@ export class FakeNfc {
   requests = 0;
   cancels = 0;
   readonly alertMessages: string[] = [];
+  /** The options of every requestTechnology call. */
+  readonly requestOptions: unknown[] = [];
   readonly timeouts: number[] = [];
   /** The largest command the fake carried. */
   largestCommand = 0;
@@ -110,6 +112,7 @@ export class FakeNfc {
 
   private async requestTechnology(tech: string, opts?: { alertMessage?: string }): Promise<string> {
     const n = ++this.requests;
+    this.requestOptions.push(opts);
     if (opts?.alertMessage) this.alertMessages.push(opts.alertMessage);
     if (this.active || this.pendingRequest)
       throw this.options.platform === 'ios'
