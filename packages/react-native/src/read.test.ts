@@ -110,20 +110,21 @@ describe('a full verified read through the fake native module', () => {
 });
 
 describe('faults: resume after a new tap, or a typed error in time', () => {
-  it('Android: the tag is lost in the middle of DG2 → reconnect (a new technology request) and resume', async () => {
-    const { fake, transport, events } = await rig({ platform: 'android', faults: ['tag-loss-at-offset=DG2:6000'] });
-    const r = await read(transport);
-    expect(r.verification.overall).toBe('authentic');
-    expect(r.report.resumes).toBeGreaterThanOrEqual(1);
-    expect(fake.requests).toBe(2);
-    expect(events.map((e) => e.kind)).toEqual([
-      'waiting-for-tag',
-      'connected',
-      'link-down',
-      'waiting-for-tag',
-      'connected',
-    ]);
-  });
+  for (const platform of ['android', 'ios'] as const)
+    it(`${platform}: the tag is lost in the middle of DG2 → reconnect (a new technology request) and resume`, async () => {
+      const { fake, transport, events } = await rig({ platform, faults: ['tag-loss-at-offset=DG2:6000'] });
+      const r = await read(transport);
+      expect(r.verification.overall).toBe('authentic');
+      expect(r.report.resumes).toBeGreaterThanOrEqual(1);
+      expect(fake.requests).toBe(2);
+      expect(events.map((e) => e.kind)).toEqual([
+        'waiting-for-tag',
+        'connected',
+        'link-down',
+        'waiting-for-tag',
+        'connected',
+      ]);
+    });
 
   it('Android: one transceive failure (`transceive fail`) → retriable transport error, resume, authentic', async () => {
     const { fake, transport } = await rig({ platform: 'android', failAt: [30] });
