@@ -104,6 +104,22 @@ module.exports = {
       from: { path: '^packages/relay/src/', pathNot: ['^packages/relay/src/(verifier|test-support)/', TESTS] },
       to: { path: '^packages/relay/src/verifier/' },
     },
+    {
+      name: 'react-native-no-node',
+      comment: '@cccd/react-native runs on phones (Hermes): no Node built-in outside its tests',
+      severity: 'error',
+      from: { path: '^packages/react-native/src/', pathNot: [TESTS, '/test-support/'] },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'react-native-no-native-import',
+      comment:
+        '@cccd/react-native never imports react-native or react-native-nfc-manager: the app passes NfcManager in ' +
+        '(only a type-level test reads the library typings)',
+      severity: 'error',
+      from: { path: '^packages/react-native/src/', pathNot: [TESTS, '/test-support/'] },
+      to: { path: 'node_modules/(react-native|react-native-nfc-manager)/' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -29,6 +29,7 @@ export default defineConfig({
       { find: /^@cccd\/emrtd\/testing$/, replacement: here('./packages/emrtd/src/testing/index.ts') },
       { find: /^@cccd\/pcsc$/, replacement: here('./packages/pcsc/src/index.ts') },
       { find: /^@cccd\/hid$/, replacement: here('./packages/hid/src/index.ts') },
+      { find: /^@cccd\/react-native$/, replacement: here('./packages/react-native/src/index.ts') },
       { find: /^@cccd\/client$/, replacement: here('./packages/client/src/index.ts') },
       { find: /^@cccd\/relay$/, replacement: here('./packages/relay/src/index.ts') },
       { find: /^@cccd\/relay\/verifier$/, replacement: here('./packages/relay/src/verifier/index.ts') },

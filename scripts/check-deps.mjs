@@ -15,6 +15,7 @@ const PACKAGES = [
   'packages/emrtd',
   'packages/pcsc',
   'packages/hid',
+  'packages/react-native',
   'packages/client',
   'packages/relay',
   'packages/cli',

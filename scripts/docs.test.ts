@@ -100,6 +100,13 @@ declare const trustStore: E.TrustStore, transport: E.Transport;
 declare const customer: { id: string };
 declare const backOffice: { canOf(customerId: string): Promise<string> };
 declare const api: { post(path: string, body: unknown): Promise<{ ticket: string }> };`,
+  // NfcManager, NfcTech, NfcError and Platform come from react-native-nfc-manager and react-native in an app (not
+  // installed here): typed as what NfcTransport takes.
+  'packages/react-native/README.md': `import type { NfcErrorClasses, NfcManagerLike, NfcTechLike } from '@cccd/react-native';
+declare const Platform: { OS: 'ios' | 'android' | 'windows' | 'macos' | 'web' };
+declare const NfcManager: NfcManagerLike, NfcTech: NfcTechLike, NfcError: NfcErrorClasses;
+declare const vietnamCscaPem: string, canInput: string, signal: AbortSignal;
+declare function showVerdict(overall: string): void;`,
   'packages/hid/README.md': `import type * as E from '@cccd/emrtd';
 declare function startChipRead(keys: E.CandidateKey[]): void;`,
   'docs/verification.md': `import type * as E from '@cccd/emrtd';

@@ -4,7 +4,8 @@
  * 1. Packs every publishable package with `pnpm pack` (the tool that rewrites `workspace:` ranges) and checks each
  *    tarball: no `workspace:` range, no .tsbuildinfo, no test file, no testing/ or test-support/ folder, every
  *    source map's sources inside the tarball, LICENSE and README.md present.
- * 2. Installs @cccd/emrtd, @cccd/client, @cccd/simulator and @cccd/relay from those tarballs into a fresh project with npm
+ * 2. Installs @cccd/emrtd, @cccd/client, @cccd/react-native (without its optional react-native-nfc-manager peer),
+ *    @cccd/simulator and @cccd/relay from those tarballs into a fresh project with npm
  *    (--prefer-offline, --ignore-scripts; the others are not installed: pcsc and hid build native bindings, cli and the agent pull
  *    all of them, which would make this test minutes long; their tarballs are still checked in step 1).
  * 3. Type-checks a strict consumer (module/moduleResolution NodeNext, and Bundler) against the installed .d.ts
@@ -28,12 +29,13 @@ const PUBLISHABLE = [
   'packages/pcsc',
   'packages/hid',
   'packages/relay',
+  'packages/react-native',
   'packages/cli',
   'packages/server',
   'kiosk-agent',
   'simulator',
 ];
-const INSTALLED = ['@cccd/emrtd', '@cccd/client', '@cccd/simulator', '@cccd/relay'];
+const INSTALLED = ['@cccd/emrtd', '@cccd/client', '@cccd/react-native', '@cccd/simulator', '@cccd/relay'];
 const TSC = join(root, 'node_modules/typescript/bin/tsc');
 
 const sh = (cmd: string, args: string[], cwd: string) =>
@@ -98,7 +100,7 @@ describe('packaging (slow: packs every package, installs four with npm)', () => 
     }
   });
 
-  describe('a fresh npm project with @cccd/emrtd, @cccd/client, @cccd/simulator and @cccd/relay', () => {
+  describe('a fresh npm project with @cccd/emrtd, @cccd/client, @cccd/react-native, @cccd/simulator and @cccd/relay', () => {
     let app: string;
     beforeAll(() => {
       app = join(work, 'app');
@@ -125,6 +127,7 @@ import { jpeg2000ToPng } from '@cccd/emrtd/jpeg2000';
 import { trustStoreFromFiles } from '@cccd/emrtd/node';
 import { relayCard } from '@cccd/relay';
 import { RelayVerifier } from '@cccd/relay/verifier';
+import { CCCD_AID, NfcTransport, type NfcTransportOptions } from '@cccd/react-native';
 import { InProcessTransport, loadProfile, personalise, SimulatedCard } from '@cccd/simulator';
 
 // The core README's happy path, on the simulator's in-process card (every person in it is invented).
@@ -146,7 +149,10 @@ const relay = new RelayVerifier();
 const ticket: string = relay.issueTicket().ticket;
 await relay.close();
 const relayed = typeof relayCard === 'function' && ticket.length === 43;
-console.log(JSON.stringify({ overall, named, empty, client: client === undefined, pngWidth, relayed, apdus: result.report.apdus }));
+// The phone transport loads without react-native (the app passes NfcManager in; its peer is optional).
+const phone: Pick<NfcTransportOptions, 'platform'> = { platform: 'ios' };
+const rn = typeof NfcTransport.open === 'function' && CCCD_AID === 'A0000002471001' && phone.platform === 'ios';
+console.log(JSON.stringify({ overall, named, empty, client: client === undefined, pngWidth, relayed, rn, apdus: result.report.apdus }));
 `,
       );
       // The three tsc runs start now and go in parallel; the tests below await them.
@@ -205,7 +211,7 @@ console.log(JSON.stringify({ overall, named, empty, client: client === undefined
     it("runs the core README's happy path: readVerified on the simulated card, authentic or genuine-data", async () => {
       expect((await checks).nodeNext.ok).toBe(true);
       const out = JSON.parse(sh('node', [join(app, 'out-NodeNext', 'consumer.js')], app)) as Record<string, unknown>;
-      expect(out).toMatchObject({ named: true, empty: 0, client: true, pngWidth: 240, relayed: true });
+      expect(out).toMatchObject({ named: true, empty: 0, client: true, pngWidth: 240, relayed: true, rn: true });
       expect(out.overall).toMatch(/^(authentic|genuine-data)$/);
     }, 60_000);
   });
