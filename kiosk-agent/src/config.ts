@@ -154,6 +154,16 @@ export const AgentConfigSchema = z.strictObject({
   qrScanner: z.boolean().default(false),
   /** CSCA certificates, master lists, LDIF files or folders for passive authentication. */
   trust: z.array(z.string().min(1)).default([]),
+  /** The backend's signed fleet trust bundle (docs/trust-feed.md): CSCAs and CRLs on top of `trust`. */
+  trustFeed: z
+    .strictObject({
+      url: z.url({ protocol: /^https?$/ }),
+      /** PEM SubjectPublicKeyInfo of the backend's P-256 bundle-signing key. */
+      publicKey: z.string().min(1).max(2000),
+      refreshMinutes: z.number().min(1).max(10_080).default(60),
+      timeoutMs: z.int().min(500).max(120_000).default(10_000),
+    })
+    .optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   audit: z.boolean().default(true),
   limits: limits.default(limits.parse({})),

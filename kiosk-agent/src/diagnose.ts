@@ -54,7 +54,7 @@ async function diagnoseWithin(
   const deadline = AbortSignal.timeout(DIAGNOSE_TIMEOUT_MS);
   try {
     return await diagnoseChip(link.transport, key, {
-      trustStore: reader.kind === 'simulated' ? env.simulatorTrustStore : env.trustStore,
+      trustStore: env.trust.forReader(reader.kind),
       reader: { name: reader.name },
       probes: req.params.probes ?? true,
       signal: AbortSignal.any([req.signal, deadline]),

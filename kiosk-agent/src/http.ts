@@ -16,6 +16,7 @@ import { hostAllowed } from './gate.js';
 import type { Logger } from './log.js';
 import { displayClientName, type PairingRegistry } from './pairing.js';
 import type { TicketVerifier } from './tickets.js';
+import type { TrustFeedStatus } from './trust/feed.js';
 import { AGENT_VERSION } from './version.js';
 
 export interface HttpContext {
@@ -24,7 +25,14 @@ export interface HttpContext {
   /** The agent's own origins (http://127.0.0.1:p, http://localhost:p), for demo tickets and admin CSRF checks. */
   ownOrigins: () => ReadonlySet<string>;
   /** `simulated`: the readers are simulated ones (invented cards), configured or as the no-reader fallback. */
-  health: () => { pcsc: string; simulated: boolean; readers: number; uptimeSec: number; sessions: number };
+  health: () => {
+    pcsc: string;
+    simulated: boolean;
+    readers: number;
+    uptimeSec: number;
+    sessions: number;
+    trustFeed?: TrustFeedStatus;
+  };
   /** Folder of the demo pages, served at /demo/ only when `demo` is set (demo mode). */
   demoDir: string | undefined;
   demo: { agentId: () => string; tickets: TicketVerifier } | undefined;

@@ -37,6 +37,7 @@ export const LOG_KEYS = new Set([
   'simulated',
   'signal',
   'count',
+  'version',
 ]);
 
 const MAX_VALUE = 200;

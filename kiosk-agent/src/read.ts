@@ -26,7 +26,6 @@ import {
   type ReadProgress,
   readVerified,
   serializeEvidence,
-  type TrustStore,
   type VerifiedRead,
 } from '@cccd/emrtd';
 import type { AuditTrail } from './audit.js';
@@ -39,14 +38,13 @@ import { resultPhoto } from './photo.js';
 import type { QrKeySource } from './qr.js';
 import type { ReaderHub } from './readers/hub.js';
 import type { CardLink, Reader } from './readers/types.js';
+import type { AgentTrust } from './trust/agent-trust.js';
 
 export interface ReadEnvironment {
   hub: ReaderHub;
   qr: QrKeySource | undefined;
-  /** Trust store for PC/SC readers (real CSCAs only). */
-  trustStore: TrustStore;
-  /** Trust store for simulated readers: the real one plus the simulator's test CSCA. */
-  simulatorTrustStore: TrustStore;
+  /** Trust stores by reader kind: simulated readers alone may also trust the simulator's test CSCA. */
+  trust: AgentTrust;
   identity: DeviceIdentity;
   audit: AuditTrail | undefined;
   log: Logger;
@@ -204,7 +202,7 @@ async function readChip(
   try {
     return await readVerified(link.transport, key, {
       groups,
-      trustStore: reader.kind === 'simulated' ? env.simulatorTrustStore : env.trustStore,
+      trustStore: env.trust.forReader(reader.kind),
       evidence: req.includeEvidence,
       signal: deadline.signal,
       onProgress: fileProgress(groups, progress),

@@ -12,7 +12,15 @@ import { AbuseLog } from './abuse-log.js';
 import { AgentEndpoint } from './agent/endpoint.js';
 import { Heartbeat } from './agent/heartbeat.js';
 import { createAgentHttpServer } from './agent/http-server.js';
-import { type AgentCore, listen, openDevice, openPairing, openQrScanners, openReaders } from './agent/open.js';
+import {
+  type AgentCore,
+  listen,
+  openDevice,
+  openPairing,
+  openQrScanners,
+  openReaders,
+  openTrustFeed,
+} from './agent/open.js';
 import { agentStatus, relayReaderEvents } from './agent/reader-events.js';
 import { SessionTable, sessionContext } from './agent/sessions.js';
 import { Shutdown } from './agent/shutdown.js';
@@ -30,6 +38,7 @@ import type { ReaderHub } from './readers/hub.js';
 import type { SimulatedReader } from './readers/simulated.js';
 import { loadTrustPaths, StartupResources } from './startup.js';
 import { loadIssuers, TicketVerifier } from './tickets.js';
+import { AgentTrust } from './trust/agent-trust.js';
 
 export interface StartAgentOptions {
   /** Highest-precedence settings (command-line flags, embedding code). */
@@ -66,16 +75,14 @@ export interface AgentHandle {
 const DEFAULT_DEMO_DIR = fileURLToPath(new URL('../demo/', import.meta.url));
 
 /**
- * The simulated readers' store: the configured paths plus the simulator's test CSCA, whose key derives from a public
- * seed. It is trusted for simulated readers only, never for PC/SC, and only on an agent whose configuration turns
- * simulated readers on (their results are signed `simulated: true`).
+ * The agent's trust: the configured paths, the fleet bundle when a feed is configured, and — for simulated readers
+ * only — the simulator's test CSCA, whose key derives from a public seed. That CSCA is trusted only on an agent whose
+ * configuration turns simulated readers on (their results are signed `simulated: true`), never for PC/SC.
  */
-function simulatorTrust(config: AgentConfig, hub: ReaderHub, trustStore: TrustStore): TrustStore {
+function agentTrust(config: AgentConfig, hub: ReaderHub, configured: TrustStore): AgentTrust {
   const csca = hub.simulated[0]?.image.pki?.cscaCertDer;
-  if (!csca || !simulatedReadersEnabled(config) || !config.simulation.trustTestCsca) return trustStore;
-  const store = loadTrustPaths(config.trust);
-  store.addCertificate(csca, 'simulator:test-csca');
-  return store;
+  const testCsca = csca && simulatedReadersEnabled(config) && config.simulation.trustTestCsca ? csca : undefined;
+  return new AgentTrust(configured, testCsca ? { testCsca } : {});
 }
 
 /**
@@ -100,7 +107,7 @@ async function openCore(options: StartAgentOptions, opened: StartupResources): P
     ...(options.config ? { overrides: options.config } : {}),
   });
   // Configuration that can be checked without opening anything is checked first: a typo costs no reader start-up.
-  const trustStore = loadTrustPaths(config.trust);
+  const configuredTrust = loadTrustPaths(config.trust);
   const tickets = new TicketVerifier(await loadIssuers(config.issuers));
   const print = options.print ?? ((line: string) => process.stderr.write(`${line}\n`));
   const log = createLogger({
@@ -110,10 +117,11 @@ async function openCore(options: StartAgentOptions, opened: StartupResources): P
   const dataDir = config.dataDir ?? defaultDataDir(options.env ?? process.env);
   const { identity, audit } = await openDevice(dataDir, config);
   const hub = await openReaders(config, opened);
-  const simulatorTrustStore = simulatorTrust(config, hub, trustStore);
+  const trust = agentTrust(config, hub, configuredTrust);
+  const trustFeed = await openTrustFeed(config, dataDir, trust, log, opened);
   const qr = await openQrScanners(config, options.qrDevices, log, opened);
   const pairing = await openPairing(dataDir, identity, config.limits);
-  return { config, log, print, identity, audit, hub, qr, tickets, pairing, trustStore, simulatorTrustStore };
+  return { config, log, print, identity, audit, hub, qr, tickets, pairing, trust, trustFeed };
 }
 
 async function openAgent(options: StartAgentOptions, opened: StartupResources): Promise<AgentHandle> {

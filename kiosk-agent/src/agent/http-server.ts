@@ -51,6 +51,7 @@ export async function createAgentHttpServer(core: AgentCore, o: AgentHttpOptions
       readers: hub.readers().length,
       uptimeSec: Math.round((Date.now() - started) / 1000),
       sessions: sessions.size,
+      ...(core.trustFeed ? { trustFeed: core.trustFeed.status() } : {}),
     }),
     demoDir: o.demoDir,
     demo: config.demo ? { agentId: () => identity.agentId, tickets } : undefined,

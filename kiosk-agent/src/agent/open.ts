@@ -16,6 +16,8 @@ import type { ReadEnvironment } from '../read.js';
 import { ReaderHub } from '../readers/hub.js';
 import { inDataDir, listenError, type StartupResources } from '../startup.js';
 import type { TicketVerifier } from '../tickets.js';
+import type { AgentTrust } from '../trust/agent-trust.js';
+import { TrustFeed } from '../trust/feed.js';
 
 /** What start-up has checked and opened before anything listens; the rest of the agent is wired from it. */
 export interface AgentCore {
@@ -29,8 +31,8 @@ export interface AgentCore {
   qr: QrKeySource | undefined;
   tickets: TicketVerifier;
   pairing: PairingRegistry;
-  trustStore: ReadEnvironment['trustStore'];
-  simulatorTrustStore: ReadEnvironment['simulatorTrustStore'];
+  trust: ReadEnvironment['trust'];
+  trustFeed: TrustFeed | undefined;
 }
 
 /** The device key (agentId, result signatures) and, when on, the audit trail keyed from it. */
@@ -100,4 +102,20 @@ export async function listen(server: Server, port: number): Promise<number> {
   });
   const address = server.address();
   return typeof address === 'object' && address ? address.port : port;
+}
+
+/** The fleet trust feed when configured: the disk copy, then one bounded fetch; a fetch failure does not stop start-up. */
+export async function openTrustFeed(
+  config: AgentConfig,
+  dataDir: string,
+  trust: AgentTrust,
+  log: Logger,
+  opened: StartupResources,
+): Promise<TrustFeed | undefined> {
+  if (!config.trustFeed) return undefined;
+  const feed = await inDataDir(dataDir, 'trust-bundle.jws', () =>
+    TrustFeed.open({ ...config.trustFeed!, dataDir, trust, log }),
+  );
+  opened.add(() => feed.stop());
+  return feed;
 }

@@ -22,7 +22,7 @@ export type SessionContext = Omit<SessionServices, 'authFailed' | 'onAuthenticat
 
 /** `policy` is read on every use: in demo mode it changes once the agent listens (endpoint.ts). */
 export function sessionContext(core: AgentCore, policy: () => PolicyRule[]): SessionContext {
-  const { config, identity, hub, qr, audit, log, tickets, pairing, trustStore, simulatorTrustStore } = core;
+  const { config, identity, hub, qr, audit, log, tickets, pairing, trust } = core;
   const limits = config.limits;
   return {
     agentId: identity.agentId,
@@ -34,7 +34,7 @@ export function sessionContext(core: AgentCore, policy: () => PolicyRule[]): Ses
     },
     tickets,
     pairing,
-    read: { hub, qr, trustStore, simulatorTrustStore, identity, audit, log, limits },
+    read: { hub, qr, trust, identity, audit, log, limits },
     adminToken: config.adminToken,
     log,
     readersList: () => hub.readers().map((r) => ({ ...readerInfo(r), cardPresent: r.cardPresent() })),

@@ -5,3 +5,4 @@ export * from './errors.js';
 export * from './profiles.js';
 export * from './protocol.js';
 export * from './signature.js';
+export * from './trust-bundle.js';
