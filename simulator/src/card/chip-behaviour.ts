@@ -37,6 +37,11 @@ export interface ChipBehaviour {
   ca: CaBehaviour;
   aa: AaBehaviour;
   paceCam: PaceCamBehaviour;
+  /**
+   * The IV the chip encrypts CA_IC with (pace-cam-iv): E(KS_Enc, −1) as ICAO 9303-11 §4.4.3.5.1 says, the all-ones
+   * block itself (the JMRTD reading), or zero. Which one real chips use is not known for the CCCD.
+   */
+  paceCamIv: 'encrypted-ones' | 'ones' | 'zero';
   /** PACE MSE:Set AT with the MRZ password (reference 01): accepted, or refused with `sw` (PACE-CAN and BAC work). */
   paceMrz: { kind: 'accepted' } | { kind: 'refused'; sw: number };
   /**
@@ -69,6 +74,7 @@ export const DEFAULT_CHIP: Readonly<ChipBehaviour> = Object.freeze<ChipBehaviour
   ca: { kind: 'completes' },
   aa: { kind: 'present' },
   paceCam: { kind: 'absent' },
+  paceCamIv: 'encrypted-ones',
   paceMrz: { kind: 'accepted' },
   shortLe00: 'accepted',
   endOfFile: '6282',
@@ -90,6 +96,7 @@ export type ChipOptionName =
   | 'sfi'
   | 'sm-errors'
   | 'select-mf'
+  | 'pace-cam-iv'
   | 'crypto-time'
   | 'exchange-ms';
 
@@ -148,6 +155,17 @@ export const CHIP_OPTIONS: readonly ChipOptionInfo[] = [
       'pace-cam=bad-signature',
       'pace-cam=no-card-security',
     ],
+  },
+  {
+    name: 'pace-cam-iv',
+    value: 'encrypted-ones|ones|zero',
+    default: 'encrypted-ones',
+    personalisation: [],
+    description:
+      'The IV of the CA_IC encryption in GA 4 (PACE-CAM only): E(KS_Enc, -1) as ICAO 9303-11 4.4.3.5.1 says, the ' +
+      'all-ones block itself (how JMRTD reads "-1"), or zero. The reader accepts CA_IC under any of the three, each ' +
+      'checked against the static key.',
+    examples: ['pace-cam-iv=encrypted-ones', 'pace-cam-iv=ones', 'pace-cam-iv=zero'],
   },
   {
     name: 'pace-mrz',

@@ -19,6 +19,7 @@ describe('parseChipOption', () => {
     expect(parseChipOption('aa=absent')).toEqual({ aa: { kind: 'absent' } });
     expect(parseChipOption('aa=refuse:6982')).toEqual({ aa: { kind: 'refuse', sw: 0x6982 } });
     expect(parseChipOption('pace-cam=wrong-key')).toEqual({ paceCam: { kind: 'wrong-key' } });
+    expect(parseChipOption('pace-cam-iv=ones')).toEqual({ paceCamIv: 'ones' });
     expect(parseChipOption('pace-mrz=refused')).toEqual({ paceMrz: { kind: 'refused', sw: 0x6982 } });
     expect(parseChipOption('pace-mrz=refused:6A88')).toEqual({ paceMrz: { kind: 'refused', sw: 0x6a88 } });
     expect(parseChipOption('ne-cap=1024')).toEqual({ neCap: { max: 1024, overflow: '6700' } });
@@ -45,6 +46,7 @@ describe('parseChipOption', () => {
       'ca=refuse-ga:6A86:1',
       'aa=refuse',
       'pace-cam=maybe',
+      'pace-cam-iv=minus-one',
       'pace-cam=present:6A80',
       'pace-mrz=refused:zzzz',
       'ne-cap=32',
@@ -78,7 +80,7 @@ describe('parseChipOption', () => {
 
   it('every example in CHIP_OPTIONS parses, and formatting round-trips every non-default value', () => {
     const names = CHIP_OPTIONS.map((o) => o.name);
-    expect(new Set(names).size).toBe(12);
+    expect(new Set(names).size).toBe(13);
     for (const option of CHIP_OPTIONS) {
       expect(option.description.length, option.name).toBeGreaterThan(40);
       for (const example of option.examples) {

@@ -95,6 +95,8 @@ export function parseChipOption(spec: string): ChipSettings {
       return { endOfFile: oneOf(spec, value, ['6282', '9000', '6b00'] as const) };
     case 'sm-errors':
       return { smErrors: oneOf(spec, value, ['protected', 'plain'] as const) };
+    case 'pace-cam-iv':
+      return { paceCamIv: oneOf(spec, value, ['encrypted-ones', 'ones', 'zero'] as const) };
     case 'select-mf':
       return { selectMf: oneOf(spec, value, ['6d00', '9000', '6a82'] as const) };
     case 'crypto-time':
@@ -156,6 +158,7 @@ export function formatChipOptions(settings: ChipSettingsInput | undefined): stri
   if (s.sfi) withSw('sfi', s.sfi);
   if (s.smErrors) out.push(`sm-errors=${s.smErrors}`);
   if (s.selectMf) out.push(`select-mf=${s.selectMf}`);
+  if (s.paceCamIv) out.push(`pace-cam-iv=${s.paceCamIv}`);
   if (s.cryptoTime !== undefined) out.push(`crypto-time=${s.cryptoTime}`);
   if (s.exchangeMs !== undefined) out.push(`exchange-ms=${s.exchangeMs}`);
   return out;

@@ -65,6 +65,16 @@ describe('PACE-CAM against EF.CardSecurity', () => {
     expect(parseEvidence(serializeEvidence(r.evidence!)).paceCam?.result).toBe('match');
   });
 
+  it.each(['ones', 'zero'])(
+    "a chip encrypting CA_IC with IV = %s (not ICAO's E(KS_Enc, -1)) still matches",
+    async (iv) => {
+      const { r } = await read(['pace-cam=present', `pace-cam-iv=${iv}`]);
+      expect(r.paceCam).toEqual({ result: 'match' });
+      expect(r.chipAuthentication).toMatchObject({ performed: false, skipped: 'pace-cam' });
+      expect(r.verification.overall).toBe('authentic');
+    },
+  );
+
   it('CA_IC made with another key is a failed chip authentication: invalid, even though DG14 CA then succeeds', async () => {
     const { r } = await read(['pace-cam=wrong-key']);
     expect(r.paceCam).toEqual({ result: 'mismatch' });

@@ -96,7 +96,12 @@ export interface PaceResult {
    * PACE-CAM only: decrypted chip authentication data CA_IC (empty when DO'8A' was missing or did not decrypt) and
    * PK_map,IC, to check against the static key of EF.CardSecurity (read/pace-cam.ts).
    */
-  chipAuthentication?: { data: Uint8Array; mappingPublicKey: Uint8Array };
+  chipAuthentication?: {
+    data: Uint8Array;
+    /** CA_IC under the other readings of the IV (decryptChipAuthenticationData): checked only when `data` fails. */
+    alternatives?: Uint8Array[];
+    mappingPublicKey: Uint8Array;
+  };
 }
 
 const PASSWORD_REF = { MRZ: 0x01, CAN: 0x02 } as const;
@@ -161,11 +166,19 @@ function requireDo(dos: Tlv[], tag: number, step: string): Uint8Array {
  * CA_IC from DO'8A' (ICAO 9303-11 §4.4.3.5.1): AES-CBC with KS_Enc, IV = E(KS_Enc, −1) (all one bits), padding
  * method 2. The chip already proved KS_Enc with its token, so a missing, ragged or badly padded DO'8A' is a wrong
  * answer, not a broken PACE: it comes back empty, which no key fits (the CAM check then reports a mismatch).
+ *
+ * Some implementations read "IV = −1" as the all-ones block itself (JMRTD does), and a zero IV is another plausible
+ * slip; in CBC the IV changes only the first plaintext block. No CCCD is known to offer CAM, so the reader also
+ * keeps those two readings as alternatives: each is checked against the static key like the first, and a forger
+ * gains nothing (three candidates instead of one, each needing SK_IC to fit).
  */
-function decryptChipAuthenticationData(ksEnc: Uint8Array, encrypted: Uint8Array | undefined): Uint8Array {
-  if (!encrypted || encrypted.length === 0 || encrypted.length % 16) return new Uint8Array(0);
-  const iv = aesEcb(ksEnc, new Uint8Array(16).fill(0xff), true);
-  return unpad(aesCbc(ksEnc, iv, encrypted, false))?.slice() ?? new Uint8Array(0);
+const CAM_IV_READINGS = ['encrypted-ones', 'ones', 'zero'] as const;
+
+function decryptChipAuthenticationData(ksEnc: Uint8Array, encrypted: Uint8Array | undefined): Uint8Array[] {
+  if (!encrypted || encrypted.length === 0 || encrypted.length % 16) return [new Uint8Array(0)];
+  const ones = new Uint8Array(16).fill(0xff);
+  const ivs = { 'encrypted-ones': aesEcb(ksEnc, ones, true), ones, zero: new Uint8Array(16) };
+  return CAM_IV_READINGS.map((r) => unpad(aesCbc(ksEnc, ivs[r], encrypted, false))?.slice() ?? new Uint8Array(0));
 }
 
 export async function performPace(
@@ -256,11 +269,10 @@ export async function performPace(
     throw new AccessDenied('PACE', { step: 'GA 4 (chip authentication token)' });
   const cars = dos.filter((d) => d.tag === 0x87 || d.tag === 0x88).map((d) => new TextDecoder().decode(d.value));
   let chipAuthentication: PaceResult['chipAuthentication'];
-  if (mapping === 'CAM')
-    chipAuthentication = {
-      data: decryptChipAuthenticationData(ksEnc, findTlv(dos, 0x8a)?.value),
-      mappingPublicKey: mappingPublicKeyIc ?? new Uint8Array(0),
-    };
+  if (mapping === 'CAM') {
+    const [data, ...alternatives] = decryptChipAuthenticationData(ksEnc, findTlv(dos, 0x8a)?.value);
+    chipAuthentication = { data: data!, alternatives, mappingPublicKey: mappingPublicKeyIc ?? new Uint8Array(0) };
+  }
   return {
     sm: new SecureMessaging(cipher, ksEnc, ksMac),
     protocol,

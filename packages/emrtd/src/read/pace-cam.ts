@@ -128,6 +128,17 @@ function staticKeysOn(
   return { keys };
 }
 
+/** CA_IC as ICAO specifies it, then the alternative IV readings (pace.ts decryptChipAuthenticationData). */
+function fitsAnyReading(
+  params: EcDomainParameters,
+  cam: NonNullable<PaceResult['chipAuthentication']>,
+  staticKey: Uint8Array,
+): boolean {
+  return [cam.data, ...(cam.alternatives ?? [])].some(
+    (caIc) => checkChipAuthenticationMapping(params, caIc, cam.mappingPublicKey, staticKey).match,
+  );
+}
+
 /**
  * Checks one PACE-CAM run against EF.CardSecurity's keys. Any key that fits counts (the PACEInfo names no key; a
  * chip with several keys on the curve may use any of them). Nothing is verified about the file itself here.
@@ -144,7 +155,7 @@ export function checkPaceCam(
     return { report: { result: 'not-checked', notChecked: 'card-security-malformed' }, cardSecurity };
   if (found.keys.length === 0) return { report: { result: 'not-checked', notChecked: 'no-key' }, cardSecurity };
   for (const key of found.keys) {
-    if (checkChipAuthenticationMapping(params, cam.data, cam.mappingPublicKey, key.publicKey).match)
+    if (fitsAnyReading(params, cam, key.publicKey))
       return {
         report: { result: 'match', ...(key.keyId === undefined ? {} : { keyId: key.keyId }) },
         cardSecurity,
@@ -159,7 +170,7 @@ export function camStillMatches(pace: Pick<PaceResult, 'chipAuthentication'>, ke
   const cam = pace.chipAuthentication;
   if (!cam) return false;
   try {
-    return checkChipAuthenticationMapping(key.params, cam.data, cam.mappingPublicKey, key.publicKey).match;
+    return fitsAnyReading(key.params, cam, key.publicKey);
   } catch (e) {
     if (e instanceof EmrtdError) return false;
     throw e;

@@ -37,7 +37,14 @@ export function msePace(
   const password = pacePassword(ctx, passwordRef[0]!);
   if ('sw' in password) return password;
   if (ctx.attempts.blocked) return { sw: SW.AUTH_METHOD_BLOCKED };
-  ctx.session.pace = new PaceChipSession(config, password.bytes, ctx.random, undefined, camKey);
+  ctx.session.pace = new PaceChipSession(
+    config,
+    password.bytes,
+    ctx.random,
+    undefined,
+    camKey,
+    ctx.behaviour.paceCamIv,
+  );
   ctx.session.caPending = false;
   return { sw: SW.OK };
 }

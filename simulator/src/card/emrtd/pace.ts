@@ -87,6 +87,8 @@ export class PaceChipSession {
     private readonly piKey?: Uint8Array,
     /** PACE-CAM: the static private key SK_IC that CA_IC is computed with. */
     private readonly camKey?: bigint,
+    /** PACE-CAM: the IV reading CA_IC is encrypted with (chip option pace-cam-iv). */
+    private readonly camIv: 'encrypted-ones' | 'ones' | 'zero' = 'encrypted-ones',
   ) {
     this.group = cardGroup(domainParameters(config.parameterId));
     this.oid = paceOid(config.keyAgreement, config.mapping, config.cipher);
@@ -223,7 +225,9 @@ export class PaceChipSession {
     const n = params.curve.CURVE().n;
     // n is prime: SK_IC⁻¹ = SK_IC^(n-2) mod n.
     const caIc = (modPow(this.camKey % n, n - 2n, n) * this.skMap) % n;
-    const iv = aesEcb(this.ksEnc, new Uint8Array(16).fill(0xff), true);
+    const ones = new Uint8Array(16).fill(0xff);
+    const iv =
+      this.camIv === 'zero' ? new Uint8Array(16) : this.camIv === 'ones' ? ones : aesEcb(this.ksEnc, ones, true);
     return aesCbc(this.ksEnc, iv, pad(bigToBytes(caIc, Math.ceil(n.toString(2).length / 8)), 16), true);
   }
 }
