@@ -51,7 +51,8 @@ export interface TrustBundlePayloadOptions {
 
 /** The payload for a trust store: its CSCAs and link certificates and its CRLs, each with its source. */
 export function trustBundlePayload(o: TrustBundlePayloadOptions): TrustBundle {
-  const label = (s: string) => s.slice(0, 200);
+  // A source names its file by base name only: the server's folder layout is none of the kiosks' business.
+  const label = (s: string) => s.replace(/^file:.*[\\/]/, 'file:').slice(0, 200);
   return {
     v: 1,
     version: o.version,
