@@ -94,7 +94,7 @@ the result. No reader, no pcscd, no network; every person in it is invented.
 Run the kiosk agent, a local WebSocket service for web pages (@cccd/client). Prints
 "listening on http://127.0.0.1:PORT" when ready; stops on SIGINT/SIGTERM.
 --demo-backend also runs the demo backend (@cccd/server, in memory, on a loopback port) and turns on
-demo mode: the demo pages get their tickets from it and it verifies their results (docs/demo.md).
+demo mode: the demo pages get their tickets from it and it verifies their results.
 `,
   server: `usage: cccd server --config FILE [--port N] [--lang vi|en]
 
