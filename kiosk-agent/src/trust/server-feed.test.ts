@@ -13,7 +13,6 @@ import { Writable } from 'node:stream';
 import { TrustStore } from '@cccd/emrtd';
 import {
   createCccdBackend,
-  createCccdServer,
   createTrustBundlePublisher,
   startCccdServer,
   type TrustBundlePublisher,
