@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { CccdField } from '@cccd/client';
 import express from 'express';
 import { createCccdBackend } from './backend.js';
-import { ConfigError } from './errors.js';
+import { ConfigError, ServerError } from './errors.js';
 import { MemoryStore } from './memory-store.js';
 import { type CccdServer, createCccdServer } from './server.js';
 import { cors, listen, loadTrust } from './start.js';
@@ -128,7 +128,8 @@ export async function startDemoBackend(o: DemoBackendOptions): Promise<DemoBacke
   app.use(cors(origins));
   // The desk's ticket: the page names its desk, the backend decides the rest.
   app.post('/desks/:desk/tickets', async (req, res) => {
-    const desk = DEMO_DESKS[String(req.params.desk)];
+    const name = String(req.params.desk);
+    const desk = Object.hasOwn(DEMO_DESKS, name) ? DEMO_DESKS[name] : undefined;
     const origin = req.get('origin');
     if (!desk) res.status(404).json({ error: { code: 'ERR_NOT_FOUND', message: 'no such desk' } });
     else if (!origin || !origins.has(origin))
@@ -144,6 +145,13 @@ export async function startDemoBackend(o: DemoBackendOptions): Promise<DemoBacke
   app.use(createCccdBackend({ server, authorize: () => false, trustBundle }));
   app.use((_req, res) => {
     res.status(404).json({ error: { code: 'ERR_NOT_FOUND', message: 'not found' } });
+  });
+  // express's own handler would answer with the error's text: say what failed, never echo it.
+  app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    const store = err instanceof ServerError && err.code === 'ERR_STORE_UNAVAILABLE';
+    res
+      .status(store ? 503 : 500)
+      .json({ error: { code: store ? err.code : 'ERR_INTERNAL', message: 'request failed' } });
   });
   const http = await listen(app, { host: o.host ?? '127.0.0.1', port: o.port ?? 0 });
   const url = `http://${o.host ?? '127.0.0.1'}:${(http.address() as AddressInfo).port}`;

@@ -61,6 +61,7 @@ describe('cccd agent --demo-backend', () => {
       });
       expect((await desk('https://evil.example')).status).toBe(403);
       expect((await desk(agent, '/desks/nowhere/tickets')).status).toBe(404);
+      expect((await desk(agent, '/desks/constructor/tickets')).status).toBe(404);
       // The page never chooses its own purpose and fields: the generic route is closed.
       const generic = await fetch(`${backend}/tickets`, {
         method: 'POST',
