@@ -118,12 +118,21 @@ declare const challenge: Uint8Array, response: Uint8Array;
 declare const protocol: NonNullable<Parameters<typeof E.createEvidence>[0]['chipAuthentication']>['protocol'];
 declare const pemOrDerBytes: Uint8Array, mlBytes: Uint8Array, crlBytes: Uint8Array, deList: Uint8Array;
 declare const ldifText: string, germanCscaPem: string;`,
-  'docs/integration-bank.md': `import type { ReadProgress } from '@cccd/client';
+  'docs/integration-bank.md': `import type { ReadProgress, ReadResult } from '@cccd/client';
+import type { Request } from 'express';
+declare const app: import('express').Express;
+declare const desks: { of(req: Request): { operatorId: string; agentId: string } | false };
+declare const faceMatch: { start(result: ReadResult): Promise<void> };
 declare const api: { post(path: string, body?: unknown): Promise<{ ticket: string }> };
 declare const can: string;
 declare const consent: { id: string };
 declare function onProgress(progress: ReadProgress): void;`,
-  'docs/integration-commune.md': `declare const getTicket: () => Promise<string>;
+  'docs/integration-commune.md': `import type { ReadResult } from '@cccd/client';
+import type { Request } from 'express';
+declare const app: import('express').Express;
+declare const officers: { of(req: Request): { operatorId: string; agentId: string } | false };
+declare const hoSo: { attach(ticketId: string, result: ReadResult): Promise<void> };
+declare const getTicket: () => Promise<string>;
 declare const form: Record<'hoTen' | 'ngaySinh' | 'gioiTinh' | 'coGiaTriDen', HTMLInputElement>;`,
   'packages/server/README.md': `import type { Request } from 'express';
 import type { ReadResult } from '@cccd/client';
@@ -143,8 +152,10 @@ declare const pageOrigin: string;`,
 interface Req { user: User; body: unknown }
 interface Res { type(t: string): Res; send(body: string): void; status(code: number): Res; end(): void; json(body: unknown): void }
 type Handler = (req: Req, res: Res, next?: () => void) => unknown;
-declare const app: { post(path: string, ...handlers: Handler[]): void };
+declare const app: { post(path: string, ...handlers: Handler[]): void; use(path: string, router: import('express').Router): void };
 declare const requireLogin: Handler;
+declare function userOf(req: import('express').Request): User;
+declare const agentSpkiBase64: string;
 declare const desks: { forUser(user: User): Promise<{ agentId: string; agentPublicKey: string }> };
 interface IssuedNonce { origin: string; operatorId: string; agentKey: string }
 declare const nonces: {

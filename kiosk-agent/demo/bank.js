@@ -18,9 +18,7 @@ import {
   vnDate,
 } from './common.js';
 
-// With nationality every MRZ field is released, so DG1 goes in the evidence bundle with DG2 (photo + sex); DG13 holds
-// more than the teller needs and stays out (docs/agent-protocol.md, "Evidence and the field policy").
-const FIELDS = ['idNumber', 'fullName', 'dateOfBirth', 'sex', 'nationality', 'dateOfExpiry', 'photo'];
+// The fields come with the ticket: the demo backend decides them for this desk (DEMO_DESKS in @cccd/server).
 let last;
 let use;
 const LIST = ['fullName', 'idNumber', 'dateOfBirth', 'sex', 'dateOfExpiry', 'checks'];
@@ -173,9 +171,7 @@ onLangChange(() => {
 });
 
 startReader({
-  purpose: 'bank-kyc',
-  fields: FIELDS,
-  includeEvidence: true,
+  desk: 'bank',
   onResult: render,
   onReset: () => {
     last = undefined;

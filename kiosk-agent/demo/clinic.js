@@ -124,8 +124,7 @@ $('copy-btn').addEventListener('click', async () => {
 });
 
 startReader({
-  purpose: 'clinic-checkin',
-  fields: FIELDS,
+  desk: 'clinic',
   onResult: render,
   onReset: () => {
     last = undefined;

@@ -1,5 +1,7 @@
-// Shared front-desk page logic: language toggle, demo ticket, connection to the agent, the CAN / QR form,
-// progress and errors. Each page supplies its purpose, its fields and how to show the result.
+// Shared front-desk page logic: language toggle, connection to the agent, the CAN / QR form, progress and errors,
+// and the production flow with the demo backend (docs/demo.md): the page names its desk and gets a ticket from the
+// backend (which decides purpose and fields), reads with it, posts the signed result back and shows the backend's
+// decision. Each page supplies its desk and how to show the result.
 // Personal data only ever goes into the DOM of this page: never to the console, storage or the URL.
 import { CccdAgentClient, CccdAgentError, errorText } from '/client/index.js';
 
@@ -56,6 +58,16 @@ const COMMON = {
       reasonMissing: 'Hãy ghi rõ lý do (ít nhất 5 ký tự).',
       overridden: 'Dữ liệu CHƯA được xác thực, được sử dụng theo quyết định của cán bộ tiếp nhận. Lý do: {reason}',
     },
+    decision: {
+      label: 'Máy chủ',
+      accepted: 'Đã chấp nhận: chữ ký của máy đọc thẻ hợp lệ, dữ liệu đã được máy chủ xác minh lại.',
+      acceptedSimulated:
+        'Đã chấp nhận để thử nghiệm: chữ ký của máy đọc thẻ hợp lệ, nhưng đây là thẻ MÔ PHỎNG, không phải thẻ CCCD thật.',
+      refused: 'Từ chối kết quả đọc thẻ:',
+      error: 'Không gửi được kết quả cho máy chủ.',
+      pending: 'Đang gửi kết quả cho máy chủ kiểm tra…',
+    },
+    backendDown: 'Không lấy được phiếu đọc thẻ từ máy chủ. Hãy chạy lại bằng lệnh npm start.',
     male: 'Nam',
     female: 'Nữ',
     noExpiry: 'Không thời hạn',
@@ -110,6 +122,16 @@ const COMMON = {
       reasonMissing: 'Write down the reason (at least 5 characters).',
       overridden: 'The data is NOT verified and used on the clerk’s decision. Reason: {reason}',
     },
+    decision: {
+      label: 'Backend',
+      accepted: "Accepted: the kiosk's signature is valid and the backend re-verified the data.",
+      acceptedSimulated:
+        "Accepted for testing: the kiosk's signature is valid, but this is a SIMULATED card, not a real CCCD.",
+      refused: 'The read result was refused:',
+      error: 'The result could not be sent to the backend.',
+      pending: 'Sending the result to the backend for checking…',
+    },
+    backendDown: 'No ticket from the backend. Run it again with npm start.',
     male: 'Male',
     female: 'Female',
     noExpiry: 'No expiry',
@@ -346,26 +368,86 @@ const PHASE_OF_STAGE = {
 
 /** The error sentence for the clerk. These pages open the chip with the CAN only: a refusal means a wrong CAN. */
 function errorMessage(e) {
+  if (e instanceof BackendError) return t('backendDown');
   if (!(e instanceof CccdAgentError)) return errorText('agentUnreachable', lang);
   if (e.code === 'ERR_ACCESS_DENIED') return t('wrongCan');
   return e.text(lang);
 }
 
-async function fetchTicket(purpose, fields) {
-  const res = await fetch('/demo/ticket', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ purpose, fields }),
-  });
-  if (!res.ok) throw new Error(`ticket request failed (${res.status})`);
-  return (await res.json()).ticket;
+/** Where the demo backend is: the agent says (npm start runs both). */
+let backendUrl;
+async function backend() {
+  if (backendUrl) return backendUrl;
+  const res = await fetch('/demo/backend.json');
+  if (!res.ok) throw new BackendError();
+  backendUrl = (await res.json()).url.replace(/\/$/, '');
+  return backendUrl;
+}
+
+class BackendError extends Error {}
+
+/** The desk's ticket: the backend decides purpose, fields and evidence; the page only says which desk it is. */
+async function fetchTicket(desk) {
+  const res = await fetch(`${await backend()}/desks/${desk}/tickets`, { method: 'POST' }).catch(() => undefined);
+  if (!res?.ok) throw new BackendError();
+  return res.json();
+}
+
+/** The signed result to the backend; its decision (accepted, or refused with reasons), or undefined when unreachable. */
+async function postResult(ticketId, result) {
+  try {
+    const res = await fetch(`${await backend()}/results`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ticketId, result }),
+    });
+    if (res.status !== 200 && res.status !== 422) return undefined;
+    return await res.json();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The backend's decision, next to the verdict: accepted (and whether the card was simulated, which is never
+ * "genuine") or refused with its reasons in the page's language. `undefined` decision: pending; `null`: not sent.
+ */
+export function renderDecision(container, decision) {
+  container.hidden = false;
+  container.replaceChildren();
+  const state =
+    decision === undefined ? 'pending' : decision === null ? 'error' : decision.accepted ? 'accepted' : 'refused';
+  container.dataset.decision = state;
+  if (decision?.code) container.dataset.code = decision.code;
+  else delete container.dataset.code;
+  if (decision?.accepted && decision.simulated) container.dataset.simulated = 'true';
+  else delete container.dataset.simulated;
+  const line = document.createElement('p');
+  const label = document.createElement('strong');
+  label.textContent = `${t('decision.label')}: `;
+  const key = state === 'accepted' && decision.simulated ? 'acceptedSimulated' : state;
+  line.append(label, document.createTextNode(t(`decision.${key}`)));
+  container.append(line);
+  if (state === 'refused') {
+    const list = document.createElement('ul');
+    list.className = 'reasons';
+    for (const r of decision.reasons ?? []) {
+      if (r.severity === 'info') continue;
+      const li = document.createElement('li');
+      li.dataset.code = r.code;
+      li.textContent = r.message?.[lang] ?? r.code;
+      list.append(li);
+    }
+    container.append(list);
+  }
 }
 
 /**
  * Wires the CAN/QR form to the agent. `onResult(result)` renders a read; `onReset()` clears the previous one.
- * Each read uses a fresh session (a fresh ticket and nonce), as a production backend would.
+ * Each read uses a fresh session (a fresh ticket and nonce from the backend), and its signed result goes back to the
+ * backend, whose decision is shown in #decision.
  */
-export function startReader({ purpose, fields, includeEvidence = false, onResult, onReset }) {
+export function startReader({ desk, onResult, onReset }) {
   const status = $('status');
   const error = $('error');
   const progress = $('progress');
@@ -380,6 +462,9 @@ export function startReader({ purpose, fields, includeEvidence = false, onResult
   let client;
   let sessionUsed = false;
   let abort;
+  let ticket;
+  let lastDecision = null;
+  const decisionEl = $('decision');
 
   const setStatus = (key, vars = {}) => {
     statusKey = key;
@@ -394,6 +479,7 @@ export function startReader({ purpose, fields, includeEvidence = false, onResult
   onLangChange(() => {
     status.textContent = t(statusKey, statusVars);
     showError(lastError);
+    if (!decisionEl.hidden) renderDecision(decisionEl, lastDecision);
   });
   const busy = (on) => {
     readBtn.disabled = on;
@@ -410,7 +496,12 @@ export function startReader({ purpose, fields, includeEvidence = false, onResult
     client.on('ready', () => setStatus('ready'));
     sessionUsed = false;
     const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/v1`;
-    await client.connect(url, { getTicket: () => fetchTicket(purpose, fields) });
+    await client.connect(url, {
+      getTicket: async () => {
+        ticket = await fetchTicket(desk);
+        return ticket.ticket;
+      },
+    });
     document.body.dataset.agent = 'ready';
     setStatus('ready');
   }
@@ -418,7 +509,9 @@ export function startReader({ purpose, fields, includeEvidence = false, onResult
   async function read(accessKey) {
     showError(undefined);
     onReset?.();
+    decisionEl.hidden = true;
     delete document.body.dataset.read;
+    delete document.body.dataset.decision;
     busy(true);
     progress.value = 0;
     // The page says "place the card" at once; a brief "queued" from the agent afterwards would step back.
@@ -432,10 +525,10 @@ export function startReader({ purpose, fields, includeEvidence = false, onResult
       sessionUsed = true;
       setStatus(accessKey.fromQrScanner ? 'qrWaiting' : 'stage.waiting-card');
       const result = await client.read({
-        fields,
+        fields: ticket.fields,
         accessKey,
-        purpose,
-        includeEvidence,
+        purpose: ticket.purpose,
+        includeEvidence: ticket.includeEvidence,
         signal: abort.signal,
         onProgress: ({ stage, percent }) => {
           progress.value = Math.max(progress.value, percent);
@@ -450,6 +543,11 @@ export function startReader({ purpose, fields, includeEvidence = false, onResult
       setStatus('done');
       onResult(result);
       document.body.dataset.read = 'done';
+      lastDecision = undefined;
+      renderDecision(decisionEl, lastDecision);
+      lastDecision = (await postResult(ticket.ticketId, result)) ?? null;
+      renderDecision(decisionEl, lastDecision);
+      document.body.dataset.decision = decisionEl.dataset.decision;
     } catch (e) {
       // Not "ready": the read failed and the error says what to do next.
       setStatus(client?.state === 'ready' ? 'failed' : 'closed');

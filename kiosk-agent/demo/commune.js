@@ -130,8 +130,7 @@ $('civil-form').addEventListener('reset', () => {
 $('civil-form').addEventListener('submit', (e) => e.preventDefault());
 
 startReader({
-  purpose: 'commune-form',
-  fields: FIELDS,
+  desk: 'commune',
   onResult: render,
   onReset: () => {
     last = undefined;

@@ -1,21 +1,24 @@
 /**
  * The front-desk pages in a real browser (Debian chromium through playwright-core) against the real agent in
- * demo + simulate mode: type the simulated card's CAN, read, check the fields and the verdict, save screenshots
- * for the docs. Every page is read under every verdict (one agent per simulated chip: authentic, genuine-data,
+ * demo + simulate mode and its demo backend (@cccd/server, wired as `npm start` wires it): the page gets its ticket
+ * from the backend, reads, posts the signed result back and shows the backend's decision. Type the simulated
+ * card's CAN, read, check the fields, the verdict and the decision, save screenshots for the docs. Every page is read under every verdict (one agent per simulated chip: authentic, genuine-data,
  * refused CA, tampered DG13, unknown CSCA): a card that is not valid must never fill a page silently.
  * Every wait is bounded; a missing browser or an agent that does not start fails fast and clearly.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { type DemoBackend, startDemoBackend } from '@cccd/server';
 import { loadProfile } from '@cccd/simulator';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AgentHandle, startAgent } from '../src/index.js';
+import { type AgentConfigInput, type AgentHandle, startAgent } from '../src/index.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const IMAGES = join(ROOT, 'docs/images');
@@ -75,31 +78,77 @@ function buildClient(): void {
   execFileSync(process.execPath, [tsc, '-b', 'packages/client'], { cwd: ROOT, timeout: 60_000, stdio: 'pipe' });
 }
 
+/** A free loopback port: the agent's origin must be known to the backend before the agent starts. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+const backends: DemoBackend[] = [];
+
+/**
+ * An agent in demo mode with its demo backend, wired as `cccd agent --demo-backend` does (packages/cli
+ * demo-backend.ts): the backend's ticket key in `issuers` for the agent's origins, the agent's device key enrolled.
+ */
+async function startDemoAgent(config: AgentConfigInput, what: string): Promise<AgentHandle> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'cccd-demo-agent-'));
+  dataDirs.push(dir);
+  const backend = await startDemoBackend({
+    dataDir: join(dir, 'demo-backend'),
+    pageOrigins: [`http://127.0.0.1:${port}`, `http://localhost:${port}`],
+  });
+  backends.push(backend);
+  const a = await bounded(
+    startAgent({
+      config: {
+        simulate: true,
+        pcsc: false,
+        dataDir: dir,
+        audit: false,
+        ...config,
+        port,
+        demo: true,
+        demoBackend: backend.url,
+        issuers: [backend.issuer],
+        trustFeed: backend.trustFeed,
+      },
+      logDestination: quiet as never,
+      print: () => undefined,
+    }),
+    20_000,
+    `startAgent (${what})`,
+  );
+  const csca = a.simulatedReaders[0]?.image.pki?.cscaCertDer;
+  await backend.attachAgent({
+    agentId: a.agentId,
+    publicKey: a.publicKey,
+    ...(csca && a.config.simulation.trustTestCsca ? { testCsca: csca } : {}),
+  });
+  return a;
+}
+
 let agent: AgentHandle | undefined;
 const agents = new Map<Scenario, AgentHandle>();
 const dataDirs: string[] = [];
 const quiet = new Writable({ write: (_chunk, _enc, done) => done() });
 let context: BrowserContext | undefined;
-let dataDir = '';
 let profileDir = '';
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`chromium not found at ${CHROMIUM} (apt-get install chromium)`);
   buildClient();
-  dataDir = mkdtempSync(join(tmpdir(), 'cccd-demo-agent-'));
   profileDir = mkdtempSync(join(tmpdir(), 'cccd-demo-chromium-'));
-  agent = await bounded(
-    startAgent({
-      config: { port: 0, simulate: true, demo: true, pcsc: false, dataDir, audit: false },
-      logDestination: quiet as never,
-      print: () => undefined,
-    }),
-    20_000,
-    'startAgent',
-  );
+  agent = await startDemoAgent({}, 'authentic');
   agents.set('authentic', agent);
-  for (const path of ['/demo/', '/client/index.js', '/vendor/zod/index.js']) {
+  for (const path of ['/demo/', '/demo/backend.json', '/client/index.js', '/vendor/zod/index.js']) {
     const res = await bounded(fetch(`${agent.url}${path}`), 5_000, `GET ${path}`);
     if (res.status !== 200) throw new Error(`the agent does not serve ${path} (HTTP ${res.status})`);
   }
@@ -125,32 +174,15 @@ beforeAll(async () => {
 afterAll(async () => {
   await context?.close().catch(() => undefined);
   for (const a of agents.values()) await a.close();
-  for (const dir of [dataDir, profileDir, ...dataDirs]) if (dir) rmSync(dir, { recursive: true, force: true });
+  for (const b of backends) await b.close();
+  for (const dir of [profileDir, ...dataDirs]) if (dir) rmSync(dir, { recursive: true, force: true });
 }, 60_000);
 
 /** The agent whose simulated card gives this scenario's verdict (started once). */
 async function agentFor(scenario: Scenario): Promise<AgentHandle> {
   const known = agents.get(scenario);
   if (known) return known;
-  const dir = mkdtempSync(join(tmpdir(), 'cccd-demo-agent-'));
-  dataDirs.push(dir);
-  const a = await bounded(
-    startAgent({
-      config: {
-        port: 0,
-        simulate: true,
-        demo: true,
-        pcsc: false,
-        dataDir: dir,
-        audit: false,
-        simulation: SCENARIOS[scenario].simulation,
-      } as never,
-      logDestination: quiet as never,
-      print: () => undefined,
-    }),
-    20_000,
-    `startAgent (${scenario})`,
-  );
+  const a = await startDemoAgent({ simulation: SCENARIOS[scenario].simulation } as AgentConfigInput, scenario);
   agents.set(scenario, a);
   return a;
 }
@@ -159,7 +191,10 @@ async function openPage(name: string, waitForAgent = true, on: AgentHandle = age
   const page = await context!.newPage();
   page.on('pageerror', (e) => pageErrors.push(`${name}: ${e.message}`));
   page.on('console', (m) => {
-    if (m.type() === 'error') pageErrors.push(`${name}: ${m.text()}`);
+    // The backend answers a refused result with 422 (docs/server.md), and Chromium logs every non-2xx fetch.
+    const refusal =
+      m.text() === 'Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)';
+    if (m.type() === 'error' && !refusal) pageErrors.push(`${name}: ${m.text()}`);
   });
   await page.goto(`${on.url}/demo/${name}`);
   if (waitForAgent) await page.waitForSelector('body[data-agent="ready"]');
@@ -204,6 +239,25 @@ async function expectVerdict(page: Page): Promise<string> {
     .evaluate((el) => el.getBoundingClientRect().bottom <= window.innerHeight);
   expect(bottom, 'the verdict is visible without scrolling').toBe(true);
   return kind;
+}
+
+/**
+ * The backend's decision on the signed result, shown next to the verdict: accepted — and then "simulated", never
+ * genuine, since these are simulated cards — or refused with its reasons. Returns the refusal code.
+ */
+async function expectDecision(page: Page, accepted: boolean): Promise<string | null> {
+  await page.waitForSelector('body[data-decision]');
+  const box = page.locator('#decision');
+  expect(await box.getAttribute('data-decision')).toBe(accepted ? 'accepted' : 'refused');
+  const text = (await box.textContent()) ?? '';
+  if (accepted) {
+    expect(await box.getAttribute('data-simulated')).toBe('true');
+    expect(text).toMatch(/^Máy chủ: Đã chấp nhận để thử nghiệm: .*thẻ MÔ PHỎNG, không phải thẻ CCCD thật/);
+  } else {
+    expect(text).toMatch(/^Máy chủ: Từ chối kết quả đọc thẻ:/);
+    expect(await box.locator('li').count()).toBeGreaterThan(0);
+  }
+  return box.getAttribute('data-code');
 }
 
 /** Every datum the page shows from the card: form values, field list, copy box, portrait. */
@@ -260,11 +314,13 @@ describe('front-desk demo pages', () => {
       ngaySinh: vnDate(profile.dateOfBirth),
     });
     await expectVerdict(page);
+    await expectDecision(page, true);
     expect(await page.textContent('#status')).toBe('Đã đọc xong thẻ.');
     await page.screenshot({ path: join(IMAGES, 'demo-clinic.png'), fullPage: true });
     await page.click('#lang-toggle');
     expect(await page.textContent('#f-sex')).toBe(profile.sex === 'M' ? 'Male' : 'Female');
     expect(await page.textContent('#status')).toBe('The card was read.');
+    expect(await page.textContent('#decision')).toMatch(/^Backend: Accepted for testing: .*SIMULATED card/);
     await page.click('#lang-toggle');
     await page.close();
   });
@@ -333,31 +389,14 @@ describe('front-desk demo pages', () => {
     expect(['authentic', 'genuine-data']).toContain(kind);
     // Whatever its verdict, a simulated card is never offered for the face match.
     expect(await page.textContent('#face-hint')).toMatch(/KHÔNG dùng ảnh này .*thẻ mô phỏng/);
+    await expectDecision(page, true);
     await page.screenshot({ path: join(IMAGES, 'demo-bank.png'), fullPage: true });
     await page.close();
   });
 
   it('bank: a JPEG 2000 portrait (cccd-2021-jp2) is shown through the PNG the agent made of it', async () => {
     const card = loadProfile('cccd-2021-jp2');
-    const dir = mkdtempSync(join(tmpdir(), 'cccd-demo-agent-'));
-    dataDirs.push(dir);
-    const jp2Agent = await bounded(
-      startAgent({
-        config: {
-          port: 0,
-          simulate: true,
-          demo: true,
-          pcsc: false,
-          dataDir: dir,
-          audit: false,
-          simulation: { profile: 'cccd-2021-jp2' },
-        },
-        logDestination: quiet as never,
-        print: () => undefined,
-      }),
-      20_000,
-      'startAgent (jp2)',
-    );
+    const jp2Agent = await startDemoAgent({ simulation: { profile: 'cccd-2021-jp2' } }, 'jp2');
     try {
       const page = await openPage('bank.html', true, jp2Agent);
       await readWithCan(page, card.idNumber.slice(6));
@@ -375,6 +414,7 @@ describe('front-desk demo pages', () => {
       }));
       expect(shown).toEqual({ width: 240, height: 320, format: 'image/jp2', png: true });
       expect(await page.textContent('#f-fullName')).toBe(card.fullName);
+      await expectDecision(page, true);
       await page.screenshot({ path: join(IMAGES, 'demo-bank-jp2.png'), fullPage: true });
       await page.close();
     } finally {
@@ -396,6 +436,7 @@ describe('front-desk demo pages', () => {
     expect(await value('placeOfResidence')).toBe(profile.placeOfResidence);
     expect(await value('dateOfIssue')).toBe(vnDate(profile.dateOfIssue));
     await expectVerdict(page);
+    await expectDecision(page, true);
     const unlabelled = await page
       .locator('input, select')
       .evaluateAll((els) => els.filter((el) => !(el as HTMLInputElement).labels?.length).map((el) => el.id));
@@ -409,11 +450,14 @@ describe('front-desk demo pages', () => {
     (typeof SCENARIOS)[Scenario],
   ][])
     for (const name of ['commune.html', 'clinic.html', 'bank.html'])
-      it(`${name} × ${scenario}: verdict ${expected} first, data ${PASSING.includes(expected) ? 'used' : 'withheld until an override'}`, async () => {
+      it(`${name} × ${scenario}: verdict ${expected} first, backend ${PASSING.includes(expected) ? 'accepts' : 'refuses'}, data ${PASSING.includes(expected) ? 'used' : 'withheld until an override'}`, async () => {
         const page = await openPage(name, true, await agentFor(scenario));
         await readWithCan(page);
         await expectReadDone(page);
         expect(await expectVerdict(page)).toBe(expected);
+        // The backend re-verifies the evidence itself: what the agent did not find valid, it refuses too.
+        const refusal = await expectDecision(page, PASSING.includes(expected));
+        if (!PASSING.includes(expected)) expect(refusal).toBe('verdict-not-accepted');
         const desk = name.replace('.html', '');
         const shot = () =>
           page.screenshot({

@@ -138,8 +138,13 @@ export const AgentConfigSchema = z.strictObject({
   policy: z.array(policyRule).default([]),
   /** Token of the /admin page (pairing approval); the page is off without it. */
   adminToken: z.string().min(24).max(200).optional(),
-  /** Dev only: mint tickets for the agent's own origin at POST /demo/ticket, serve all fields to /demo/. */
+  /** Dev only: serve the demo pages at /demo/ and let the agent's own origin read every field, with evidence. */
   demo: z.boolean().default(false),
+  /**
+   * Dev only: the demo backend (@cccd/server's startDemoBackend, which `npm start` runs) the demo pages get their
+   * tickets from and post their results to; its ticket key must be in `issuers`.
+   */
+  demoBackend: z.url({ protocol: /^https?$/ }).optional(),
   /** Use simulated readers instead of PC/SC. */
   simulate: z.boolean().default(false),
   /** Fall back to simulated readers while PC/SC shows no reader (needs `demo` or `allowSimulatedReaders`). */

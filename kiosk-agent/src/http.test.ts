@@ -2,9 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PROTOCOL, readResultSchema } from '@cccd/client';
+import { PROTOCOL } from '@cccd/client';
 import { describe, expect, it } from 'vitest';
-import { CAN, connect, HIS, mintTicket, refusedStatus, startTestAgent, usePrivacyNet } from './test-support/harness.js';
+import { connect, HIS, mintTicket, refusedStatus, startTestAgent, usePrivacyNet } from './test-support/harness.js';
 import { http } from './test-support/pairing-kit.js';
 
 usePrivacyNet();
@@ -88,53 +88,29 @@ describe('upgrade gate', () => {
 });
 
 describe('demo mode (dev only)', () => {
-  it('is off by default: no ticket mint, own origin not allowed', async () => {
-    const agent = await startTestAgent();
-    const r = await http(agent, '/demo/ticket', {
-      method: 'POST',
-      headers: { Origin: `http://127.0.0.1:${agent.port}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ purpose: 'demo', fields: ['idNumber'] }),
-    });
-    expect(r.status).toBe(404);
+  it('is off by default: no demo pages, no backend address, own origin not allowed', async () => {
+    const agent = await startTestAgent({ demoBackend: 'http://127.0.0.1:9/' });
+    expect((await http(agent, '/demo/backend.json')).status).toBe(404);
     expect(await refusedStatus(agent, { origin: `http://127.0.0.1:${agent.port}` })).toBe(403);
   });
 
-  it('mints tickets for the agent origin only, serves /demo/, and the pages can read the photo', async () => {
+  it('serves /demo/ and where its backend is; the agent mints no tickets itself', async () => {
     const demoDir = mkdtempSync(join(tmpdir(), 'cccd-demo-'));
     writeFileSync(join(demoDir, 'index.html'), '<!doctype html><title>demo</title>');
-    const agent = await startTestAgent({ demo: true }, { demoDir });
+    const agent = await startTestAgent({ demo: true, demoBackend: 'http://127.0.0.1:31501' }, { demoDir });
     const own = `http://127.0.0.1:${agent.port}`;
     expect(agent.demoUrl).toBe(`${own}/demo/`);
     expect((await http(agent, '/demo/')).body).toContain('<title>demo</title>');
-    const mint = (origin: string, body: unknown) =>
-      http(agent, '/demo/ticket', {
-        method: 'POST',
-        headers: { Origin: origin, 'Content-Type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-    expect((await mint(HIS, { purpose: 'bank-teller', fields: ['photo'] })).status).toBe(403);
-    expect((await mint(own, { purpose: 'bank-teller', fields: ['photo'], extra: 1 })).status).toBe(400);
-    const r = await mint(own, { purpose: 'bank-teller', fields: ['fullName', 'photo'] });
-    expect(r.status).toBe(200);
-    const { ticket, nonce } = JSON.parse(r.body);
-    const client = await connect(agent, { origin: own });
-    expect((await client.request('session.authenticate', { ticket })).result.allowedFields).toEqual([
-      'fullName',
-      'photo',
-    ]);
-    const read = await client.request('read.start', {
-      accessKey: { can: CAN },
-      fields: ['fullName', 'photo'],
-      purpose: 'bank-teller',
-      nonce,
+    expect(JSON.parse((await http(agent, '/demo/backend.json')).body)).toEqual({ url: 'http://127.0.0.1:31501' });
+    // The demo-mode ticket shortcut is gone: tickets come from a backend in the agent's issuers (docs/demo.md).
+    const mint = await http(agent, '/demo/ticket', {
+      method: 'POST',
+      headers: { Origin: own, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ purpose: 'bank-teller', fields: ['photo'] }),
     });
-    const result = readResultSchema.parse(read.result);
-    expect(result.photo?.mime).toBe('image/jpeg');
-    expect(Buffer.from(result.photo!.b64, 'base64').subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
-    // A demo ticket lifted by another (allowed) origin is useless there: it is bound to the agent's own origin.
-    const his = await connect(agent, { origin: HIS });
-    const lifted = await his.request('session.authenticate', { ticket });
-    expect(lifted.error?.data?.code).toBe('ERR_TICKET_INVALID');
+    expect(mint.status).toBe(404);
+    const without = await startTestAgent({ demo: true }, { demoDir });
+    expect((await http(without, '/demo/backend.json')).status).toBe(404);
   });
 });
 

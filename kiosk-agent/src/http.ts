@@ -1,28 +1,26 @@
 /**
  * HTTP side of the agent (express): Host allow-list and anti-framing headers on every request, /health,
- * /.well-known/cccd-agent (CORS only to allowed origins), and in demo mode only the static /demo/ pages and the
- * dev-only ticket mint POST /demo/ticket; the /admin pairing page when an admin token is configured.
+ * /.well-known/cccd-agent (CORS only to allowed origins), and in demo mode only the static /demo/ pages and where
+ * their backend is (GET /demo/backend.json); the /admin pairing page when an admin token is configured.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import { demoTicketRequestSchema, PROTOCOL } from '@cccd/client';
+import { PROTOCOL } from '@cccd/client';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import { generateKeyPair, SignJWT } from 'jose';
 import { adminPage } from './admin-page.js';
 import { AgentError } from './errors.js';
 import { hostAllowed } from './gate.js';
 import type { Logger } from './log.js';
 import { displayClientName, type PairingRegistry } from './pairing.js';
-import type { TicketVerifier } from './tickets.js';
 import type { TrustFeedStatus } from './trust/feed.js';
 import { AGENT_VERSION } from './version.js';
 
 export interface HttpContext {
   allowedHosts: () => ReadonlySet<string>;
   allowedOrigins: () => ReadonlySet<string>;
-  /** The agent's own origins (http://127.0.0.1:p, http://localhost:p), for demo tickets and admin CSRF checks. */
+  /** The agent's own origins (http://127.0.0.1:p, http://localhost:p), for the admin CSRF checks. */
   ownOrigins: () => ReadonlySet<string>;
   /** `simulated`: the readers are simulated ones (invented cards), configured or as the no-reader fallback. */
   health: () => {
@@ -35,7 +33,8 @@ export interface HttpContext {
   };
   /** Folder of the demo pages, served at /demo/ only when `demo` is set (demo mode). */
   demoDir: string | undefined;
-  demo: { agentId: () => string; tickets: TicketVerifier } | undefined;
+  /** Demo mode: the backend the demo pages get their tickets from and post their results to (config demoBackend). */
+  demo: { backendUrl: string | undefined } | undefined;
   admin:
     | {
         token: string;
@@ -47,9 +46,6 @@ export interface HttpContext {
     | undefined;
   log: Logger;
 }
-
-const DEMO_ISSUER = 'cccd-agent-demo';
-const DEMO_TICKET_LIFETIME_S = 120;
 
 function sameToken(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -68,33 +64,13 @@ function cors(req: Request, res: Response, allowed: ReadonlySet<string>): void {
   }
 }
 
-/** The demo issuer: an ephemeral ES256 key registered with the ticket verifier for the agent's own origins. */
-async function demoIssuer(ctx: NonNullable<HttpContext['demo']>, ownOrigins: () => ReadonlySet<string>) {
-  const { privateKey, publicKey } = await generateKeyPair('ES256');
-  ctx.tickets.addIssuer(DEMO_ISSUER, publicKey, ownOrigins);
-  return async (origin: string, purpose: string, fields: string[]) => {
-    if (!ownOrigins().has(origin)) throw new AgentError('ERR_TICKET_INVALID', 'demo tickets are for the agent origin');
-    const nonce = randomBytes(32).toString('base64url');
-    const now = Math.floor(Date.now() / 1000);
-    const ticket = await new SignJWT({ origin, operatorId: 'demo-operator', purpose, fields, nonce })
-      .setProtectedHeader({ alg: 'ES256' })
-      .setIssuer(DEMO_ISSUER)
-      .setAudience(`cccd-agent:${ctx.agentId()}`)
-      .setIssuedAt(now)
-      .setExpirationTime(now + DEMO_TICKET_LIFETIME_S)
-      .setJti(randomBytes(16).toString('base64url'))
-      .sign(privateKey);
-    return { ticket, nonce, expiresAt: new Date((now + DEMO_TICKET_LIFETIME_S) * 1000).toISOString() };
-  };
-}
-
 export async function createHttpApp(ctx: HttpContext): Promise<Express> {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(hardening(ctx.allowedHosts));
   discoveryRoutes(app, ctx);
-  if (ctx.demo) await demoRoutes(app, ctx.demo, ctx);
+  if (ctx.demo) demoRoutes(app, ctx.demo, ctx);
   if (ctx.admin) adminRoutes(app, ctx.admin, ctx.ownOrigins);
   app.use((_req, res) => {
     res.status(404).type('text/plain').send('not found');
@@ -144,27 +120,15 @@ function discoveryRoutes(app: Express, ctx: HttpContext): void {
   });
 }
 
-/** Demo mode: the ticket mint for the agent's own pages, and the pages with the client they use. */
-async function demoRoutes(app: Express, demo: NonNullable<HttpContext['demo']>, ctx: HttpContext): Promise<void> {
-  const mint = await demoIssuer(demo, ctx.ownOrigins);
-  app.post('/demo/ticket', express.json({ limit: '4kb' }), async (req, res) => {
-    const origin = req.headers.origin;
-    // Only the demo pages served by this agent: a ticket is bound to the requesting origin anyway.
-    if (!origin || !ctx.ownOrigins().has(origin)) {
-      res.status(403).json({ error: 'demo tickets are only for the agent origin' });
-      return;
-    }
-    const body = demoTicketRequestSchema.safeParse(req.body);
-    if (!body.success) {
-      res.status(400).json({ error: 'expected {purpose, fields}' });
-      return;
-    }
-    res.setHeader('Access-Control-Allow-Origin', origin);
-    res.json(await mint(origin, body.data.purpose, body.data.fields));
-  });
-  // The pages only work with the demo ticket mint and the demo policy, and they are not for production desks.
+/** Demo mode: the pages, the client they use, and where their backend is. */
+function demoRoutes(app: Express, demo: NonNullable<HttpContext['demo']>, ctx: HttpContext): void {
+  // The pages only work with the demo backend and the demo policy, and they are not for production desks.
   if (!ctx.demoDir || !existsSync(ctx.demoDir)) return;
   const statics = { dotfiles: 'deny', fallthrough: true } as const;
+  app.get('/demo/backend.json', (_req, res) => {
+    if (demo.backendUrl) res.json({ url: demo.backendUrl });
+    else res.status(404).json({ error: 'no demo backend configured (npm start runs one)' });
+  });
   app.use('/demo', express.static(ctx.demoDir, { index: 'index.html', ...statics }));
   // The pages reuse the real client (no CDN): its build and its one dependency, served from node_modules.
   const assets = demoAssets();

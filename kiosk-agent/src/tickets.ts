@@ -97,11 +97,6 @@ export class TicketVerifier {
     private readonly replay = new ReplayCache(),
   ) {}
 
-  /** Adds an issuer at runtime (demo mode's own key, for the agent's own origins, known once it listens). */
-  addIssuer(iss: string, key: TicketKey, origins: () => ReadonlySet<string>): void {
-    this.issuers.set(iss, { iss, key, origins });
-  }
-
   async verify(token: string, check: TicketCheck): Promise<Ticket> {
     const now = check.now ?? new Date();
     if (token.length > 8192) throw new AgentError('ERR_TICKET_INVALID', 'ticket too long', { reason: 'format' });

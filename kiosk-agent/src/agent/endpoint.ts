@@ -23,7 +23,7 @@ export class AgentEndpoint {
   port = 0;
   /** Host header values a request may carry (DNS rebinding defence). */
   hosts: ReadonlySet<string> = new Set();
-  /** http://127.0.0.1:p and http://localhost:p, for demo tickets and admin CSRF checks. */
+  /** http://127.0.0.1:p and http://localhost:p: the demo pages' origins and the admin CSRF checks. */
   own: ReadonlySet<string> = new Set();
   /** Origins that may open a WebSocket: the configured ones, plus the agent's own in demo mode. */
   origins: ReadonlySet<string> = new Set();

@@ -1,6 +1,6 @@
 /**
  * The HTTP server as startAgent wires it (the routes themselves are http.ts): allow-lists from the endpoint, /health
- * from the readers and sessions, demo tickets in demo mode, and the admin page's pairing decisions, logged and
+ * from the readers and sessions, the demo pages in demo mode, and the admin page's pairing decisions, logged and
  * audited; a revocation also closes the sessions the revoked client had opened.
  */
 import { createServer, type Server } from 'node:http';
@@ -12,7 +12,7 @@ import type { SessionTable } from './sessions.js';
 export interface AgentHttpOptions {
   endpoint: AgentEndpoint;
   sessions: SessionTable;
-  /** Served at /demo/ in demo mode (config `demo`), with tickets minted for the agent's own origin. */
+  /** Served at /demo/ in demo mode (config `demo`); their tickets come from the demo backend (`demoBackend`). */
   demoDir: string;
 }
 
@@ -38,7 +38,7 @@ function adminHooks(token: string, core: AgentCore, sessions: SessionTable): Non
 }
 
 export async function createAgentHttpServer(core: AgentCore, o: AgentHttpOptions): Promise<Server> {
-  const { config, hub, identity, tickets, log } = core;
+  const { config, hub, log } = core;
   const { endpoint, sessions } = o;
   const started = Date.now();
   const app = await createHttpApp({
@@ -54,7 +54,7 @@ export async function createAgentHttpServer(core: AgentCore, o: AgentHttpOptions
       ...(core.trustFeed ? { trustFeed: core.trustFeed.status() } : {}),
     }),
     demoDir: o.demoDir,
-    demo: config.demo ? { agentId: () => identity.agentId, tickets } : undefined,
+    demo: config.demo ? { backendUrl: config.demoBackend } : undefined,
     admin: config.adminToken ? adminHooks(config.adminToken, core, sessions) : undefined,
     log,
   });

@@ -89,10 +89,12 @@ read, verify and diagnose use it when no --trust is given.
 Personalise a simulated CCCD in memory, read it with PACE-CAN, verify it against its own test CSCA and print
 the result. No reader, no pcscd, no network; every person in it is invented.
 `,
-  agent: `usage: cccd agent [--config FILE] [--port N] [--simulate] [--lang vi|en]
+  agent: `usage: cccd agent [--config FILE] [--port N] [--simulate] [--demo-backend] [--lang vi|en]
 
 Run the kiosk agent, a local WebSocket service for web pages (@cccd/client). Prints
 "listening on http://127.0.0.1:PORT" when ready; stops on SIGINT/SIGTERM.
+--demo-backend also runs the demo backend (@cccd/server, in memory, on a loopback port) and turns on
+demo mode: the demo pages get their tickets from it and it verifies their results.
 `,
   server: `usage: cccd server --config FILE [--port N] [--lang vi|en]
 

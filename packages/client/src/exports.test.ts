@@ -43,8 +43,6 @@ const EXPORTS = [
   'chipProfileSchema',
   'clientMessageSchema',
   'clientNameSchema',
-  'demoTicketRequestSchema',
-  'demoTicketResponseSchema',
   'errorCodeOf',
   'errorDataSchema',
   'errorObjectSchema',

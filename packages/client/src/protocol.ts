@@ -495,12 +495,3 @@ export const ticketClaimsSchema = z.strictObject({
   jti: z.string().min(8).max(128),
 });
 export type TicketClaims = z.infer<typeof ticketClaimsSchema>;
-
-/** Demo mode only: `POST /demo/ticket` on the agent mints a ticket for the agent's own origin. */
-export const demoTicketRequestSchema = z.strictObject({ purpose: purposeSchema, fields: fieldListSchema });
-export const demoTicketResponseSchema = z.strictObject({
-  ticket: z.string().min(16).max(8192),
-  nonce: nonceSchema,
-  expiresAt: z.iso.datetime(),
-});
-export type DemoTicketResponse = z.infer<typeof demoTicketResponseSchema>;

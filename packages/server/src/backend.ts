@@ -1,6 +1,6 @@
 /**
  * `createCccdBackend(options)`: an express router with `POST /tickets` and `POST /results`, to mount in an
- * existing app (`app.use('/cccd', router)`). JSON only, zod-validated, bounded bodies; every failure is a typed
+ * existing app (`app.use('/cccd', router)`), and `GET /trust-bundle` when a trust bundle publisher is given. JSON only, zod-validated, bounded bodies; every failure is a typed
  * JSON body `{ error: { code, message } }` that quotes nothing from the request. Who may have a ticket (login,
  * which desk runs which agent) is the app's decision: `authorize` answers it per request.
  */
@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { ServerError } from './errors.js';
 import type { AcceptedDecision, Decision } from './results.js';
 import { type CccdServer, type CccdServerOptions, createCccdServer } from './server.js';
+import type { TrustBundlePublisher } from './trust-bundle.js';
 
 /** What the app decides for one ticket request: the operator and the kiosk agent of the desk, or false (403). */
 export type TicketAuthorization = { operatorId?: string; agentId?: string } | false;
@@ -33,6 +34,8 @@ export interface BackendHttpOptions {
   /** Requests per client address and window (default 60 tickets and 60 results a minute). */
   rateLimit?: { limit: number; windowMs: number };
   log?: (record: BackendLogRecord) => void;
+  /** Serves the fleet trust bundle at `GET /trust-bundle` (docs/trust-feed.md); without it there is no such route. */
+  trustBundle?: TrustBundlePublisher;
 }
 
 /** The server's options, or a server you created (to share it with your own code), plus the HTTP options. */
@@ -172,6 +175,21 @@ export function createCccdBackend(options: CccdBackendOptions): Router {
     res.status(decision.accepted ? 200 : 422).json(publicDecision(decision));
   });
 
+  const bundle = options.trustBundle;
+  if (bundle)
+    router.get('/trust-bundle', async (req, res) => {
+      const { jws, expiresAt, etag } = await bundle.current();
+      // Public, signed material: caches may keep it, for at most 5 minutes and never past its expiry.
+      const left = Math.max(0, expiresAt - Math.floor(Date.now() / 1000));
+      res.setHeader('Cache-Control', `public, max-age=${Math.min(300, left)}`);
+      res.setHeader('ETag', etag);
+      if (req.get('if-none-match') === etag) {
+        res.status(304).end();
+        return;
+      }
+      res.type('application/jose').send(jws);
+    });
+
   // express 5 passes async throws here. Never echo the error: a body parser's message may quote the request.
   router.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const code = errorCode(err);
@@ -192,7 +210,11 @@ const FIXED_MESSAGE: Partial<Record<ErrorCode, string>> = {
 function errorCode(err: unknown): ErrorCode {
   if (err instanceof HttpError) return err.code;
   if (err instanceof ServerError)
-    return err.code === 'ERR_INVALID_ENROLMENT' ? 'ERR_INVALID_REQUEST' : (err.code as ErrorCode);
+    return err.code === 'ERR_INVALID_ENROLMENT'
+      ? 'ERR_INVALID_REQUEST'
+      : err.code === 'ERR_TRUST_BUNDLE'
+        ? 'ERR_INTERNAL'
+        : (err.code as ErrorCode);
   const type = (err as { type?: unknown } | null)?.type;
   if (type === 'entity.parse.failed') return 'ERR_MALFORMED_JSON';
   if (type === 'entity.too.large') return 'ERR_BODY_TOO_LARGE';

@@ -45,6 +45,25 @@ export const ServerConfigSchema = z.strictObject({
       prefix: z.string().max(64).optional(),
     })
     .optional(),
+  /** The fleet trust bundle at GET <basePath>/trust-bundle (docs/trust-feed.md); off without it. */
+  trustBundle: z
+    .strictObject({
+      /** PKCS#8 PEM of the ES256 key that signs the bundle (its public half is the agents' trustFeed.publicKey). */
+      keyFile: z.string().min(1),
+      /** 'auto': the start of the current half-ttl window (grows by itself); a number pins it (bump it yourself). */
+      version: z.union([z.literal('auto'), z.int().min(1).max(Number.MAX_SAFE_INTEGER)]).default('auto'),
+      /** How long a bundle stays valid on the agents, in hours (default 7 days). */
+      ttlHours: z
+        .int()
+        .min(1)
+        .max(24 * 365)
+        .default(24 * 7),
+      /** CSCA/CRL/master-list files or folders to publish; default: the server's own `trust` paths. */
+      trust: z.array(z.string().min(1)).max(64).optional(),
+      /** Shown by the agents in /health; default: `issuer`. */
+      issuer: z.string().min(1).max(100).optional(),
+    })
+    .optional(),
   allowSimulated: z.boolean().default(false),
   requireEvidence: z.boolean().default(true),
   acceptVerdicts: z
@@ -98,5 +117,14 @@ export function loadServerConfig(file: string, overrides: Partial<ServerConfigIn
     ...config,
     ticketKeyFile: resolve(base, config.ticketKeyFile),
     trust: config.trust.map((p) => resolve(base, p)),
+    ...(config.trustBundle
+      ? {
+          trustBundle: {
+            ...config.trustBundle,
+            keyFile: resolve(base, config.trustBundle.keyFile),
+            ...(config.trustBundle.trust ? { trust: config.trustBundle.trust.map((p) => resolve(base, p)) } : {}),
+          },
+        }
+      : {}),
   };
 }

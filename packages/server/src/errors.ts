@@ -10,7 +10,9 @@ export type ServerErrorCode =
   | 'ERR_TICKET_REQUEST'
   | 'ERR_RATE_LIMITED'
   /** An enrolment with a malformed agent ID or public key. */
-  | 'ERR_INVALID_ENROLMENT';
+  | 'ERR_INVALID_ENROLMENT'
+  /** A trust bundle the server cannot publish: a bad signing key or a payload outside trustBundleSchema. */
+  | 'ERR_TRUST_BUNDLE';
 
 export class ServerError extends Error {
   override name = 'ServerError';

@@ -7,14 +7,19 @@ import * as root from './index.js';
 
 const EXPORTS = [
   'ConfigError',
+  'DEMO_DESKS',
   'MemoryStore',
   'REFUSAL_CODES',
   'RedisStore',
   'ServerError',
   'createCccdBackend',
   'createCccdServer',
+  'createTrustBundlePublisher',
   'releasedFields',
+  'signTrustBundle',
   'startCccdServer',
+  'startDemoBackend',
+  'trustBundlePayload',
 ];
 
 it('exports exactly the pinned names', () => {

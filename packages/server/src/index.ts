@@ -5,6 +5,7 @@ export {
   createCccdBackend,
   type TicketAuthorization,
 } from './backend.js';
+export { DEMO_DESKS, type DemoBackend, type DemoBackendOptions, startDemoBackend } from './demo.js';
 export { ConfigError, ServerError, type ServerErrorCode } from './errors.js';
 export { MemoryStore } from './memory-store.js';
 export { REFUSAL_CODES, type RefusalCode } from './reasons.js';
@@ -20,3 +21,13 @@ export { type CccdServer, type CccdServerOptions, createCccdServer } from './ser
 export { type ServerHandle, type StartServerOptions, startCccdServer } from './start.js';
 export type { CccdStore, ConsumeResult, Enrolment, TicketRecord } from './store.js';
 export type { IssuedTicket, TicketKeyInput, TicketRequest } from './tickets.js';
+export {
+  createTrustBundlePublisher,
+  type PublishedTrustBundle,
+  signTrustBundle,
+  type TrustBundleKeyInput,
+  type TrustBundlePayloadOptions,
+  type TrustBundlePublisher,
+  type TrustBundlePublisherOptions,
+  trustBundlePayload,
+} from './trust-bundle.js';

@@ -153,6 +153,24 @@ describe('verifyResult', () => {
     expect(JSON.stringify(dg.reasons)).toContain('nationality');
   });
 
+  it("refuses a result whose agent found it not valid, though the bundle's data groups verify", async () => {
+    // The agent checked a data group the bundle withholds (DG13 not released whole) and found it altered.
+    const a = await issueAndRead();
+    const verification = {
+      ...a.result.verification,
+      overall: 'invalid' as const,
+      passive: {
+        status: 'invalid' as const,
+        dataGroups: { DG1: 'match' as const, DG13: 'mismatch' as const },
+        reasons: [{ code: 'dg-hash-mismatch', severity: 'error' as const, message: { vi: 'DG13', en: 'DG13' } }],
+      },
+    };
+    const claimed = await resign(f.desk1, { ...a.result, verification }, ORIGIN, a.t.nonce);
+    const d = keep(await server.verifyResult(claimed, { ticketId: a.t.ticketId }));
+    expect(d).toMatchObject({ accepted: false, code: 'verdict-not-accepted', overall: 'invalid' });
+    expect(d.reasons.map((r) => r.code)).toEqual(['verdict-not-accepted', 'dg-hash-mismatch']);
+  });
+
   it('refuses simulated results unless the server allows them', async () => {
     const a = await issueAndRead({ simulated: true });
     expect(keep(await server.verifyResult(a.result, { ticketId: a.t.ticketId }))).toMatchObject({ code: 'simulated' });

@@ -3,7 +3,8 @@
  * across instances), so a second submission of anything for that ticket, genuine or forged, is a replay; then the
  * binding (time, origin, enrolled agent, the ticket's agent), the signature over origin and nonce from the
  * server's own record (never from the request), the released fields, the simulated flag, and last the server's own
- * passive/active authentication of the evidence bundle against its trust store. A store failure throws
+ * passive/active authentication of the evidence bundle against its trust store, and the agent's own signed verdict
+ * (it covers the data groups withheld from the bundle). A store failure throws
  * ServerError ERR_STORE_UNAVAILABLE: it never becomes an acceptance.
  */
 import {
@@ -156,6 +157,14 @@ async function checkBound(
     const mismatch = fieldsDisagreeing(result);
     if (mismatch.length > 0) return refused('fields-mismatch', id, { fields: mismatch.join(', ') });
   } else if (policy.requireEvidence) return refused('evidence-missing', id);
+  // The agent's own verdict is under agentSig and covers what the bundle cannot: data groups withheld from it (a
+  // DG13 whose fields the ticket did not release whole, evidence.ts in the agent). Never accept more than it found.
+  const claimed = result.verification.overall;
+  if (!policy.acceptVerdicts.includes(claimed))
+    return {
+      ...refused('verdict-not-accepted', id, { overall: claimed }, { overall: claimed }),
+      reasons: [refusalReason('verdict-not-accepted', { overall: claimed }), ...agentReasons(result)],
+    };
   return {
     accepted: true,
     ticketId: id,
@@ -171,6 +180,14 @@ async function checkBound(
     reasons: verdict ? allReasons(verdict) : [],
     result,
   };
+}
+
+/** The agent's reasons for its verdict (warnings and errors), shown with a refusal of that verdict. */
+function agentReasons(r: ReadResult): VerificationReason[] {
+  const v = r.verification;
+  return [...v.passive.reasons, ...(v.chip.reasons ?? []), ...(v.active.reasons ?? []), ...(v.reasons ?? [])].filter(
+    (x) => x.severity !== 'info',
+  );
 }
 
 function allReasons(v: Verdict): VerificationReason[] {

@@ -3,8 +3,10 @@
  * loads nothing, Redis not answering, the port taken — is one ConfigError naming the key, and whatever start-up
  * opened is closed again. Prints `listening on http://HOST:PORT` when ready; closes on SIGINT/SIGTERM.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { basename } from 'node:path';
 import { TrustStore } from '@cccd/emrtd';
 import { loadTrustPath, TrustPathError } from '@cccd/emrtd/node';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -16,6 +18,7 @@ import { RedisStore } from './redis-store.js';
 import { type CccdServer, createCccdServer } from './server.js';
 import type { CccdStore } from './store.js';
 import { importTicketKey } from './tickets.js';
+import { createTrustBundlePublisher, type TrustBundlePublisher } from './trust-bundle.js';
 
 export interface StartServerOptions {
   configFile?: string;
@@ -31,25 +34,63 @@ export interface ServerHandle {
   close(): Promise<void>;
 }
 
-function loadTrust(paths: readonly string[]): TrustStore {
+interface LoadedTrust {
+  store: TrustStore;
+  /** Each file read, with its SHA-256: the bundle's provenance. */
+  provenance: { name: string; sha256?: string; note?: string }[];
+}
+
+/** Trust paths into one store; `key` names the config key in errors (`trust`, `trustBundle.trust`). */
+export function loadTrust(paths: readonly string[], key = 'trust'): LoadedTrust {
   const store = new TrustStore();
+  const provenance: LoadedTrust['provenance'] = [];
   for (const [i, path] of paths.entries()) {
     try {
-      loadTrustPath(store, path);
+      for (const f of loadTrustPath(store, path))
+        if (f.added > 0) provenance.push({ name: basename(f.path).slice(0, 200), ...fileDigest(f.path), note: f.kind });
     } catch (e) {
-      if (e instanceof TrustPathError) throw new ConfigError(`trust.${i}`, e.message);
+      if (e instanceof TrustPathError) throw new ConfigError(`${key}.${i}`, e.message);
       throw e;
     }
   }
-  return store;
+  return { store, provenance: provenance.slice(0, 100) };
 }
 
-function readKey(file: string): string {
+function fileDigest(path: string): { sha256?: string } {
+  try {
+    return { sha256: createHash('sha256').update(readFileSync(path)).digest('hex') };
+  } catch {
+    return {};
+  }
+}
+
+function readKey(file: string, key = 'ticketKeyFile'): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (e) {
-    throw new ConfigError('ticketKeyFile', `cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? 'I/O error'})`);
+    throw new ConfigError(key, `cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? 'I/O error'})`);
   }
+}
+
+/** The trust bundle publisher of the config, checked at start (key and trust paths). */
+async function bundlePublisher(config: ServerConfig, trust: LoadedTrust): Promise<TrustBundlePublisher | undefined> {
+  const tb = config.trustBundle;
+  if (!tb) return undefined;
+  const material = tb.trust ? loadTrust(tb.trust, 'trustBundle.trust') : trust;
+  const publisher = createTrustBundlePublisher({
+    key: readKey(tb.keyFile, 'trustBundle.keyFile'),
+    trustStore: material.store,
+    provenance: material.provenance,
+    issuer: tb.issuer ?? config.issuer.slice(0, 100),
+    ttlSec: tb.ttlHours * 3600,
+    version: tb.version,
+  });
+  await publisher.current().catch((e: unknown) => {
+    if (e instanceof ServerError && e.message.includes(' key '))
+      throw new ConfigError('trustBundle.keyFile', 'not an ES256 (P-256) private key in PKCS#8 PEM form');
+    throw new ConfigError('trustBundle.trust', e instanceof ServerError ? e.message : 'cannot sign the trust bundle');
+  });
+  return publisher;
 }
 
 async function openStore(config: ServerConfig, onReady: () => void): Promise<CccdStore> {
@@ -86,7 +127,7 @@ async function syncAgents(server: CccdServer, config: ServerConfig): Promise<voi
 }
 
 /** CORS for the configured front-desk origins only (the pages post tickets and results from the browser). */
-function cors(origins: ReadonlySet<string>) {
+export function cors(origins: ReadonlySet<string>) {
   return (req: Request, res: Response, next: NextFunction) => {
     const origin = req.get('origin');
     res.vary('Origin');
@@ -100,7 +141,10 @@ function cors(origins: ReadonlySet<string>) {
   };
 }
 
-function listen(app: express.Express, config: ServerConfig): Promise<import('node:http').Server> {
+export function listen(
+  app: express.Express,
+  config: Pick<ServerConfig, 'host' | 'port'>,
+): Promise<import('node:http').Server> {
   return new Promise((resolve, reject) => {
     const http = app.listen(config.port, config.host);
     http.once('listening', () => resolve(http));
@@ -119,7 +163,9 @@ export async function startCccdServer(options: StartServerOptions = {}): Promise
   const config = options.configFile
     ? loadServerConfig(options.configFile, options.config)
     : parseServerConfig(options.config ?? {});
-  const trustStore = loadTrust(config.trust);
+  const trust = loadTrust(config.trust);
+  const trustStore = trust.store;
+  const trustBundle = await bundlePublisher(config, trust);
   const ticketKey = await importTicketKey(readKey(config.ticketKeyFile)).catch(() => {
     throw new ConfigError('ticketKeyFile', 'not an ES256 (P-256) private key in PKCS#8 PEM form');
   });
@@ -154,6 +200,7 @@ export async function startCccdServer(options: StartServerOptions = {}): Promise
         maxBodyBytes: config.maxBodyBytes,
         ...(config.rateLimit ? { rateLimit: config.rateLimit } : {}),
         authorize: () => (agentId === undefined ? {} : { agentId }),
+        ...(trustBundle ? { trustBundle } : {}),
       }),
     );
     app.use((_req, res) => {

@@ -1,12 +1,14 @@
 /**
- * `cccd agent [--config FILE] [--port N] [--simulate]`: the kiosk agent (kiosk-agent/). Loaded by name at run
- * time, so the CLI builds and runs without it; the agent prints `listening on http://127.0.0.1:PORT` when ready
- * and closes gracefully on SIGINT/SIGTERM (or when io.signal aborts, in-process).
+ * `cccd agent [--config FILE] [--port N] [--simulate] [--demo-backend]`: the kiosk agent (kiosk-agent/). Loaded by
+ * name at run time, so the CLI builds and runs without it; the agent prints `listening on http://127.0.0.1:PORT`
+ * when ready and closes gracefully on SIGINT/SIGTERM (or when io.signal aborts, in-process). `--demo-backend` runs
+ * the demo backend beside it, in demo mode (demo-backend.ts; what `npm start` does).
  */
 import { parseArgs, UsageError } from '../args.js';
 import { guarded } from '../command.js';
 import { EXIT } from '../exit.js';
 import type { Io } from '../io.js';
+import type { DemoAgentHandle } from './demo-backend.js';
 
 const AGENT_PACKAGE = '@cccd/kiosk-agent';
 
@@ -14,11 +16,11 @@ const AGENT_PACKAGE = '@cccd/kiosk-agent';
 interface AgentApi {
   startAgent(options: {
     configFile?: string;
-    config?: { port?: number; simulate?: boolean; demo?: boolean };
+    config?: Record<string, unknown>;
     env?: Record<string, string | undefined>;
     print?: (line: string) => void;
     handleSignals?: boolean;
-  }): Promise<{ url: string; close(): Promise<void> }>;
+  }): Promise<DemoAgentHandle>;
 }
 
 async function loadAgent(): Promise<AgentApi | undefined> {
@@ -36,6 +38,7 @@ export async function agent(argv: string[], io: Io): Promise<number> {
       config: 'string',
       port: 'string',
       simulate: 'boolean',
+      'demo-backend': 'boolean',
       lang: 'string',
     });
     const portText = args.get('port');
@@ -50,17 +53,23 @@ export async function agent(argv: string[], io: Io): Promise<number> {
     const config = args.get('config');
     const pcscd = args.flag('simulate') ? undefined : await startPcscdForAgent();
     let handle: Awaited<ReturnType<AgentApi['startAgent']>>;
+    const print = (line: string) => io.stdout.write(`${line}\n`);
+    const start = {
+      ...(config === undefined ? {} : { configFile: config }),
+      config: {
+        ...(port === undefined ? {} : { port }),
+        ...(args.flag('simulate') ? { simulate: true, demo: true } : {}),
+      },
+      ...(io.env ? { env: io.env } : {}),
+    };
+    const withBackend = args.flag('demo-backend');
     try {
-      handle = await api.startAgent({
-        ...(config === undefined ? {} : { configFile: config }),
-        config: {
-          ...(port === undefined ? {} : { port }),
-          ...(args.flag('simulate') ? { simulate: true, demo: true } : {}),
-        },
-        ...(io.env ? { env: io.env } : {}),
-        print: (line) => io.stdout.write(`${line}\n`),
-        handleSignals: io.signal === undefined,
-      });
+      if (withBackend) {
+        const { startWithDemoBackend } = await import('./demo-backend.js');
+        handle = await startWithDemoBackend(start, (o) => api.startAgent({ ...o, print, handleSignals: false }), print);
+        // The agent's own handler would leave the backend listening: close both.
+        if (io.signal === undefined) closeOnSignal(handle);
+      } else handle = await api.startAgent({ ...start, print, handleSignals: io.signal === undefined });
     } catch (e) {
       // A pcscd started for this agent is a child process: left running, it would keep this process alive.
       await pcscd?.stop();
@@ -80,6 +89,16 @@ export async function agent(argv: string[], io: Io): Promise<number> {
     }
     return EXIT.ok;
   });
+}
+
+function closeOnSignal(handle: { close(): Promise<void> }): void {
+  const onSignal = () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    void handle.close();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
 }
 
 /**
