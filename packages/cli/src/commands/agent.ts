@@ -9,6 +9,7 @@ import { guarded } from '../command.js';
 import { EXIT } from '../exit.js';
 import type { Io } from '../io.js';
 import type { DemoAgentHandle } from './demo-backend.js';
+import { loadOptional, portOption, runUntilAborted } from './service.js';
 
 const AGENT_PACKAGE = '@cccd/kiosk-agent';
 
@@ -23,15 +24,6 @@ interface AgentApi {
   }): Promise<DemoAgentHandle>;
 }
 
-async function loadAgent(): Promise<AgentApi | undefined> {
-  try {
-    const mod = (await import(AGENT_PACKAGE)) as Partial<AgentApi>;
-    return typeof mod.startAgent === 'function' ? (mod as AgentApi) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 export async function agent(argv: string[], io: Io): Promise<number> {
   return guarded('agent', argv, io, async () => {
     const args = parseArgs('cccd agent', argv, {
@@ -41,11 +33,8 @@ export async function agent(argv: string[], io: Io): Promise<number> {
       'demo-backend': 'boolean',
       lang: 'string',
     });
-    const portText = args.get('port');
-    const port = portText === undefined ? undefined : /^\d{1,5}$/.test(portText) ? Number(portText) : Number.NaN;
-    if (port !== undefined && !(port >= 0 && port <= 65535))
-      throw new UsageError('cccd agent: --port must be a number from 0 to 65535');
-    const api = await loadAgent();
+    const port = portOption('cccd agent', args.get('port'));
+    const api = await loadOptional<AgentApi>(AGENT_PACKAGE, 'startAgent');
     if (!api) {
       io.stderr.write('cccd agent: the kiosk agent is not available in this installation (@cccd/kiosk-agent).\n');
       return EXIT.usage;
@@ -78,15 +67,7 @@ export async function agent(argv: string[], io: Io): Promise<number> {
       if (e instanceof Error && e.name === 'ConfigError') throw new UsageError(`cccd agent: ${e.message}`);
       throw e;
     }
-    // In a process the server keeps the event loop alive until a signal closes it; in-process, io.signal does.
-    const signal = io.signal;
-    if (signal) {
-      await new Promise<void>((resolve) => {
-        if (signal.aborted) resolve();
-        else signal.addEventListener('abort', () => resolve(), { once: true });
-      });
-      await handle.close();
-    }
+    await runUntilAborted(io, handle);
     return EXIT.ok;
   });
 }

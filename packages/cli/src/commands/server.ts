@@ -7,6 +7,7 @@ import { parseArgs, UsageError } from '../args.js';
 import { guarded } from '../command.js';
 import { EXIT } from '../exit.js';
 import type { Io } from '../io.js';
+import { loadOptional, portOption, runUntilAborted } from './service.js';
 
 const SERVER_PACKAGE = '@cccd/server';
 
@@ -20,25 +21,13 @@ interface ServerApi {
   }): Promise<{ url: string; close(): Promise<void> }>;
 }
 
-async function loadServer(): Promise<ServerApi | undefined> {
-  try {
-    const mod = (await import(SERVER_PACKAGE)) as Partial<ServerApi>;
-    return typeof mod.startCccdServer === 'function' ? (mod as ServerApi) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 export async function server(argv: string[], io: Io): Promise<number> {
   return guarded('server', argv, io, async () => {
     const args = parseArgs('cccd server', argv, { config: 'string', port: 'string', lang: 'string' });
     const config = args.get('config');
     if (config === undefined) throw new UsageError('cccd server: --config FILE is required (see cccd server --help)');
-    const portText = args.get('port');
-    const port = portText === undefined ? undefined : /^\d{1,5}$/.test(portText) ? Number(portText) : Number.NaN;
-    if (port !== undefined && !(port >= 0 && port <= 65535))
-      throw new UsageError('cccd server: --port must be a number from 0 to 65535');
-    const api = await loadServer();
+    const port = portOption('cccd server', args.get('port'));
+    const api = await loadOptional<ServerApi>(SERVER_PACKAGE, 'startCccdServer');
     if (!api) {
       io.stderr.write('cccd server: the backend is not available in this installation (@cccd/server).\n');
       return EXIT.usage;
@@ -56,14 +45,7 @@ export async function server(argv: string[], io: Io): Promise<number> {
       if (e instanceof Error && e.name === 'ConfigError') throw new UsageError(`cccd server: ${e.message}`);
       throw e;
     }
-    const signal = io.signal;
-    if (signal) {
-      await new Promise<void>((resolve) => {
-        if (signal.aborted) resolve();
-        else signal.addEventListener('abort', () => resolve(), { once: true });
-      });
-      await handle.close();
-    }
+    await runUntilAborted(io, handle);
     return EXIT.ok;
   });
 }
