@@ -125,4 +125,17 @@ describe('VerificationCache: remembered signature verdicts', () => {
     expect(none.stats).toEqual({ verdictHits: 0, verdictMisses: 0, verdicts: 0, keyTables: 0 });
     expect(() => new VerificationCache({ maxVerdicts: -1 })).toThrow(RangeError);
   });
+
+  it('builds a key table only once the key has been used precomputeAfter times (default 8)', () => {
+    const params = ecParametersByName('secp256r1');
+    const point = csca.spki.publicKeyBytes;
+    const cache = new VerificationCache();
+    const uses = Array.from({ length: 9 }, () => cache.pointFor(params, point) !== undefined);
+    expect(uses).toEqual([false, false, false, false, false, false, false, true, true]);
+    expect(cache.stats.keyTables).toBe(1);
+    // Bytes that are not a point of the curve never get a table (the ordinary path refuses them).
+    const offCurve = Uint8Array.from(point, (b, i) => (i === point.length - 1 ? b ^ 1 : b));
+    const strict = new VerificationCache({ precomputeAfter: 1 });
+    expect(strict.pointFor(params, offCurve)).toBeUndefined();
+  });
 });

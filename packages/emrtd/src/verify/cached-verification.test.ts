@@ -48,7 +48,7 @@ describe('verifyPassive with a VerificationCache', () => {
   for (const alg of algorithms) {
     it(`${alg}: the same verdict cold, warm and with the DS key tabled; a tampered SOD stays invalid`, () => {
       const p = createTestPki({ seed: 'cached-verification', signature: alg });
-      const cache = new VerificationCache();
+      const cache = new VerificationCache({ precomputeAfter: 2 });
       const plain = run(p);
       expect(plain.status).toBe('valid');
       for (let i = 0; i < 3; i++) expect(run(p, { cache })).toEqual(plain);
@@ -64,7 +64,7 @@ describe('verifyPassive with a VerificationCache', () => {
 
   it('a DS certificate with the same subject and issuer but other bytes misses the genuine verdict', () => {
     const genuine = createTestPki({ seed: 'cached-verification', signature: 'ecdsa-brainpoolP256r1-sha256' });
-    const cache = new VerificationCache();
+    const cache = new VerificationCache({ precomputeAfter: 2 });
     for (let i = 0; i < 3; i++) expect(run(genuine, { cache }).status).toBe('valid');
     // The genuine DS certificate with its last signature byte changed: same names, same keys, same AKI.
     const certDer = Uint8Array.from(genuine.ds.certDer);

@@ -5,8 +5,8 @@
  */
 import type { ChipAuthenticationRecord } from '../ca/chip-auth.js';
 import { EmrtdError } from '../errors.js';
-import { base64Decode, base64Encode } from '../pki/x509.js';
 import type { VerificationCache } from '../pki/verification-cache.js';
+import { base64Decode, base64Encode } from '../pki/x509.js';
 import type { TrustStore } from '../trust/store.js';
 import {
   activeAuthenticationAlgorithm,
