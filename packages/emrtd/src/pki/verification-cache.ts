@@ -22,7 +22,7 @@ import { type SignatureCheck, type SignatureInput, verifySignature } from './sig
 export interface VerificationCacheOptions {
   /** Signature verdicts kept (certificates, CRLs); least recently used dropped first. Default 4096. */
   maxVerdicts?: number;
-  /** EC keys with a precomputed table (~0.3 MB each on a 256-bit curve). Default 16. */
+  /** EC keys with a precomputed table (≈ 0.4 MB each on a 256-bit curve, 0.9 MB on P-521). Default 16. */
   maxKeyTables?: number;
   /**
    * Verifications with one key before its table is built. Default 8: a table costs about eight verifications, so
