@@ -10,7 +10,8 @@ it('backend benchmark: 1 and 2 instances on Redis accept every prepared result',
     [2, 8, 0],
   ]);
   expect(r.inProcessPerCpuSecond).toBeGreaterThan(0);
-  expect(r.runs.every((x) => x.p99Ms >= x.p50Ms && x.serverCpuSeconds >= 0)).toBe(true);
+  expect(r.runs.every((x) => x.p99Ms >= x.p50Ms && x.serverCpuSeconds >= 0 && x.machineCpuSeconds >= 0)).toBe(true);
+  expect(r.loadAverage).toHaveLength(3);
   expect(renderServer(r).join('\n')).toMatch(/\| 2 \| 8 \| 0 \|/);
   expect(serverChecks(r).map((c) => c.target)).toHaveLength(2);
 });

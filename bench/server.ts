@@ -7,10 +7,13 @@
  * `POST /results`, `concurrency` in flight, round robin over the instances. Reported: accepted verifications per
  * second (wall), per second of server CPU (user + system of the server processes from /proc, i.e. per core), p50
  * and p99 latency, and the 1 → 2 instance ratio. Every decision must be an acceptance. The in-process row is
- * `verifyResult` alone (no HTTP, no Redis, memory store) on one core. The client side (fetch) shares the machine.
+ * `verifyResult` alone (no HTTP, no Redis, memory store) on one core. The client side (fetch) shares the machine:
+ * its CPU, the machine's busy CPU (/proc/stat, everyone's) and the load average are recorded, because on a 2-core
+ * machine 2 instances + Redis + this load generator (+ whatever else runs) compete for the same two cores, and the
+ * wall-clock ratio is then bounded by the cores left, not by the servers (which share nothing but Redis).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CccdField, ReadResult } from '@cccd/client';
 import { signedResult } from '../packages/server/src/test-support/kiosk.js';
@@ -34,6 +37,12 @@ export interface ServerRun {
   perCpuSecond: number;
   p50Ms: number;
   p99Ms: number;
+  /** This process's CPU seconds in the timed phase: the load generator (fetch, JSON) shares the machine. */
+  clientCpuSeconds: number;
+  /** Busy CPU seconds of the whole machine in the timed phase (/proc/stat), ours and everyone else's. */
+  machineCpuSeconds: number;
+  /** machineCpuSeconds ÷ (seconds × cores): near 1, the run was bounded by the machine's cores. */
+  machineBusy: number;
 }
 
 export interface ServerBench {
@@ -43,6 +52,9 @@ export interface ServerBench {
   runs: ServerRun[];
   /** perSecond with 2 instances ÷ with 1. */
   scaling: number;
+  /** Cores of the machine, and its 1, 5 and 15 minute load averages when the benchmark started. */
+  cores: number;
+  loadAverage: number[];
 }
 
 const FIELDS: CccdField[] = ['idNumber', 'fullName', 'dateOfBirth', 'sex', 'nationality', 'dateOfExpiry'];
@@ -53,6 +65,13 @@ function cpuSeconds(pid: number | undefined): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Busy (not idle, not iowait) CPU seconds of the machine since boot: /proc/stat's first line, in 1/100 s. */
+function machineBusySeconds(): number {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = cpu.reduce((a, b) => a + b, 0);
+  return (total - cpu[3]! - (cpu[4] ?? 0)) / 100;
 }
 
 async function post(base: string, path: string, body: unknown) {
@@ -94,6 +113,8 @@ async function timedRun(work: Prepared[], instances: ServerProcess[], concurrenc
   let failures = 0;
   let next = 0;
   const cpu0 = instances.map((s) => cpuSeconds(s.child.pid));
+  const client0 = process.cpuUsage();
+  const machine0 = machineBusySeconds();
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -107,6 +128,8 @@ async function timedRun(work: Prepared[], instances: ServerProcess[], concurrenc
     }),
   );
   const seconds = (performance.now() - t0) / 1000;
+  const machineCpuSeconds = machineBusySeconds() - machine0;
+  const client = process.cpuUsage(client0);
   const serverCpuSeconds = instances.reduce((sum, s, i) => sum + cpuSeconds(s.child.pid) - cpu0[i]!, 0);
   const verifications = work.length - failures;
   return {
@@ -119,6 +142,9 @@ async function timedRun(work: Prepared[], instances: ServerProcess[], concurrenc
     perCpuSecond: serverCpuSeconds > 0 ? verifications / serverCpuSeconds : Number.NaN,
     p50Ms: quantile(latencies, 0.5),
     p99Ms: quantile(latencies, 0.99),
+    clientCpuSeconds: (client.user + client.system) / 1e6,
+    machineCpuSeconds,
+    machineBusy: machineCpuSeconds / (seconds * availableParallelism()),
   };
 }
 
@@ -143,6 +169,7 @@ async function inProcess(f: Awaited<ReturnType<typeof fixture>>, n: number): Pro
 
 /** `verifications` per run (1 instance, then 2), after `warmup` unmeasured ones on each instance. */
 export async function measureServer(verifications: number, concurrency = 8, warmup = 20): Promise<ServerBench> {
+  const loadAverage = loadavg();
   const f = await fixture();
   const inProcessPerCpuSecond = await inProcess(f, Math.max(2, Math.round(verifications / 4)));
   let redis: TestRedis | undefined;
@@ -173,7 +200,14 @@ export async function measureServer(verifications: number, concurrency = 8, warm
       runs.push(await timedRun(await prepare(verifications, instances, f), instances, concurrency));
     }
     const [one, two] = runs as [ServerRun, ServerRun];
-    return { concurrency, inProcessPerCpuSecond, runs, scaling: two.perSecond / one.perSecond };
+    return {
+      concurrency,
+      inProcessPerCpuSecond,
+      runs,
+      scaling: two.perSecond / one.perSecond,
+      cores: availableParallelism(),
+      loadAverage,
+    };
   } finally {
     for (const s of started) await s.stop();
     await redis?.dispose();

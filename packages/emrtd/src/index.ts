@@ -46,6 +46,11 @@ export { type LdsFileName, type ParsedLdsFile, parseLdsFile } from './lds/parse.
 export type { LocalizedText, Reason, ReasonCode, Severity } from './pki/reasons.js';
 export { REASON_CODES } from './pki/reasons.js';
 export {
+  VerificationCache,
+  type VerificationCacheOptions,
+  type VerificationCacheStats,
+} from './pki/verification-cache.js';
+export {
   type AccessResult,
   type ActiveAuthenticationReport,
   type CardSession,

@@ -4,6 +4,7 @@
  * its own refusal code, and nothing personal appears in any refusal, reason or error.
  */
 import { CCCD_FIELDS, type CccdField, type ReadResult } from '@cccd/client';
+import { VerificationCache } from '@cccd/emrtd';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ServerError } from './errors.js';
 import { MemoryStore } from './memory-store.js';
@@ -275,6 +276,21 @@ describe('verifyResult', () => {
     const s = await f.server({ trustStore: emptyTrust() });
     const { t, result } = await issueAndRead({}, s);
     const d = keep(await s.verifyResult(result, { ticketId: t.ticketId }));
+    expect(d).toMatchObject({ accepted: false, code: 'verdict-not-accepted', overall: 'unknown-csca' });
+  });
+
+  it('remembers certificate verdicts in one VerificationCache, which never stands in for the trust store', async () => {
+    const cache = new VerificationCache();
+    const s = await f.server({ evidenceOptions: { cache } });
+    for (let i = 0; i < 2; i++) {
+      const { t, result } = await issueAndRead({}, s);
+      expect(keep(await s.verifyResult(result, { ticketId: t.ticketId })).accepted).toBe(true);
+    }
+    expect(cache.stats).toMatchObject({ verdictMisses: 1, verdictHits: 1 });
+    // The same warm cache behind a server without the CSCA: still unknown-csca.
+    const bare = await f.server({ trustStore: emptyTrust(), evidenceOptions: { cache } });
+    const { t, result } = await issueAndRead({}, bare);
+    const d = keep(await bare.verifyResult(result, { ticketId: t.ticketId }));
     expect(d).toMatchObject({ accepted: false, code: 'verdict-not-accepted', overall: 'unknown-csca' });
   });
 

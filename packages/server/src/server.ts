@@ -3,7 +3,7 @@
  * store, so any number of instances can run behind a load balancer on one Redis.
  */
 import { agentSigSchema } from '@cccd/client';
-import type { OverallStatus, TrustStore, VerifyEvidenceOptions } from '@cccd/emrtd';
+import { type OverallStatus, type TrustStore, VerificationCache, type VerifyEvidenceOptions } from '@cccd/emrtd';
 import { ServerError } from './errors.js';
 import { MemoryStore } from './memory-store.js';
 import { type Decision, type ResultPolicy, type VerifyResultOptions, verifyResult } from './results.js';
@@ -35,6 +35,10 @@ export interface CccdServerOptions {
   clockToleranceSec?: number;
   /** How long a ticket is remembered after it expires, to tell replayed and expired from unknown (default 600 s). */
   retainSec?: number;
+  /**
+   * Passed to verifyEvidence. Unless it names its own `cache`, the server keeps one VerificationCache for its
+   * lifetime (certificate/CRL signature verdicts by exact bytes, DS key tables): same verdicts, less CPU.
+   */
   evidenceOptions?: VerifyEvidenceOptions;
   now?: () => Date;
 }
@@ -60,7 +64,7 @@ export function createCccdServer(options: CccdServerOptions): CccdServer {
     requireEvidence: options.requireEvidence ?? true,
     acceptVerdicts: options.acceptVerdicts ?? ['authentic', 'genuine-data'],
     clockToleranceSec: options.clockToleranceSec ?? 30,
-    ...(options.evidenceOptions ? { evidenceOptions: options.evidenceOptions } : {}),
+    evidenceOptions: { cache: new VerificationCache(), ...options.evidenceOptions },
   };
   let key: Promise<TicketKey> | undefined;
   return {

@@ -11,7 +11,14 @@ import { type EcDomainParameters, ecParametersByName } from '../crypto/domain-pa
 import { digest, type HashName } from '../crypto/hash.js';
 import { EmrtdError, UnsupportedAlgorithm } from '../errors.js';
 import type { SubjectPublicKeyInfo } from '../lds/public-key.js';
-import { EC_CURVE_NAMES, ecdsaSignatureCandidates, pointOnCurve, resolveCurve, verifyEcdsaDigest } from './ec.js';
+import {
+  EC_CURVE_NAMES,
+  type EcKeyTables,
+  ecdsaSignatureCandidates,
+  pointOnCurve,
+  resolveCurve,
+  verifyEcdsaDigest,
+} from './ec.js';
 import { type Reason, reason } from './reasons.js';
 import { HASH_LENGTH, type PssParameters, verifyPkcs1, verifyPss } from './rsa.js';
 
@@ -170,17 +177,17 @@ function acceptQuirk(
   } else out.reasons.push(reason('quirk-rejected', { quirk }));
 }
 
-function tryCurve(params: EcDomainParameters, input: SignatureInput, h: Uint8Array) {
+function tryCurve(params: EcDomainParameters, input: SignatureInput, h: Uint8Array, tables?: EcKeyTables) {
   if (!pointOnCurve(params, pointOf(input))) return undefined;
   for (const c of ecdsaSignatureCandidates(input.signature, params.orderBytes))
-    if (verifyEcdsaDigest(params, pointOf(input), h, c.r, c.s)) return c;
+    if (verifyEcdsaDigest(params, pointOf(input), h, c.r, c.s, tables)) return c;
   return undefined;
 }
 
 const pointOf = (input: SignatureInput) =>
   input.spki.publicKey.kind === 'ec' ? input.spki.publicKey.point : new Uint8Array();
 
-function verifyEc(input: SignatureInput, hash: HashName): SignatureCheck {
+function verifyEc(input: SignatureInput, hash: HashName, tables?: EcKeyTables): SignatureCheck {
   if (input.spki.publicKey.kind !== 'ec') throw new UnsupportedAlgorithm('ECDSA signature with a non-EC key');
   const resolved = resolveCurve(input.spki.domainParameters);
   if (!resolved) throw new UnsupportedAlgorithm('EC domain parameters are not a known curve');
@@ -197,7 +204,7 @@ function verifyEc(input: SignatureInput, hash: HashName): SignatureCheck {
     reasons: [],
   };
   if (explicit) out.reasons.push(reason('ec-explicit-parameters', { curve: params.name }));
-  const hit = tryCurve(params, input, h);
+  const hit = tryCurve(params, input, h, tables);
   if (hit) {
     if (hit.form === 'der') out.valid = true;
     else if (hit.form === 'plain') {
@@ -210,7 +217,7 @@ function verifyEc(input: SignatureInput, hash: HashName): SignatureCheck {
     if (other === params.name) continue;
     const alt = ecParametersByName(other);
     if (alt.fieldSize !== params.fieldSize) continue;
-    const altHit = tryCurve(alt, input, h);
+    const altHit = tryCurve(alt, input, h, tables);
     if (altHit && (altHit.form !== 'non-der' || quirks.nonDerEcdsa)) {
       acceptQuirk(out, quirks.curveMismatch, 'quirk-curve-mismatch', 'curve-mismatch', { curve: other });
       return out;
@@ -221,16 +228,17 @@ function verifyEc(input: SignatureInput, hash: HashName): SignatureCheck {
 
 /**
  * Verifies one signature. Unknown algorithms or keys give `unsupported` (valid false) rather than throwing;
- * malformed parameters inside the AlgorithmIdentifier likewise.
+ * malformed parameters inside the AlgorithmIdentifier likewise. `tables` (e.g. a VerificationCache) supplies
+ * precomputed tables for EC keys used many times; the verdict does not depend on it.
  */
-export function verifySignature(input: SignatureInput): SignatureCheck {
+export function verifySignature(input: SignatureInput, tables?: EcKeyTables): SignatureCheck {
   const oid = input.algorithm.oid;
   try {
     if (PKCS1[oid]) return verifyRsa(input, 'pkcs1', PKCS1[oid]);
     if (oid === OID.rsassaPss) return verifyRsa(input, 'pss', undefined);
     if (oid === OID.rsaEncryption) return verifyRsa(input, 'pkcs1', input.digestAlgorithm);
-    if (ECDSA[oid]) return verifyEc(input, ECDSA[oid]);
-    if (oid === OID.ecPublicKey && input.digestAlgorithm) return verifyEc(input, input.digestAlgorithm);
+    if (ECDSA[oid]) return verifyEc(input, ECDSA[oid], tables);
+    if (oid === OID.ecPublicKey && input.digestAlgorithm) return verifyEc(input, input.digestAlgorithm, tables);
     throw new UnsupportedAlgorithm(`signature algorithm ${oid}`);
   } catch (e) {
     if (!(e instanceof UnsupportedAlgorithm || e instanceof EmrtdError)) throw e;

@@ -10,6 +10,7 @@ import { ID_SECURITY_OBJECT } from '../lds/card-security.js';
 import { readSignedData } from '../lds/cms.js';
 import { nameToString } from '../pki/name.js';
 import { hasErrors, type Reason, reason } from '../pki/reasons.js';
+import type { VerificationCache } from '../pki/verification-cache.js';
 import { type Certificate, parseCertificate } from '../pki/x509.js';
 import type { TrustStore } from '../trust/store.js';
 import { validateChain } from './chain.js';
@@ -31,6 +32,8 @@ export interface CardSecurityInput {
   /** DG1's issuing state, so a CSCA of another country cannot vouch for this chip. */
   issuingState?: string;
   now?: Date;
+  /** See PassiveInput.cache. */
+  cache?: VerificationCache;
 }
 
 export interface CardSecurityVerdict {
@@ -84,7 +87,7 @@ export function verifyCardSecurity(input: CardSecurityInput): CardSecurityVerdic
     },
     reasons,
   };
-  reasons.push(...asCardSecurityReasons(checkSignerInfo(signedData, signer, ds, policy).reasons));
+  reasons.push(...asCardSecurityReasons(checkSignerInfo(signedData, signer, ds, policy, input.cache).reasons));
   const time = evaluationTime(policy.time ?? 'signing-time', signer.signedAttrs?.signingTime, ds, now);
   const intermediates: Certificate[] = [];
   for (const raw of signedData.certificates) {
@@ -103,6 +106,7 @@ export function verifyCardSecurity(input: CardSecurityInput): CardSecurityVerdic
     now,
     ...(input.issuingState ? { issuingState: input.issuingState } : {}),
     ...(policy.quirks ? { quirks: policy.quirks } : {}),
+    ...(input.cache ? { cache: input.cache } : {}),
   });
   reasons.push(...chain.reasons);
   if (chain.missingIssuer) out.missingIssuer = chain.missingIssuer;

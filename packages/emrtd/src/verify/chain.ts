@@ -9,7 +9,8 @@ import { sameCountry } from '../pki/countries.js';
 import { isCandidateIssuer, isSelfSignedCsca } from '../pki/issuer.js';
 import { COUNTRY_OID, nameAttribute, nameToString } from '../pki/name.js';
 import { hasErrors, type Reason, reason } from '../pki/reasons.js';
-import { type QuirkPolicy, verifySignature } from '../pki/signature.js';
+import { type QuirkPolicy, type SignatureInput, verifySignature } from '../pki/signature.js';
+import type { VerificationCache } from '../pki/verification-cache.js';
 import { type Certificate, unknownCriticalExtensions } from '../pki/x509.js';
 import type { TrustStore } from '../trust/store.js';
 
@@ -49,6 +50,8 @@ export interface ChainOptions {
   quirks?: QuirkPolicy;
   /** "Now" for CRL freshness and the informational DS-expired-now note. */
   now?: Date;
+  /** Remembers certificate and CRL signature verdicts (by their exact bytes); time and revocation stay per call. */
+  cache?: VerificationCache;
 }
 
 export interface ChainResult {
@@ -98,15 +101,19 @@ function checkCaProfile(ca: Certificate, reasons: Reason[]): void {
   for (const oid of unknownCriticalExtensions(ca)) reasons.push(reason('unknown-critical-extension', { subject, oid }));
 }
 
+const verify = (input: SignatureInput, cache: VerificationCache | undefined) =>
+  cache ? cache.verifySignature(input) : verifySignature(input);
+
 /** Signature of `cert` by `issuer`'s key; quirk reasons are kept, informational ones dropped. */
-function signedBy(cert: Certificate, issuer: Certificate, quirks: QuirkPolicy | undefined) {
-  const check = verifySignature({
+function signedBy(cert: Certificate, issuer: Certificate, opts: ChainOptions) {
+  const input: SignatureInput = {
     algorithm: cert.signatureAlgorithm,
     spki: issuer.spki,
     data: cert.tbs,
     signature: cert.signature,
-    ...(quirks ? { quirks } : {}),
-  });
+    ...(opts.quirks ? { quirks: opts.quirks } : {}),
+  };
+  const check = verify(input, opts.cache);
   return { ...check, reasons: check.reasons.filter((r) => r.severity !== 'info') };
 }
 
@@ -120,13 +127,16 @@ function checkRevocation(cert: Certificate, issuer: Certificate, opts: ChainOpti
       const s = issuer.subjectKeyIdentifier;
       if (a.length !== s.length || !a.every((b, i) => b === s[i])) continue;
     }
-    const sig = verifySignature({
-      algorithm: crl.signatureAlgorithm,
-      spki: issuer.spki,
-      data: crl.tbs,
-      signature: crl.signature,
-      ...(opts.quirks ? { quirks: opts.quirks } : {}),
-    });
+    const sig = verify(
+      {
+        algorithm: crl.signatureAlgorithm,
+        spki: issuer.spki,
+        data: crl.tbs,
+        signature: crl.signature,
+        ...(opts.quirks ? { quirks: opts.quirks } : {}),
+      },
+      opts.cache,
+    );
     if (!sig.valid) {
       reasons.push(reason('crl-signature-invalid', { issuer: issuerName }));
       continue;
@@ -185,7 +195,7 @@ export function validateChain(opts: ChainOptions): ChainResult {
       ...trusted.map((e) => ({ cert: e.certificate, trusted: true, source: e.source })),
       ...untrusted.map((c) => ({ cert: c, trusted: false })),
     ]) {
-      const sig = signedBy(current, cand.cert, opts.quirks);
+      const sig = signedBy(current, cand.cert, opts);
       if (sig.valid) {
         chosen = { ...cand, algorithm: sig.algorithm };
         quirkReasons = sig.reasons;

@@ -13,7 +13,8 @@ import { parseDg1 } from '../lds/dg1.js';
 import { type LdsSecurityObject, parseLdsSecurityObject } from '../lds/sod.js';
 import { nameToString, readName, sameName } from '../pki/name.js';
 import { hasErrors, type Reason, reason } from '../pki/reasons.js';
-import { HASH_BY_OID, type QuirkPolicy, verifySignature } from '../pki/signature.js';
+import { HASH_BY_OID, type QuirkPolicy, type SignatureInput, verifySignature } from '../pki/signature.js';
+import type { VerificationCache } from '../pki/verification-cache.js';
 import { type Certificate, parseCertificate } from '../pki/x509.js';
 import type { TrustStore } from '../trust/store.js';
 import { type ChainLink, type EvaluationTime, type TimePolicy, validateChain } from './chain.js';
@@ -43,6 +44,11 @@ export interface PassiveInput {
   dsCertificate?: Uint8Array;
   /** Clock for 'now' policies and informational notes; default new Date(). */
   now?: Date;
+  /**
+   * For a verifier of many documents: remembers certificate and CRL signature verdicts and precomputes the
+   * tables of recurring signer keys. The verdict is the same with or without it.
+   */
+  cache?: VerificationCache;
 }
 
 export interface SignerSummary {
@@ -188,7 +194,13 @@ function contentTypeReasons(oid: string, policy: PassivePolicy): Reason[] {
 }
 
 /** CMS signer checks: content-type and message-digest attributes, then the signature itself. */
-export function checkSignerInfo(signedData: SignedData, signer: SignerInfo, ds: Certificate, policy: PassivePolicy) {
+export function checkSignerInfo(
+  signedData: SignedData,
+  signer: SignerInfo,
+  ds: Certificate,
+  policy: PassivePolicy,
+  cache?: VerificationCache,
+) {
   const reasons: Reason[] = [];
   const eContent = signedData.eContent!;
   const digestHash = HASH_BY_OID[signer.digestAlgorithm.oid];
@@ -201,14 +213,16 @@ export function checkSignerInfo(signedData: SignedData, signer: SignerInfo, ds: 
     else if (!digestHash || !equal(md, digest(digestHash, eContent)))
       reasons.push(reason('sod-message-digest-mismatch'));
   } else reasons.push(reason('sod-no-signed-attributes'));
-  const check = verifySignature({
+  const input: SignatureInput = {
     algorithm: signer.signatureAlgorithm,
     ...(digestHash ? { digestAlgorithm: digestHash } : {}),
     spki: ds.spki,
     data,
     signature: signer.signature,
     ...(policy.quirks ? { quirks: policy.quirks } : {}),
-  });
+  };
+  // Each document has its own signature: never a remembered verdict, only the DS key's precomputed table.
+  const check = verifySignature(input, cache);
   reasons.push(...check.reasons);
   if (check.unsupported) reasons.push(reason('sod-signature-unsupported', { detail: check.unsupported }));
   else if (!check.valid) reasons.push(reason('sod-signature-invalid', { algorithm: check.algorithm }));
@@ -274,7 +288,7 @@ export function verifyPassive(input: PassiveInput): PassiveVerdict {
     notBefore: ds.notBefore,
     notAfter: ds.notAfter,
   };
-  const sig = checkSignerInfo(signedData, signer, ds, policy);
+  const sig = checkSignerInfo(signedData, signer, ds, policy, input.cache);
   verdict.signature = { algorithm: sig.check.algorithm, valid: sig.check.valid };
   reasons.push(...sig.reasons, ...dgs.reasons);
 
@@ -300,6 +314,7 @@ export function verifyPassive(input: PassiveInput): PassiveVerdict {
     now,
     ...(issuingState ? { issuingState } : {}),
     ...(policy.quirks ? { quirks: policy.quirks } : {}),
+    ...(input.cache ? { cache: input.cache } : {}),
   });
   verdict.chain = chain.chain;
   reasons.push(...chain.reasons);
