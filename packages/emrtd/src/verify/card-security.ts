@@ -9,7 +9,7 @@ import { EmrtdError } from '../errors.js';
 import { ID_SECURITY_OBJECT } from '../lds/card-security.js';
 import { readSignedData } from '../lds/cms.js';
 import { nameToString } from '../pki/name.js';
-import { hasErrors, type Reason, reason } from '../pki/reasons.js';
+import { type Reason, reason } from '../pki/reasons.js';
 import type { VerificationCache } from '../pki/verification-cache.js';
 import { type Certificate, parseCertificate } from '../pki/x509.js';
 import type { TrustStore } from '../trust/store.js';
@@ -21,6 +21,7 @@ import {
   type PassivePolicy,
   type PassiveStatus,
   type SignerSummary,
+  signedObjectStatus,
 } from './passive.js';
 
 const FILE = 'EF.CardSecurity';
@@ -110,13 +111,6 @@ export function verifyCardSecurity(input: CardSecurityInput): CardSecurityVerdic
   });
   reasons.push(...chain.reasons);
   if (chain.missingIssuer) out.missingIssuer = chain.missingIssuer;
-  const otherErrors = hasErrors(reasons.filter((r) => r.code !== 'csca-unknown'));
-  out.status = otherErrors
-    ? 'invalid'
-    : chain.status === 'valid'
-      ? 'valid'
-      : chain.status === 'unknown-csca'
-        ? 'unknown-csca'
-        : 'invalid';
+  out.status = signedObjectStatus(reasons, chain.status);
   return out;
 }

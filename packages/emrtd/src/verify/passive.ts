@@ -320,13 +320,18 @@ export function verifyPassive(input: PassiveInput): PassiveVerdict {
   reasons.push(...chain.reasons);
   if (chain.missingIssuer) verdict.missingIssuer = chain.missingIssuer;
   if (chain.missingAuthorityKeyId) verdict.missingAuthorityKeyId = chain.missingAuthorityKeyId;
-  const otherErrors = hasErrors(reasons.filter((r) => r.code !== 'csca-unknown'));
-  verdict.status = otherErrors
-    ? 'invalid'
-    : chain.status === 'unknown-csca'
-      ? 'unknown-csca'
-      : chain.status === 'valid'
-        ? 'valid'
-        : 'invalid';
+  verdict.status = signedObjectStatus(reasons, chain.status);
   return verdict;
+}
+
+/**
+ * The status of a signed object (EF.SOD, EF.CardSecurity) from all its reasons and its chain's status: any error
+ * other than the unknown CSCA makes it invalid; an unknown CSCA alone is its own verdict, never valid.
+ */
+export function signedObjectStatus(
+  reasons: readonly Reason[],
+  chain: 'valid' | 'invalid' | 'unknown-csca',
+): 'valid' | 'invalid' | 'unknown-csca' {
+  if (hasErrors(reasons.filter((r) => r.code !== 'csca-unknown'))) return 'invalid';
+  return chain;
 }
