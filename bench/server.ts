@@ -7,7 +7,7 @@
  * `POST /results`, `concurrency` in flight, round robin over the instances. Reported: accepted verifications per
  * second (wall), per second of server CPU (user + system of the server processes from /proc, i.e. per core), p50
  * and p99 latency, and the 1 → 2 instance ratio. Every decision must be an acceptance. The in-process row is
- * `verifyResult` alone (no HTTP, no Redis, memory store) on one core. The client side (fetch) shares the machine:
+ * `verifyResult` alone (no HTTP, no Redis, memory store) on one core, after the same warm-up. The client side (fetch) shares the machine:
  * its CPU, the machine's busy CPU (/proc/stat, everyone's) and the load average are recorded, because on a 2-core
  * machine 2 instances + Redis + this load generator (+ whatever else runs) compete for the same two cores, and the
  * wall-clock ratio is then bounded by the cores left, not by the servers (which share nothing but Redis).
@@ -148,21 +148,27 @@ async function timedRun(work: Prepared[], instances: ServerProcess[], concurrenc
   };
 }
 
-async function inProcess(f: Awaited<ReturnType<typeof fixture>>, n: number): Promise<number> {
+/**
+ * verifyResult in this process, steady state: `warmup` unmeasured verifications first (JIT, the DS key's
+ * precomputed table), as the HTTP runs have, then `n` measured ones.
+ */
+async function inProcess(f: Awaited<ReturnType<typeof fixture>>, n: number, warmup: number): Promise<number> {
   const server = await f.server();
   const work: { ticketId: string; result: ReadResult }[] = [];
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < warmup + n; i++) {
     const t = await server.issueTicket({ origin: ORIGIN, purpose: 'bank-kyc', fields: FIELDS, ttl: 300 });
     work.push({
       ticketId: t.ticketId,
       result: await signedResult(f.desk1, f.sim, { origin: ORIGIN, nonce: t.nonce, fields: FIELDS }),
     });
   }
-  const c0 = process.cpuUsage();
-  for (const w of work) {
+  const verify = async (w: (typeof work)[number]) => {
     const d = await server.verifyResult(w.result, { ticketId: w.ticketId });
     if (!d.accepted) throw new Error(`in-process verification refused: ${d.code}`);
-  }
+  };
+  for (const w of work.slice(0, warmup)) await verify(w);
+  const c0 = process.cpuUsage();
+  for (const w of work.slice(warmup)) await verify(w);
   const c = process.cpuUsage(c0);
   return n / ((c.user + c.system) / 1e6);
 }
@@ -171,7 +177,7 @@ async function inProcess(f: Awaited<ReturnType<typeof fixture>>, n: number): Pro
 export async function measureServer(verifications: number, concurrency = 8, warmup = 20): Promise<ServerBench> {
   const loadAverage = loadavg();
   const f = await fixture();
-  const inProcessPerCpuSecond = await inProcess(f, Math.max(2, Math.round(verifications / 4)));
+  const inProcessPerCpuSecond = await inProcess(f, Math.max(2, Math.round(verifications / 4)), warmup);
   let redis: TestRedis | undefined;
   const compiled = compiledServer();
   const dir = mkdtempSync(join(tmpdir(), 'cccd-bench-server-'));
