@@ -6,14 +6,19 @@
  */
 import type { Photo, PhotoDisplay } from '@cccd/client';
 import type { VerifiedRead } from '@cccd/emrtd';
-import { jpeg2000ToPng } from '@cccd/emrtd/jpeg2000';
 import { errorFields, type Logger } from './log.js';
+import { PhotoDecoder } from './photo-decoder.js';
 
 /**
- * Bounds of the PNG conversion on the agent: a decode blocks the event loop for about 1.5 µs per pixel, so a
- * hostile chip claiming a huge portrait is refused before decoding (typed, logged); an ICAO face is far smaller.
+ * Bounds of the PNG conversion on the agent: a portrait claiming more is refused before decoding (typed, logged;
+ * an ICAO face is far smaller), and a decode runs in a worker for at most PHOTO_DECODE_TIMEOUT_MS (typically
+ * ~1.5 µs per pixel, but a hostile codestream can claim far more coding work per pixel).
  */
 export const PHOTO_DISPLAY_LIMITS = { maxPixels: 1_000_000, maxInputBytes: 1024 * 1024 } as const;
+export const PHOTO_DECODE_TIMEOUT_MS = 10_000;
+
+/** One decoder worker per process, started on the first JPEG 2000 portrait (photo-decoder.ts). */
+let decoder: PhotoDecoder | undefined;
 /** The protocol's base64 cap (packages/client protocol.ts): a PNG that would not fit is left out. */
 const MAX_B64 = 4 * 1024 * 1024;
 
@@ -27,7 +32,8 @@ const MIME: Record<string, Photo['mime'] | undefined> = {
 
 async function pngOf(photo: ChipPhoto, log: Logger): Promise<PhotoDisplay | undefined> {
   try {
-    const png = await jpeg2000ToPng(photo.image, { ...PHOTO_DISPLAY_LIMITS, source: 'DG2' });
+    decoder ??= new PhotoDecoder(PHOTO_DECODE_TIMEOUT_MS);
+    const png = await decoder.toPng(photo.image, { ...PHOTO_DISPLAY_LIMITS, source: 'DG2' });
     const b64 = Buffer.from(png.png).toString('base64');
     png.png.fill(0); // personal data: zeroed once copied, like the read's buffers (read.ts wipe)
     if (b64.length > MAX_B64) {
