@@ -168,10 +168,11 @@ describe('trust feed', () => {
     state.status = 200;
     state.body = await sign(payload({ version: 6 }));
     await expect(again.feed.refresh()).rejects.toMatchObject({ reason: 'rollback' });
-    // A damaged disk copy is ignored, not fatal.
+    // A damaged disk copy is ignored, not fatal, and the floor (kept in its own file) still holds.
     writeFileSync(join(first.dataDir, TRUST_BUNDLE_FILE), 'garbage');
     const damaged = await openFeed({ fetch: fetchFn, dataDir: first.dataDir });
     expect(damaged.lines.some((l) => l.includes('disk-copy-ignored'))).toBe(true);
+    expect(damaged.feed.status()).toMatchObject({ version: null, lastError: 'rollback' });
     for (const f of [again.feed, damaged.feed]) f.stop();
   });
 

@@ -14,6 +14,8 @@ import type { Logger } from '../log.js';
 import type { AgentTrust } from './agent-trust.js';
 
 export const TRUST_BUNDLE_FILE = 'trust-bundle.jws';
+/** The highest version ever taken, kept apart from the bundle: a damaged or deleted bundle file keeps the floor. */
+export const TRUST_FLOOR_FILE = 'trust-bundle.floor';
 /** A bundle's issuedAt may run ahead of this machine's clock by this much (clock skew), not more. */
 const MAX_SKEW_S = 300;
 
@@ -111,6 +113,7 @@ export class TrustFeed {
   readonly #o: TrustFeedOptions;
   readonly #key: Key;
   readonly #file: string;
+  readonly #floorFile: string;
   #floor = 0;
   #payload: string | undefined;
   #lastCheck: number | undefined;
@@ -122,6 +125,7 @@ export class TrustFeed {
     this.#o = o;
     this.#key = key;
     this.#file = join(o.dataDir, TRUST_BUNDLE_FILE);
+    this.#floorFile = join(o.dataDir, TRUST_FLOOR_FILE);
   }
 
   /** Imports the key (a bad one is a ConfigError), loads the disk copy, fetches once (bounded) and schedules. */
@@ -240,9 +244,11 @@ export class TrustFeed {
 
   /** The last good bundle from disk: its version becomes the floor even when it has expired since. */
   async #loadDisk(): Promise<void> {
+    this.#floor = this.#storedFloor();
     if (!existsSync(this.#file)) return;
     try {
       const { bundle, payload } = await verifyBundleJws(readFileSync(this.#file, 'utf8'), this.#key);
+      if (bundle.version < this.#floor) throw new TrustFeedError('rollback');
       this.#o.trust.apply(bundle);
       this.#floor = bundle.version;
       this.#payload = payload;
@@ -252,11 +258,24 @@ export class TrustFeed {
     }
   }
 
+  #storedFloor(): number {
+    try {
+      const text = existsSync(this.#floorFile) ? readFileSync(this.#floorFile, 'utf8').trim() : '';
+      return /^\d{1,16}$/.test(text) ? Number(text) : 0;
+    } catch {
+      return 0;
+    }
+  }
+
   #persist(jws: string): void {
     try {
-      const tmp = `${this.#file}.tmp`;
-      writeFileSync(tmp, jws, { mode: 0o600 });
-      renameSync(tmp, this.#file);
+      for (const [file, text] of [
+        [this.#file, jws],
+        [this.#floorFile, String(this.#floor)],
+      ] as const) {
+        writeFileSync(`${file}.tmp`, text, { mode: 0o600 });
+        renameSync(`${file}.tmp`, file);
+      }
     } catch (e) {
       this.#o.log.warn(
         { event: 'trust-feed', status: 'not-saved', errorName: (e as Error)?.name },
