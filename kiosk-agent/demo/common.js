@@ -70,7 +70,7 @@ const COMMON = {
         'Đã chấp nhận để thử nghiệm: chữ ký của máy đọc thẻ hợp lệ, nhưng đây là thẻ MÔ PHỎNG, không phải thẻ CCCD thật.',
       refused: 'Từ chối kết quả đọc thẻ:',
       error: 'Không nhận được quyết định của máy chủ (mất kết nối, máy chủ gặp sự cố hoặc quá thời gian chờ).',
-      pending: 'Đang kiểm tra với máy chủ…',
+      pending: 'Đang kiểm tra kết quả đọc thẻ…',
     },
     backendDown: 'Không lấy được phiếu đọc thẻ từ máy chủ. Hãy chạy lại bằng lệnh npm start.',
     male: 'Nam',
@@ -139,7 +139,7 @@ const COMMON = {
         "Accepted for testing: the kiosk's signature is valid, but this is a SIMULATED card, not a real CCCD.",
       refused: 'The read result was refused:',
       error: 'No decision from the backend (unreachable, failing, or no answer in time).',
-      pending: 'Checking with the backend…',
+      pending: 'Checking the read result…',
     },
     backendDown: 'No ticket from the backend. Run it again with npm start.',
     male: 'Male',
@@ -284,7 +284,7 @@ export function renderVerdict(container, view, simulated = false) {
   const pass = PASSING.includes(view.overall);
   const icon =
     view.state === 'pending'
-      ? '⏳'
+      ? '…'
       : simulated && pass
         ? '⚠'
         : {

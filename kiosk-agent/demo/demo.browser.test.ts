@@ -577,10 +577,10 @@ describe('front-desk demo pages', () => {
         await verdict.waitFor({ state: 'visible' });
         expect(await verdict.getAttribute('data-state')).toBe('pending');
         const sentence = (await verdict.locator('.verdict-text').textContent()) ?? '';
-        expect(sentence).toMatch(/^⏳ Kết quả của máy đọc thẻ: Thẻ mô phỏng dùng để thử/);
+        expect(sentence).toMatch(/^… Kết quả của máy đọc thẻ: Thẻ mô phỏng dùng để thử/);
         expect(sentence).not.toMatch(/✔|Hợp lệ/);
         expect(await verdict.locator('.verdict-pending').textContent()).toMatch(/^Đang kiểm tra với máy chủ…/);
-        expect(await page.textContent('#decision')).toBe('Máy chủ: Đang kiểm tra với máy chủ…');
+        expect(await page.textContent('#decision')).toBe('Máy chủ: Đang kiểm tra kết quả đọc thẻ…');
         expect(await page.getAttribute('body', 'data-decision')).toBeNull();
         expect(await shownData(page), 'data shown before the backend decided').toEqual(NOTHING);
         expect(await page.isHidden('#gate')).toBe(true);
