@@ -467,12 +467,14 @@ const DECISION_TIMEOUT_MS = 15_000;
  * or the clerk cancelled.
  */
 async function postResult(ticketId, result, signal) {
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(), DECISION_TIMEOUT_MS);
   try {
     const res = await fetch(`${await backend()}/results`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ ticketId, result }),
-      signal: AbortSignal.any([signal, AbortSignal.timeout(DECISION_TIMEOUT_MS)]),
+      signal: AbortSignal.any([signal, timeout.signal]),
     });
     if (res.status !== 200 && res.status !== 422) return undefined;
     const decision = await res.json();
@@ -481,6 +483,8 @@ async function postResult(ticketId, result, signal) {
     return decision;
   } catch {
     return undefined;
+  } finally {
+    clearTimeout(timer);
   }
 }
 

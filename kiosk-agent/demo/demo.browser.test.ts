@@ -194,8 +194,14 @@ async function agentFor(scenario: Scenario): Promise<AgentHandle> {
   return a;
 }
 
-async function openPage(name: string, waitForAgent = true, on: AgentHandle = agent!): Promise<Page> {
+async function openPage(
+  name: string,
+  waitForAgent = true,
+  on: AgentHandle = agent!,
+  before?: (page: Page) => Promise<void>,
+): Promise<Page> {
   const page = await context!.newPage();
+  await before?.(page);
   page.on('pageerror', (e) => pageErrors.push(`${name}: ${e.message}`));
   page.on('console', (m) => {
     // The backend answers a refused result with 422 (docs/server.md), and Chromium logs every non-2xx fetch; the
@@ -558,7 +564,8 @@ describe('front-desk demo pages', () => {
       if (route.request().method() !== 'POST') return route.continue();
       if (refuse) return route.abort('connectionrefused');
       await held;
-      return route.continue();
+      // The page may have given up on it meanwhile (its own timeout): nothing left to continue then.
+      return route.continue().catch(() => undefined);
     });
     return release;
   }
@@ -623,6 +630,28 @@ describe('front-desk demo pages', () => {
       await page.click('#lang-toggle');
       await page.close();
     });
+
+    if (desk === 'commune')
+      it(`${name}: the backend does not answer within 15 s: no decision, no data until an override`, async () => {
+        // The page's clock, not a real 15 s wait: the held POST is cut off by the page's own timeout.
+        const page = await openPage(name, true, agent!, (p) => p.clock.install());
+        const release = await holdResults(page, agent!);
+        try {
+          await readWithCan(page);
+          await expectReadDone(page);
+          await page.locator('#decision[data-decision="pending"]').waitFor();
+          await page.clock.fastForward(14_000);
+          expect(await page.getAttribute('#decision', 'data-decision')).toBe('pending');
+          expect(await shownData(page)).toEqual(NOTHING);
+          await page.clock.fastForward(1_500);
+          expect(await expectVerdict(page)).toBe('no-decision');
+          await expectDecision(page, 'error');
+          await expectWithheldThenOverride(page, desk);
+        } finally {
+          release();
+        }
+        await page.close();
+      });
 
     it(`${name}: the backend cannot be reached: no decision, no data until an override`, async () => {
       const page = await openPage(name);
