@@ -1,7 +1,9 @@
 // Bank teller: the portrait for the bank's face match and the chip authenticity verdict in plain words.
 // The evidence bundle goes with the result so the bank's server re-checks everything (verifyEvidence).
-// The verdict comes first; the portrait is shown only for a valid card (never for the face match of one that is
-// not), and the fields of any other card only once the clerk overrides with a typed reason, marked "not verified".
+// The verdict comes first, and nothing from the card shows until the backend has decided. The portrait is shown
+// only for a read the backend accepted as valid (never for the face match of any other), and the fields of any other
+// read (a failing verdict, a refusal, no decision) only once the clerk overrides with a typed reason, marked "not
+// verified".
 import {
   $,
   clearList,
@@ -10,16 +12,17 @@ import {
   guardResult,
   initPage,
   onLangChange,
-  passing,
   renderVerdict,
   sexText,
   startReader,
   t,
+  verdictView,
   vnDate,
 } from './common.js';
 
 // The fields come with the ticket: the demo backend decides them for this desk (DEMO_DESKS in @cccd/server).
 let last;
+let view;
 let use;
 const LIST = ['fullName', 'idNumber', 'dateOfBirth', 'sex', 'dateOfExpiry', 'checks'];
 
@@ -117,8 +120,8 @@ function renderPortrait(photo) {
 function show(result) {
   const f = result.fields;
   const v = result.verification;
-  // The portrait only for data the Police issued (PA valid): an invalid card never gets a face-match portrait.
-  if (passing(v)) renderPortrait(result.photo);
+  // The portrait only for a read the backend accepted as issued by the Police: never for a face match otherwise.
+  if (view.usable) renderPortrait(result.photo);
   else $('portrait').textContent = t('noPortrait');
   fillList(
     {
@@ -145,19 +148,25 @@ function hideData() {
 }
 
 function faceHint(result) {
-  // Face match only on data the Police issued (PA valid): Circulars 17/18 of 2024. A simulated card never is.
-  const usable = !result.simulated && passing(result.verification);
+  // Face match only on data the Police issued (PA valid): Circulars 17/18 of 2024. A simulated card never is, and
+  // no card is before the backend has decided.
+  if (view.state === 'pending') {
+    $('face-hint').textContent = '';
+    return;
+  }
+  const usable = !result.simulated && view.usable;
   $('face-hint').textContent = t(result.simulated ? 'faceSimulated' : usable ? 'faceOk' : 'faceNo');
 }
 
-function render(result) {
+function render(result, decision) {
   last = result;
+  view = verdictView(result, decision);
   use = undefined;
   hideData();
-  renderVerdict($('verdict'), result.verification, result.simulated);
+  renderVerdict($('verdict'), view, result.simulated);
   faceHint(result);
   $('result').hidden = false;
-  guardResult($('gate'), result, (state) => {
+  guardResult($('gate'), view, (state) => {
     use = state;
     show(result);
   });
@@ -165,7 +174,7 @@ function render(result) {
 
 onLangChange(() => {
   if (!last) return;
-  renderVerdict($('verdict'), last.verification, last.simulated);
+  renderVerdict($('verdict'), view, last.simulated);
   faceHint(last);
   if (use) show(last);
 });
@@ -175,6 +184,7 @@ startReader({
   onResult: render,
   onReset: () => {
     last = undefined;
+    view = undefined;
     use = undefined;
     hideData();
     $('result').hidden = true;

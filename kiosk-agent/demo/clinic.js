@@ -1,7 +1,9 @@
 // Clinic check-in: exactly what the HIS backend needs for the BHXH lookup (maThe = 12-digit ID, hoTen with
 // diacritics, ngaySinh dd/mm/yyyy), plus sex and address for the patient record. No photo, no sensitive fields.
-// The verdict comes first; the BHXH copy box is offered only for a valid card (authentic or genuine-data), and the
-// fields of any other card only show once the clerk overrides with a typed reason, marked "not verified".
+// The verdict comes first, and nothing from the card shows until the backend has decided. The BHXH copy box is
+// offered only for a read the backend accepted as valid (authentic or genuine-data); the fields of any other read
+// (a failing verdict, a refusal, no decision) only show once the clerk overrides with a typed reason, marked "not
+// verified".
 import {
   $,
   clearList,
@@ -9,16 +11,17 @@ import {
   guardResult,
   initPage,
   onLangChange,
-  passing,
   renderVerdict,
   sexText,
   startReader,
   t,
+  verdictView,
   vnDate,
 } from './common.js';
 
 const FIELDS = ['idNumber', 'fullName', 'dateOfBirth', 'sex', 'placeOfResidence'];
 let last;
+let view;
 let use;
 
 initPage({
@@ -78,7 +81,7 @@ function show(result) {
   );
   $('fields').hidden = false;
   // The copy box feeds another system: never offered for a card that is not valid, even after an override.
-  const copy = passing(result.verification);
+  const copy = view.usable;
   $('copy-box').hidden = !copy;
   $('bhxh').textContent = copy ? bhxhBlock(f) : '';
   $('copy-simulated').textContent = copy && result.simulated ? t('copySimulated') : '';
@@ -92,13 +95,14 @@ function hideData() {
   $('copy-status').textContent = '';
 }
 
-function render(result) {
+function render(result, decision) {
   last = result;
+  view = verdictView(result, decision);
   use = undefined;
   hideData();
-  renderVerdict($('verdict'), result.verification, result.simulated);
+  renderVerdict($('verdict'), view, result.simulated);
   $('result').hidden = false;
-  guardResult($('gate'), result, (state) => {
+  guardResult($('gate'), view, (state) => {
     use = state;
     show(result);
   });
@@ -106,7 +110,7 @@ function render(result) {
 
 onLangChange(() => {
   if (!last) return;
-  renderVerdict($('verdict'), last.verification, last.simulated);
+  renderVerdict($('verdict'), view, last.simulated);
   if (use) show(last);
 });
 
@@ -128,6 +132,7 @@ startReader({
   onResult: render,
   onReset: () => {
     last = undefined;
+    view = undefined;
     use = undefined;
     hideData();
     $('result').hidden = true;

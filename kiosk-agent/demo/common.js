@@ -46,8 +46,13 @@ const COMMON = {
       'unknown-csca':
         'Chưa xác minh được nguồn gốc thẻ: máy tính này chưa cài chứng thư số gốc của cơ quan cấp thẻ. Hãy báo cho bộ phận kỹ thuật.',
       'not-checked': 'Chưa kiểm tra được thẻ thật hay giả. Hãy đối chiếu thông tin in trên thẻ với giấy tờ gốc.',
+      refused: 'Không được dùng: máy chủ đã từ chối kết quả đọc thẻ này (xem lý do ngay bên dưới).',
+      'no-decision':
+        'Chưa được dùng: máy chủ chưa xác nhận kết quả đọc thẻ này. Hãy đọc lại thẻ; nếu vẫn không được, hãy báo cho bộ phận kỹ thuật.',
     },
     verdictLabel: 'Kết quả xác thực',
+    verdictLabelPending: 'Kết quả của máy đọc thẻ',
+    verdictPending: 'Đang kiểm tra với máy chủ… Chưa dùng dữ liệu của thẻ cho đến khi máy chủ xác nhận.',
     simulated: 'MÔ PHỎNG — thẻ mô phỏng, dữ liệu giả lập: không phải thẻ CCCD thật.',
     verdictSimulated: 'Thẻ mô phỏng dùng để thử: dữ liệu giả lập, không phải thẻ CCCD thật.',
     details: 'Chi tiết kỹ thuật (dành cho bộ phận kỹ thuật)',
@@ -64,8 +69,8 @@ const COMMON = {
       acceptedSimulated:
         'Đã chấp nhận để thử nghiệm: chữ ký của máy đọc thẻ hợp lệ, nhưng đây là thẻ MÔ PHỎNG, không phải thẻ CCCD thật.',
       refused: 'Từ chối kết quả đọc thẻ:',
-      error: 'Không gửi được kết quả cho máy chủ.',
-      pending: 'Đang gửi kết quả cho máy chủ kiểm tra…',
+      error: 'Không nhận được quyết định của máy chủ (mất kết nối, máy chủ gặp sự cố hoặc quá thời gian chờ).',
+      pending: 'Đang kiểm tra kết quả đọc thẻ…',
     },
     backendDown: 'Không lấy được phiếu đọc thẻ từ máy chủ. Hãy chạy lại bằng lệnh npm start.',
     male: 'Nam',
@@ -110,8 +115,13 @@ const COMMON = {
       'unknown-csca':
         "The card's origin is not verified: this computer lacks the issuing authority's root certificate. Tell IT.",
       'not-checked': 'Whether the card is genuine was not checked. Compare with an original document.',
+      refused: 'Not to be used: the backend refused this read (see the reasons just below).',
+      'no-decision':
+        'Not to be used yet: the backend has not confirmed this read. Read the card again; if that fails, tell IT.',
     },
     verdictLabel: 'Authenticity',
+    verdictLabelPending: "The reader's result",
+    verdictPending: "Checking with the backend… The card's data is not used until the backend confirms.",
     simulated: 'SIMULATED — a simulated card with invented data: not a real CCCD.',
     verdictSimulated: 'A simulated card for testing: invented data, not a real CCCD.',
     details: 'Technical details (for IT)',
@@ -128,8 +138,8 @@ const COMMON = {
       acceptedSimulated:
         "Accepted for testing: the kiosk's signature is valid, but this is a SIMULATED card, not a real CCCD.",
       refused: 'The read result was refused:',
-      error: 'The result could not be sent to the backend.',
-      pending: 'Sending the result to the backend for checking…',
+      error: 'No decision from the backend (unreachable, failing, or no answer in time).',
+      pending: 'Checking the read result…',
     },
     backendDown: 'No ticket from the backend. Run it again with npm start.',
     male: 'Male',
@@ -211,48 +221,98 @@ function simulatedMarker() {
   return marker;
 }
 
-/** Whether the verdict lets the page use the card's data: the Police issued it (PA valid). */
-export function passing(verification) {
-  return verification.overall === 'authentic' || verification.overall === 'genuine-data';
+const PASSING = ['authentic', 'genuine-data'];
+const VERDICTS = [...PASSING, 'invalid', 'unknown-csca', 'not-checked'];
+
+/** The reasons of a verification for IT (warnings and errors, never info). */
+function verificationReasons(v) {
+  return [...v.passive.reasons, ...(v.chip.reasons ?? []), ...(v.active.reasons ?? []), ...(v.reasons ?? [])].filter(
+    (r) => r.severity !== 'info',
+  );
 }
 
 /**
- * Renders the verdict block: ONE plain sentence for the clerk first (colour and icon only as extra cues), the
- * technical reasons (warnings and errors, never info) behind a "technical details" toggle for IT. `simulated` (the
- * result's signed flag) puts the "simulated" banner above the verdict, and a simulated card is never called genuine.
+ * The verdict the page shows and acts on, from the read and the backend's decision on it (docs/demo.md): the backend
+ * decides, so the card's data is usable only once the backend accepted the read and its own verdict passes.
+ * - pending (`decision` undefined): the agent's verdict, marked as being checked with the backend; not usable yet.
+ * - accepted: the backend's own verdict (`decision.overall`, from the evidence it re-verified; the agent's only when
+ *   the backend had no evidence to re-verify), usable when it passes (authentic, genuine-data).
+ * - refused: the backend's verdict when that is what it refused (invalid, unknown-csca, not-checked), otherwise
+ *   'refused' (replayed, agent not enrolled, fields mismatch…); never usable.
+ * - no decision (`null`: unreachable, an error, or no answer in time): 'no-decision'; never usable.
  */
-export function renderVerdict(container, verification, simulated = false) {
+export function verdictView(result, decision) {
+  const agent = result.verification;
+  if (decision === undefined)
+    return { state: 'pending', overall: agent.overall, reasons: verificationReasons(agent), usable: false };
+  if (decision?.accepted === true) {
+    const overall = decision.overall ?? agent.overall;
+    if (VERDICTS.includes(overall))
+      return {
+        state: 'accepted',
+        overall,
+        reasons: (decision.reasons ?? []).filter((r) => r.severity !== 'info'),
+        usable: PASSING.includes(overall),
+      };
+  }
+  if (decision?.accepted === false) {
+    const overall =
+      VERDICTS.includes(decision.overall) && !PASSING.includes(decision.overall) ? decision.overall : 'refused';
+    return { state: 'refused', overall, reasons: verificationReasons(agent), usable: false };
+  }
+  return { state: 'error', overall: 'no-decision', reasons: verificationReasons(agent), usable: false };
+}
+
+/**
+ * Renders the verdict block of a `verdictView`: ONE plain sentence for the clerk first (colour and icon only as extra
+ * cues), the technical reasons (warnings and errors, never info) behind a "technical details" toggle for IT. While
+ * the backend's decision is pending, the sentence is the agent's, labelled as the reader's and followed by "checking
+ * with the backend". `simulated` (the result's signed flag) puts the "simulated" banner above the verdict, and a
+ * simulated card is never called genuine.
+ */
+export function renderVerdict(container, view, simulated = false) {
   const open = container.querySelector('details')?.open ?? false;
   container.replaceChildren();
-  container.dataset.verdict = verification.overall;
+  container.dataset.verdict = view.overall;
+  container.dataset.state = view.state;
   if (simulated) {
     container.dataset.simulated = 'true';
     container.append(simulatedMarker());
   } else delete container.dataset.simulated;
   const heading = document.createElement('p');
   heading.className = 'verdict-text';
+  const pass = PASSING.includes(view.overall);
   const icon =
-    simulated && passing(verification)
-      ? '⚠'
-      : { authentic: '✔', 'genuine-data': '✔', invalid: '✖', 'unknown-csca': '?', 'not-checked': '–' }[
-          verification.overall
-        ];
+    view.state === 'pending'
+      ? '…'
+      : simulated && pass
+        ? '⚠'
+        : {
+            authentic: '✔',
+            'genuine-data': '✔',
+            invalid: '✖',
+            refused: '✖',
+            'unknown-csca': '?',
+            'no-decision': '?',
+            'not-checked': '–',
+          }[view.overall];
   const iconEl = document.createElement('span');
   iconEl.setAttribute('aria-hidden', 'true');
   iconEl.textContent = `${icon} `;
   const label = document.createElement('strong');
-  label.textContent = `${t('verdictLabel')}: `;
+  label.textContent = `${t(view.state === 'pending' ? 'verdictLabelPending' : 'verdictLabel')}: `;
   // A simulated card is never called genuine: a passing verdict only means the test CSCA's signatures match.
-  const text = simulated && passing(verification) ? t('verdictSimulated') : t(`verdict.${verification.overall}`);
+  const text = simulated && pass ? t('verdictSimulated') : t(`verdict.${view.overall}`);
   heading.append(iconEl, label, document.createTextNode(text));
   container.append(heading);
-  const reasons = [
-    ...verification.passive.reasons,
-    ...(verification.chip.reasons ?? []),
-    ...(verification.active.reasons ?? []),
-    ...(verification.reasons ?? []),
-  ].filter((r) => r.severity !== 'info');
-  if (reasons.length) {
+  if (view.state === 'pending') {
+    const pending = document.createElement('p');
+    pending.className = 'verdict-pending';
+    pending.setAttribute('role', 'status');
+    pending.textContent = t('verdictPending');
+    container.append(pending);
+  }
+  if (view.reasons.length) {
     const details = document.createElement('details');
     details.className = 'tech';
     details.open = open;
@@ -260,11 +320,11 @@ export function renderVerdict(container, verification, simulated = false) {
     summary.textContent = t('details');
     const list = document.createElement('ul');
     list.className = 'reasons';
-    for (const r of reasons) {
+    for (const r of view.reasons) {
       const li = document.createElement('li');
       li.dataset.severity = r.severity;
       li.dataset.code = r.code;
-      li.textContent = r.message[lang];
+      li.textContent = r.message?.[lang] ?? r.code;
       list.append(li);
     }
     details.append(summary, list);
@@ -273,18 +333,23 @@ export function renderVerdict(container, verification, simulated = false) {
 }
 
 /**
- * The guard between a read and the page's use of its data. A passing verdict (authentic, genuine-data) goes through
- * at once. Any other verdict shows "not used" with a required reason field and an override button: the data is used
- * only when the clerk types a reason and presses it, and then `onUse({ overridden: true, reason })` marks it as not
- * verified. The reason stays in this page (never logged, stored or sent).
- * Returns the state to re-render with on a language change.
+ * The guard between a read and the page's use of its data, on a `verdictView`. While the backend's decision is
+ * pending, nothing is used and no override is offered. A usable view (the backend accepted a passing verdict) goes
+ * through at once. Any other (a failing verdict, a refusal, no decision) shows "not used" with a required reason field
+ * and an override button: the data is used only when the clerk types a reason and presses it, and then
+ * `onUse({ overridden: true, reason })` marks it as not verified. The reason stays in this page (never logged,
+ * stored or sent).
  */
-export function guardResult(container, result, onUse) {
+export function guardResult(container, view, onUse) {
   const state = { overridden: false, reason: '' };
   overriddenNote = undefined;
   container.replaceChildren();
   delete container.dataset.overridden;
-  if (passing(result.verification)) {
+  if (view.state === 'pending') {
+    container.hidden = true;
+    return state;
+  }
+  if (view.usable) {
     container.hidden = true;
     onUse(state);
     return state;
@@ -393,18 +458,33 @@ async function fetchTicket(desk) {
   return res.json();
 }
 
-/** The signed result to the backend; its decision (accepted, or refused with reasons), or undefined when unreachable. */
-async function postResult(ticketId, result) {
+/** How long the page waits for the backend's decision before treating the read as not confirmed. */
+const DECISION_TIMEOUT_MS = 15_000;
+
+/**
+ * The signed result to the backend; its decision (200 accepted, 422 refused with reasons), or undefined when there is
+ * none to go by: unreachable, another status, a body that is not a decision, no answer within DECISION_TIMEOUT_MS,
+ * or the clerk cancelled.
+ */
+async function postResult(ticketId, result, signal) {
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(), DECISION_TIMEOUT_MS);
   try {
     const res = await fetch(`${await backend()}/results`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ ticketId, result }),
+      signal: AbortSignal.any([signal, timeout.signal]),
     });
     if (res.status !== 200 && res.status !== 422) return undefined;
-    return await res.json();
+    const decision = await res.json();
+    // Accepted only as an explicit `accepted: true` with 200: anything else is not a decision to act on.
+    if (typeof decision?.accepted !== 'boolean' || decision.accepted !== (res.status === 200)) return undefined;
+    return decision;
   } catch {
     return undefined;
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -443,7 +523,9 @@ export function renderDecision(container, decision) {
 }
 
 /**
- * Wires the CAN/QR form to the agent. `onResult(result)` renders a read; `onReset()` clears the previous one.
+ * Wires the CAN/QR form to the agent. `onResult(result, decision)` renders a read: first with `decision` undefined
+ * while the backend checks it (the page shows the verdict and no data), then with the backend's decision, or null
+ * when there is none (see `verdictView`). `onReset()` clears the previous read.
  * Each read uses a fresh session (a fresh ticket and nonce from the backend), and its signed result goes back to the
  * backend, whose decision is shown in #decision.
  */
@@ -541,12 +623,14 @@ export function startReader({ desk, onResult, onReset }) {
         },
       });
       setStatus('done');
-      onResult(result);
-      document.body.dataset.read = 'done';
+      // Nothing from the card is usable until the backend has decided: the verdict, "checking", no data.
       lastDecision = undefined;
       renderDecision(decisionEl, lastDecision);
-      lastDecision = (await postResult(ticket.ticketId, result)) ?? null;
+      onResult(result, undefined);
+      document.body.dataset.read = 'done';
+      lastDecision = (await postResult(ticket.ticketId, result, abort.signal)) ?? null;
       renderDecision(decisionEl, lastDecision);
+      onResult(result, lastDecision);
       document.body.dataset.decision = decisionEl.dataset.decision;
     } catch (e) {
       // Not "ready": the read failed and the error says what to do next.

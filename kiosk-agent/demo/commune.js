@@ -1,8 +1,20 @@
 // Commune office: fill the citizen's form from the chip. Only the fields the form has are requested (no photo,
 // ethnicity, religion or family names); everything stays editable and marked as filled from the card.
-// The verdict comes first, and a card that is not valid never fills the form silently: only when the clerk types
-// a reason and overrides, and then every field is marked "not verified".
-import { $, expiryText, guardResult, initPage, onLangChange, renderVerdict, startReader, t, vnDate } from './common.js';
+// The verdict comes first, nothing fills the form until the backend has decided, and a read that is not usable (a
+// failing verdict, a refusal, no decision) never fills it silently: only when the clerk types a reason and overrides,
+// and then every field is marked "not verified".
+import {
+  $,
+  expiryText,
+  guardResult,
+  initPage,
+  onLangChange,
+  renderVerdict,
+  startReader,
+  t,
+  verdictView,
+  vnDate,
+} from './common.js';
 
 const FIELDS = [
   'fullName',
@@ -16,6 +28,7 @@ const FIELDS = [
   'placeOfResidence',
 ];
 let last;
+let view;
 
 initPage({
   vi: {
@@ -104,20 +117,21 @@ function fill(result, use) {
   note.textContent = t(note.dataset.key, { n });
 }
 
-function render(result) {
+function render(result, decision) {
   last = result;
+  view = verdictView(result, decision);
   clearForm();
   const verdict = $('verdict');
-  renderVerdict(verdict, result.verification, result.simulated);
+  renderVerdict(verdict, view, result.simulated);
   verdict.hidden = false;
-  guardResult($('gate'), result, (use) => fill(result, use));
+  guardResult($('gate'), view, (use) => fill(result, use));
 }
 
 onLangChange(() => {
   if (last) {
     const note = $('filled-note');
     if (note.dataset.key) note.textContent = t(note.dataset.key, { n: note.dataset.n });
-    renderVerdict($('verdict'), last.verification, last.simulated);
+    renderVerdict($('verdict'), view, last.simulated);
   }
 });
 

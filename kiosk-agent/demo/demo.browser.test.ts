@@ -2,8 +2,11 @@
  * The front-desk pages in a real browser (Debian chromium through playwright-core) against the real agent in
  * demo + simulate mode and its demo backend (@cccd/server, wired as `npm start` wires it): the page gets its ticket
  * from the backend, reads, posts the signed result back and shows the backend's decision. Type the simulated
- * card's CAN, read, check the fields, the verdict and the decision, save screenshots for the docs. Every page is read under every verdict (one agent per simulated chip: authentic, genuine-data,
- * refused CA, tampered DG13, unknown CSCA): a card that is not valid must never fill a page silently.
+ * card's CAN, read, check the fields, the verdict and the decision, save screenshots for the docs. Every page is
+ * read under every verdict (one agent per simulated chip: authentic, genuine-data, refused CA, tampered DG13, unknown
+ * CSCA): a card that is not valid must never fill a page silently. And the backend decides: every page is read
+ * while the decision is held back (verdict "checking", no data), with the agent saying authentic but the backend
+ * refusing (the agent's key revoked), and with the backend unreachable — no data until an override in both.
  * Every wait is bounded; a missing browser or an agent that does not start fails fast and clearly.
  */
 import { execFileSync } from 'node:child_process';
@@ -33,6 +36,8 @@ const VERDICT_VI: Record<string, RegExp> = {
   invalid: /Không hợp lệ: dữ liệu trên thẻ đã bị sửa/,
   'unknown-csca': /Chưa xác minh được nguồn gốc thẻ/,
   'not-checked': /Chưa kiểm tra được thẻ thật hay giả/,
+  refused: /Không được dùng: máy chủ đã từ chối kết quả đọc thẻ này/,
+  'no-decision': /Chưa được dùng: máy chủ chưa xác nhận kết quả đọc thẻ này/,
 };
 const PASSING = ['authentic', 'genuine-data'];
 
@@ -91,6 +96,7 @@ function freePort(): Promise<number> {
 }
 
 const backends: DemoBackend[] = [];
+const backendOf = new Map<AgentHandle, DemoBackend>();
 
 /**
  * An agent in demo mode with its demo backend, wired as `cccd agent --demo-backend` does (packages/cli
@@ -131,11 +137,12 @@ async function startDemoAgent(config: AgentConfigInput, what: string): Promise<A
     publicKey: a.publicKey,
     ...(csca && a.config.simulation.trustTestCsca ? { testCsca: csca } : {}),
   });
+  backendOf.set(a, backend);
   return a;
 }
 
 let agent: AgentHandle | undefined;
-const agents = new Map<Scenario, AgentHandle>();
+const agents = new Map<string, AgentHandle>();
 const dataDirs: string[] = [];
 const quiet = new Writable({ write: (_chunk, _enc, done) => done() });
 let context: BrowserContext | undefined;
@@ -187,14 +194,23 @@ async function agentFor(scenario: Scenario): Promise<AgentHandle> {
   return a;
 }
 
-async function openPage(name: string, waitForAgent = true, on: AgentHandle = agent!): Promise<Page> {
+async function openPage(
+  name: string,
+  waitForAgent = true,
+  on: AgentHandle = agent!,
+  before?: (page: Page) => Promise<void>,
+): Promise<Page> {
   const page = await context!.newPage();
+  await before?.(page);
   page.on('pageerror', (e) => pageErrors.push(`${name}: ${e.message}`));
   page.on('console', (m) => {
-    // The backend answers a refused result with 422 (docs/server.md), and Chromium logs every non-2xx fetch.
-    const refusal =
-      m.text() === 'Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)';
-    if (m.type() === 'error' && !refusal) pageErrors.push(`${name}: ${m.text()}`);
+    // The backend answers a refused result with 422 (docs/server.md), and Chromium logs every non-2xx fetch; the
+    // "backend unreachable" tests refuse the connection on purpose.
+    const expected = [
+      'Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)',
+      'Failed to load resource: net::ERR_CONNECTION_REFUSED',
+    ].includes(m.text());
+    if (m.type() === 'error' && !expected) pageErrors.push(`${name}: ${m.text()}`);
   });
   await page.goto(`${on.url}/demo/${name}`);
   if (waitForAgent) await page.waitForSelector('body[data-agent="ready"]');
@@ -213,9 +229,13 @@ async function expectReadDone(page: Page): Promise<void> {
   if (outcome !== 'done') throw new Error(`the read failed on the page: ${await page.textContent('#error')}`);
 }
 
+/** The verdict once the backend has decided (while it decides, the verdict is marked pending: see its own test). */
 async function expectVerdict(page: Page): Promise<string> {
+  await page.waitForSelector('body[data-decision]');
   const verdict = page.locator('#verdict');
   await verdict.waitFor({ state: 'visible' });
+  expect(await verdict.getAttribute('data-state')).not.toBe('pending');
+  expect(await verdict.locator('.verdict-pending').count()).toBe(0);
   const kind = (await verdict.getAttribute('data-verdict')) ?? '';
   expect(Object.keys(VERDICT_VI)).toContain(kind);
   // One plain sentence for the clerk; the technical reasons stay behind the closed "technical details" toggle.
@@ -245,12 +265,16 @@ async function expectVerdict(page: Page): Promise<string> {
  * The backend's decision on the signed result, shown next to the verdict: accepted — and then "simulated", never
  * genuine, since these are simulated cards — or refused with its reasons. Returns the refusal code.
  */
-async function expectDecision(page: Page, accepted: boolean): Promise<string | null> {
+async function expectDecision(page: Page, accepted: boolean | 'error'): Promise<string | null> {
   await page.waitForSelector('body[data-decision]');
   const box = page.locator('#decision');
-  expect(await box.getAttribute('data-decision')).toBe(accepted ? 'accepted' : 'refused');
+  expect(await box.getAttribute('data-decision')).toBe(
+    accepted === 'error' ? 'error' : accepted ? 'accepted' : 'refused',
+  );
   const text = (await box.textContent()) ?? '';
-  if (accepted) {
+  if (accepted === 'error') {
+    expect(text).toMatch(/^Máy chủ: Không nhận được quyết định của máy chủ/);
+  } else if (accepted) {
     expect(await box.getAttribute('data-simulated')).toBe('true');
     expect(text).toMatch(/^Máy chủ: Đã chấp nhận để thử nghiệm: .*thẻ MÔ PHỎNG, không phải thẻ CCCD thật/);
   } else {
@@ -275,6 +299,54 @@ async function shownData(page: Page): Promise<{ inputs: string[]; list: string[]
     copy: (document.querySelector('#copy-box:not([hidden]) #bhxh')?.textContent ?? '').trim(),
     photo: Boolean(document.querySelector('#photo')),
   }));
+}
+
+const NOTHING = { inputs: [], list: [], copy: '', photo: false };
+
+/**
+ * A read that is not usable (a failing verdict, a refusal, no decision): nothing from the card on the page, the
+ * "not used" gate, and the data only after the clerk's typed reason, marked as not verified — never the BHXH copy
+ * box or the face-match portrait.
+ */
+async function expectWithheldThenOverride(page: Page, desk: string, shot?: () => Promise<unknown>): Promise<void> {
+  expect(await shownData(page), 'a read that is not usable filled the page').toEqual(NOTHING);
+  await page.locator('#gate').waitFor({ state: 'visible' });
+  if (desk === 'bank') expect(await page.textContent('#face-hint')).toMatch(/KHÔNG dùng ảnh này/);
+  await shot?.();
+  // The override needs a typed reason.
+  await page.click('#override-btn');
+  expect(await page.textContent('.gate-problem')).toMatch(/ghi rõ lý do/);
+  expect((await shownData(page)).inputs).toEqual([]);
+  await page.fill('#override-reason', 'Công dân xuất trình giấy tờ gốc');
+  await page.click('#override-btn');
+  expect(await page.textContent('#gate')).toMatch(/CHƯA được xác thực.*Công dân xuất trình giấy tờ gốc/);
+  const after = await shownData(page);
+  if (desk === 'commune') {
+    expect(after.inputs).toHaveLength(COMMUNE_FIELDS.length);
+    expect(await page.locator('#civil-form .unverified').count()).toBe(COMMUNE_FIELDS.length);
+    expect(await page.locator('#civil-form .filled').count()).toBe(0);
+    expect(await page.textContent('#filled-note')).toMatch(/CHƯA được xác thực/);
+  } else {
+    expect(after.list.length).toBeGreaterThan(3);
+    expect(await page.locator('dl.fields dd.unverified').count()).toBeGreaterThan(3);
+  }
+  // Never offered for a read that is not usable, override or not: the BHXH copy box, the face-match portrait.
+  expect(after.copy).toBe('');
+  expect(after.photo).toBe(false);
+  await page.click('#lang-toggle');
+  expect(await page.textContent('#gate')).toMatch(/NOT verified/);
+  await page.click('#lang-toggle');
+}
+
+/** An agent (authentic card) whose backend no longer has its device key: every result it signs is refused. */
+let revoked: AgentHandle | undefined;
+async function revokedAgent(): Promise<AgentHandle> {
+  if (revoked) return revoked;
+  const a = await startDemoAgent({}, 'revoked');
+  agents.set('revoked', a);
+  expect(await backendOf.get(a)!.server.revoke(a.agentId)).toBe(true);
+  revoked = a;
+  return a;
 }
 
 describe('front-desk demo pages', () => {
@@ -476,43 +548,123 @@ describe('front-desk demo pages', () => {
           await page.close();
           return;
         }
-        // Not valid: nothing from the card on the page — no form value, no field, no copy box, no portrait.
-        expect(data, 'a card that is not valid filled the page').toEqual({
-          inputs: [],
-          list: [],
-          copy: '',
-          photo: false,
-        });
-        await page.locator('#gate').waitFor({ state: 'visible' });
-        if (desk === 'bank') expect(await page.textContent('#face-hint')).toMatch(/KHÔNG dùng ảnh này/);
-        if (SHOTS[name]?.includes(scenario)) await shot();
-        // The override needs a typed reason.
-        await page.click('#override-btn');
-        expect(await page.textContent('.gate-problem')).toMatch(/ghi rõ lý do/);
-        expect((await shownData(page)).inputs).toEqual([]);
-        await page.fill('#override-reason', 'Công dân xuất trình giấy tờ gốc');
-        await page.click('#override-btn');
-        expect(await page.textContent('#gate')).toMatch(/CHƯA được xác thực.*Công dân xuất trình giấy tờ gốc/);
-        const after = await shownData(page);
-        if (desk === 'commune') {
-          expect(after.inputs).toHaveLength(COMMUNE_FIELDS.length);
-          expect(await page.locator('#civil-form .unverified').count()).toBe(COMMUNE_FIELDS.length);
-          expect(await page.locator('#civil-form .filled').count()).toBe(0);
-          expect(await page.textContent('#filled-note')).toMatch(/CHƯA được xác thực/);
-        } else {
-          expect(after.list.length).toBeGreaterThan(3);
-          expect(await page.locator('dl.fields dd.unverified').count()).toBeGreaterThan(3);
-        }
-        // Never offered for a card that is not valid, override or not: the BHXH copy box, the face-match portrait.
-        expect(after.copy).toBe('');
-        expect(after.photo).toBe(false);
+        await expectWithheldThenOverride(page, desk, SHOTS[name]?.includes(scenario) ? shot : undefined);
         if (desk === 'commune' && scenario === 'invalid')
           await page.screenshot({ path: join(IMAGES, 'demo-commune-override.png'), fullPage: true });
-        await page.click('#lang-toggle');
-        expect(await page.textContent('#gate')).toMatch(/NOT verified/);
-        await page.click('#lang-toggle');
         await page.close();
       });
+
+  /** Holds the page's POST of its result to the backend until `release()`; `refuse: true` refuses the connection. */
+  async function holdResults(page: Page, on: AgentHandle, refuse = false): Promise<() => void> {
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await page.route(`${backendOf.get(on)!.url}/results`, async (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      if (refuse) return route.abort('connectionrefused');
+      await held;
+      // The page may have given up on it meanwhile (its own timeout): nothing left to continue then.
+      return route.continue().catch(() => undefined);
+    });
+    return release;
+  }
+
+  for (const name of ['commune.html', 'clinic.html', 'bank.html']) {
+    const desk = name.replace('.html', '');
+
+    it(`${name}: while the backend decides, the verdict says "checking" and nothing from the card shows`, async () => {
+      const page = await openPage(name);
+      const release = await holdResults(page, agent!);
+      try {
+        await readWithCan(page);
+        await expectReadDone(page);
+        await page.locator('#decision[data-decision="pending"]').waitFor();
+        const verdict = page.locator('#verdict');
+        await verdict.waitFor({ state: 'visible' });
+        expect(await verdict.getAttribute('data-state')).toBe('pending');
+        const sentence = (await verdict.locator('.verdict-text').textContent()) ?? '';
+        expect(sentence).toMatch(/^… Kết quả của máy đọc thẻ: Thẻ mô phỏng dùng để thử/);
+        expect(sentence).not.toMatch(/✔|Hợp lệ/);
+        expect(await verdict.locator('.verdict-pending').textContent()).toMatch(/^Đang kiểm tra với máy chủ…/);
+        expect(await page.textContent('#decision')).toBe('Máy chủ: Đang kiểm tra kết quả đọc thẻ…');
+        expect(await page.getAttribute('body', 'data-decision')).toBeNull();
+        expect(await shownData(page), 'data shown before the backend decided').toEqual(NOTHING);
+        expect(await page.isHidden('#gate')).toBe(true);
+        if (desk === 'bank') expect(await page.textContent('#face-hint')).toBe('');
+        if (desk === 'commune') {
+          expect(await page.textContent('#filled-note')).toBe('');
+          await page.screenshot({ path: join(IMAGES, 'demo-commune-pending.png'), fullPage: true });
+        }
+        await page.click('#lang-toggle');
+        expect(await verdict.locator('.verdict-pending').textContent()).toMatch(/^Checking with the backend…/);
+        expect(await shownData(page)).toEqual(NOTHING);
+        await page.click('#lang-toggle');
+      } finally {
+        release();
+      }
+      // Accepted: the backend's own verdict, and only now the data.
+      await expectDecision(page, true);
+      expect(await expectVerdict(page)).toBe('authentic');
+      const data = await shownData(page);
+      if (desk === 'commune') expect(data.inputs).toHaveLength(COMMUNE_FIELDS.length);
+      if (desk === 'clinic') expect(JSON.parse(data.copy).maThe).toBe(profile.idNumber);
+      if (desk === 'bank') expect(data.photo).toBe(true);
+      await page.close();
+    });
+
+    it(`${name}: the agent says authentic but the backend refuses (agent's key revoked): refused first, no data until an override`, async () => {
+      const on = await revokedAgent();
+      const page = await openPage(name, true, on);
+      await readWithCan(page);
+      await expectReadDone(page);
+      expect(await expectVerdict(page)).toBe('refused');
+      expect(await expectDecision(page, false)).toBe('agent-not-enrolled');
+      expect(await page.textContent('#verdict')).not.toMatch(/✔|Hợp lệ|Thẻ mô phỏng dùng để thử/);
+      expect(await page.textContent('#decision')).toMatch(/Khóa thiết bị ký kết quả chưa được đăng ký/);
+      const shot = () => page.screenshot({ path: join(IMAGES, 'demo-commune-backend-refused.png'), fullPage: true });
+      await expectWithheldThenOverride(page, desk, desk === 'commune' ? shot : undefined);
+      await page.click('#lang-toggle');
+      expect(await page.textContent('#verdict')).toMatch(/Not to be used: the backend refused this read/);
+      expect(await page.textContent('#decision')).toMatch(/^Backend: The read result was refused:/);
+      await page.click('#lang-toggle');
+      await page.close();
+    });
+
+    if (desk === 'commune')
+      it(`${name}: the backend does not answer within 15 s: no decision, no data until an override`, async () => {
+        // The page's clock, not a real 15 s wait: the held POST is cut off by the page's own timeout.
+        const page = await openPage(name, true, agent!, (p) => p.clock.install());
+        const release = await holdResults(page, agent!);
+        try {
+          await readWithCan(page);
+          await expectReadDone(page);
+          await page.locator('#decision[data-decision="pending"]').waitFor();
+          await page.clock.fastForward(14_000);
+          expect(await page.getAttribute('#decision', 'data-decision')).toBe('pending');
+          expect(await shownData(page)).toEqual(NOTHING);
+          await page.clock.fastForward(1_500);
+          expect(await expectVerdict(page)).toBe('no-decision');
+          await expectDecision(page, 'error');
+          await expectWithheldThenOverride(page, desk);
+        } finally {
+          release();
+        }
+        await page.close();
+      });
+
+    it(`${name}: the backend cannot be reached: no decision, no data until an override`, async () => {
+      const page = await openPage(name);
+      await holdResults(page, agent!, true);
+      await readWithCan(page);
+      await expectReadDone(page);
+      expect(await expectVerdict(page)).toBe('no-decision');
+      await expectDecision(page, 'error');
+      expect(await page.textContent('#verdict')).not.toMatch(/✔|Hợp lệ|Thẻ mô phỏng dùng để thử/);
+      await expectWithheldThenOverride(page, desk);
+      await page.close();
+    });
+  }
 
   it('no page logged an error', () => {
     expect(pageErrors).toEqual([]);
