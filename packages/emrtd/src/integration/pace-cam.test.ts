@@ -148,7 +148,7 @@ describe('PACE-CAM against EF.CardSecurity', () => {
     ],
     // DO'8A' removed (the GA answers only T_IC).
     ['absent', (r: Uint8Array) => Uint8Array.of(0x7c, 0x0a, ...r.subarray(2, 12), 0x90, 0x00)],
-  ])("a %s DO'8A' is CAM not checked (cam-data-missing), never a mismatch; CA decides", async (_, change) => {
+  ])("DO'8A' %s: CAM not checked (cam-data-missing), never a mismatch; CA decides", async (_, change) => {
     const r = await readThrough(change);
     expect(r.paceCam).toEqual({ result: 'not-checked', notChecked: 'cam-data-missing' });
     expect(r.chipAuthentication).toMatchObject({ performed: true, success: true });
