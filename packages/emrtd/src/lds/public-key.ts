@@ -48,6 +48,10 @@ export type KeyDomainParameters =
   | { kind: 'unknown' };
 
 export type PublicKey =
+  /**
+   * The BIT STRING contents as found: the point (SEC 1 §2.3.3), or — from some TR-03110 producers — the point
+   * wrapped in an OCTET STRING. Only the curve can tell those apart: read it with `ecPublicPoint` (pki/ec.ts).
+   */
   | { kind: 'ec'; point: Uint8Array }
   | { kind: 'rsa'; modulus: bigint; exponent: bigint }
   | { kind: 'dh'; y: bigint }
@@ -118,18 +122,10 @@ export function readDomainParameters(algorithm: string, t: Tlv, file: string): K
 const EC_ALGORITHMS = new Set<string>([OID.ecPublicKey, OID.pkECDH]);
 const DH_ALGORITHMS = new Set<string>([OID.dhPublicNumber, OID.pkDH]);
 
-/** Some TR-03110 producers wrap the EC point in an OCTET STRING inside the BIT STRING; unwrap that. */
-function ecPoint(bytes: Uint8Array): Uint8Array {
-  if (bytes.length > 2 && bytes[0] === 0x04 && bytes[1] === bytes.length - 2 && bytes[2] === 0x04)
-    return bytes.subarray(2);
-  return bytes;
-}
-
 function parsePublicKey(algorithm: string, bytes: Uint8Array, file: string, base: number): PublicKey {
   if (EC_ALGORITHMS.has(algorithm)) {
-    const point = ecPoint(bytes);
-    if (point.length === 0) throw malformed(file, base, 'empty EC public point');
-    return { kind: 'ec', point };
+    if (bytes.length === 0) throw malformed(file, base, 'empty EC public point');
+    return { kind: 'ec', point: bytes };
   }
   if (algorithm === OID.rsaEncryption || algorithm === OID.rsassaPss) {
     const seq = readNested(bytes, file, base, TAG.SEQUENCE);

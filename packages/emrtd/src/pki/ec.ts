@@ -95,6 +95,24 @@ export function resolveCurve(dp: KeyDomainParameters | undefined): ResolvedCurve
   return undefined;
 }
 
+/**
+ * The EC public point in an SPKI's BIT STRING, read on `params`. RFC 5480 §2.2 puts the point (SEC 1 §2.3.3) there
+ * directly; some TR-03110 producers wrap it in an OCTET STRING (04 ‖ L ‖ point). The first bytes alone cannot tell
+ * the two apart — a plain uncompressed point on a 256-bit curve whose X starts with 0x3F also reads "04 3F" — so the
+ * curve decides: the bytes are taken as a point first, and unwrapped only when they are not one, are exactly
+ * 2 + (1 + 2·fieldSize) bytes with that length byte, and the inner bytes are a point. Undefined when neither reading
+ * is a point of the curve.
+ */
+export function ecPublicPoint(params: EcDomainParameters, bytes: Uint8Array): Uint8Array | undefined {
+  if (pointOnCurve(params, bytes)) return bytes;
+  const inner = 1 + 2 * params.fieldSize;
+  if (bytes.length === 2 + inner && bytes[0] === 0x04 && bytes[1] === inner) {
+    const point = bytes.subarray(2);
+    if (pointOnCurve(params, point)) return point;
+  }
+  return undefined;
+}
+
 export type EcdsaSignatureForm = 'der' | 'plain' | 'non-der';
 
 export interface EcdsaSignatureCandidate {

@@ -53,6 +53,10 @@ const CAM_NOT_CHECKED: Record<string, LocalizedText> = {
     en: 'EF.CardSecurity holds no chip authentication key on the PACE curve',
   },
   unsupported: { vi: 'biến thể PACE-CAM này chưa được hỗ trợ', en: 'this PACE-CAM variant is not supported' },
+  'cam-data-missing': {
+    vi: 'dữ liệu xác thực chip (DO 8A) bị thiếu hoặc không giải mã được',
+    en: "the chip authentication data (DO'8A') were missing or did not decrypt",
+  },
 };
 
 function camNotChecked(why: Params[string]): LocalizedText {
@@ -481,6 +485,28 @@ const CATALOG = {
     () => ({
       vi: 'Dữ liệu xác thực chip của PACE-CAM không khớp với khóa trong EF.CardSecurity: chip có thể là bản sao.',
       en: 'The PACE-CAM chip authentication data do not fit the key in EF.CardSecurity: the chip may be a copy.',
+    }),
+  ],
+  'cam-mismatch-ca-valid': [
+    'warning',
+    () => ({
+      vi:
+        'Dữ liệu PACE-CAM (không được bảo vệ bằng MAC) không khớp, nhưng chip đã chứng minh khóa của mình bằng ' +
+        'xác thực chip (CA): chip hợp lệ; dữ liệu có thể đã bị thay đổi trên đường truyền.',
+      en:
+        'The PACE-CAM data (not MAC-protected) did not fit, but the chip proved its key by Chip Authentication: the ' +
+        'chip is genuine; the data may have been altered on the way.',
+    }),
+  ],
+  'cam-not-tied': [
+    'warning',
+    () => ({
+      vi:
+        'Kết quả PACE-CAM không gắn được với giấy tờ này: khóa trong EF.CardSecurity không phải khóa của DG14 ' +
+        'hoặc EF.CardSecurity không do cùng bên ký (DS) với EF.SOD ký; kết quả không được tính.',
+      en:
+        'The PACE-CAM result is not tied to this document: the EF.CardSecurity key is not the DG14 key, or ' +
+        'EF.CardSecurity was not signed by the Document Signer of EF.SOD; it is not counted.',
     }),
   ],
   'cam-not-checked': [

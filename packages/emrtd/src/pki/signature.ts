@@ -15,7 +15,7 @@ import {
   EC_CURVE_NAMES,
   type EcKeyTables,
   ecdsaSignatureCandidates,
-  pointOnCurve,
+  ecPublicPoint,
   resolveCurve,
   verifyEcdsaDigest,
 } from './ec.js';
@@ -178,14 +178,12 @@ function acceptQuirk(
 }
 
 function tryCurve(params: EcDomainParameters, input: SignatureInput, h: Uint8Array, tables?: EcKeyTables) {
-  if (!pointOnCurve(params, pointOf(input))) return undefined;
+  const point = input.spki.publicKey.kind === 'ec' ? ecPublicPoint(params, input.spki.publicKey.point) : undefined;
+  if (!point) return undefined;
   for (const c of ecdsaSignatureCandidates(input.signature, params.orderBytes))
-    if (verifyEcdsaDigest(params, pointOf(input), h, c.r, c.s, tables)) return c;
+    if (verifyEcdsaDigest(params, point, h, c.r, c.s, tables)) return c;
   return undefined;
 }
-
-const pointOf = (input: SignatureInput) =>
-  input.spki.publicKey.kind === 'ec' ? input.spki.publicKey.point : new Uint8Array();
 
 function verifyEc(input: SignatureInput, hash: HashName, tables?: EcKeyTables): SignatureCheck {
   if (input.spki.publicKey.kind !== 'ec') throw new UnsupportedAlgorithm('ECDSA signature with a non-EC key');

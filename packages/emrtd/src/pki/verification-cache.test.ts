@@ -10,10 +10,17 @@ import { createTestPki } from '../../../../simulator/src/pki/index.js';
 import { bigToBytes, bytesToBig } from '../codec/bytes.js';
 import { type EcCurveName, ecParametersByName } from '../crypto/domain-params.js';
 import { digest, type HashName } from '../crypto/hash.js';
+import type { SubjectPublicKeyInfo } from '../lds/public-key.js';
 import { verifyEcdsaDigest } from './ec.js';
 import { type SignatureInput, verifySignature } from './signature.js';
 import { VerificationCache } from './verification-cache.js';
 import { parseCertificate } from './x509.js';
+
+const spkiOf = (curveOid: string, point: Uint8Array) =>
+  ({
+    publicKey: { kind: 'ec', point },
+    domainParameters: { kind: 'named-curve', curveOid },
+  }) as unknown as SubjectPublicKeyInfo;
 
 // Hash shorter than, equal to and longer than the order (SEC 1 §4.1.4 step 5 truncates the longer ones).
 const CASES: [EcCurveName, HashName][] = [
@@ -50,6 +57,7 @@ describe('ECDSA with a precomputed key table', () => {
         ['other key', other, h, r, s],
       ];
       const tables = new VerificationCache({ precomputeAfter: 1 });
+      for (const key of [publicKey, other]) tables.recordTrustedKey(spkiOf(params.oid, key));
       const got = variants.map(([label, key, digestBytes, rr, ss]) => {
         const plain = verifyEcdsaDigest(params, key, digestBytes, rr, ss);
         const compact = new Uint8Array([...bigToBytes(rr, params.orderBytes), ...bigToBytes(ss, params.orderBytes)]);
@@ -126,16 +134,24 @@ describe('VerificationCache: remembered signature verdicts', () => {
     expect(() => new VerificationCache({ maxVerdicts: -1 })).toThrow(RangeError);
   });
 
-  it('builds a key table only once the key has been used precomputeAfter times (default 8)', () => {
+  it('builds a key table only once a trusted key has been used precomputeAfter times (default 8)', () => {
     const params = ecParametersByName('secp256r1');
     const point = csca.spki.publicKeyBytes;
     const cache = new VerificationCache();
-    const uses = Array.from({ length: 9 }, () => cache.pointFor(params, point) !== undefined);
-    expect(uses).toEqual([false, false, false, false, false, false, false, true, true]);
+    const tabled = Array.from({ length: 9 }, () => {
+      cache.recordTrustedKey(csca.spki);
+      return cache.pointFor(params, point) !== undefined;
+    });
+    expect(tabled).toEqual([false, false, false, false, false, false, false, true, true]);
     expect(cache.stats.keyTables).toBe(1);
+    // Looking a key up (every verification does) counts nothing: only recordTrustedKey does.
+    const lookups = new VerificationCache({ precomputeAfter: 1 });
+    for (let i = 0; i < 3; i++) expect(lookups.pointFor(params, ds.spki.publicKeyBytes)).toBeUndefined();
+    expect(lookups.stats.keyTables).toBe(0);
     // Bytes that are not a point of the curve never get a table (the ordinary path refuses them).
     const offCurve = Uint8Array.from(point, (b, i) => (i === point.length - 1 ? b ^ 1 : b));
     const strict = new VerificationCache({ precomputeAfter: 1 });
+    strict.recordTrustedKey(spkiOf(params.oid, offCurve));
     expect(strict.pointFor(params, offCurve)).toBeUndefined();
   });
 });

@@ -8,7 +8,9 @@
  *   periods, CRL freshness and revocation are evaluated by the caller on every verification;
  * - precomputed multiplication tables (noble's `precompute`) for EC public keys seen `precomputeAfter` times
  *   (a Document Signer's key signs thousands of SODs; a table costs about eight verifications to build and makes
- *   each later one ~3× cheaper).
+ *   each later one ~3× cheaper). Only keys of certificates whose path to a trust-store anchor validated count
+ *   (`recordTrustedKey`, called by verify/chain.ts): a key made up for a forged DS certificate in an evidence bundle
+ *   is verified the ordinary way, and however many of them come, they neither build tables nor evict the real ones.
  *
  * Nothing is global: whoever wants the cache creates one and passes it (`verifyEvidence(…, { cache })`).
  * Only pass keys that recur (certificate keys); a chip's Active Authentication key is never routed here.
@@ -16,7 +18,8 @@
 import { hex, utf8 } from '../codec/bytes.js';
 import type { EcDomainParameters, EcPoint } from '../crypto/domain-params.js';
 import { sha256 } from '../crypto/hash.js';
-import type { EcKeyTables } from './ec.js';
+import type { SubjectPublicKeyInfo } from '../lds/public-key.js';
+import { type EcKeyTables, ecPublicPoint, resolveCurve } from './ec.js';
 import { type SignatureCheck, type SignatureInput, verifySignature } from './signature.js';
 
 export interface VerificationCacheOptions {
@@ -59,6 +62,9 @@ class Lru<V> {
     this.#map.set(key, value);
     while (this.#map.size > this.max) this.#map.delete(this.#map.keys().next().value!);
   }
+  delete(key: string): void {
+    this.#map.delete(key);
+  }
   get size(): number {
     return this.#map.size;
   }
@@ -92,6 +98,8 @@ function verdictKey(input: SignatureInput): string {
   field(Uint8Array.of(q.nonDerEcdsa ? 1 : 0, q.pkcs1WithPssKey ? 1 : 0, q.curveMismatch ? 1 : 0));
   return hex(h.digest());
 }
+
+const tableKey = (params: EcDomainParameters, encoded: Uint8Array) => `${params.name}:${hex(encoded)}`;
 
 const copy = (c: SignatureCheck): SignatureCheck => ({ ...c, reasons: c.reasons.map((r) => ({ ...r })) });
 
@@ -127,29 +135,34 @@ export class VerificationCache implements EcKeyTables {
     return check;
   }
 
-  /** EcKeyTables: the key's point with a table once it has been used `precomputeAfter` times. */
+  /** EcKeyTables: the key's point with its table, when `recordTrustedKey` has built one; a lookup, nothing more. */
   pointFor(params: EcDomainParameters, encoded: Uint8Array): EcPoint | undefined {
     if (this.#tables.max === 0) return undefined;
-    const key = `${params.name}:${hex(encoded)}`;
-    const table = this.#tables.get(key);
-    if (table) return table;
+    return this.#tables.get(tableKey(params, encoded));
+  }
+
+  /**
+   * One use of a certificate's key whose path to a trust-store anchor has validated (verify/chain.ts): the key earns
+   * a table once it has been used `precomputeAfter` times. Keys whose chain did not validate must never come here.
+   */
+  recordTrustedKey(spki: SubjectPublicKeyInfo): void {
+    if (this.#tables.max === 0 || spki.publicKey.kind !== 'ec') return;
+    const params = resolveCurve(spki.domainParameters)?.params;
+    const encoded = params && ecPublicPoint(params, spki.publicKey.point);
+    if (!params || !encoded) return;
+    const key = tableKey(params, encoded);
+    if (this.#tables.get(key)) return;
     const uses = (this.#uses.get(key) ?? 0) + 1;
     if (uses < this.#precomputeAfter) {
       this.#uses.set(key, uses);
-      return undefined;
+      return;
     }
-    let point: EcPoint;
-    try {
-      point = params.curve.fromBytes(encoded);
-      point.assertValidity();
-    } catch {
-      return undefined; // not a point of this curve: the ordinary path gives the verdict
-    }
-    if (point.is0()) return undefined;
+    this.#uses.delete(key);
+    const point = params.curve.fromBytes(encoded);
+    if (point.is0()) return;
     // Eager (isLazy false): the table is built here, once, not on some later caller's verification.
     point.precompute(TABLE_WINDOW, false);
     this.#tables.set(key, point);
-    return point;
   }
 
   get stats(): VerificationCacheStats {

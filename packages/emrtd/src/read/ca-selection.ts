@@ -13,7 +13,7 @@ import { decodeEcPoint, domainParameters, isStandardizedDomainParameterId } from
 import { EmrtdError, MalformedData } from '../errors.js';
 import type { ChipAuthenticationInfo, ChipAuthenticationPublicKeyInfo, SecurityInfos } from '../lds/card-access.js';
 import type { SubjectPublicKeyInfo } from '../lds/public-key.js';
-import { resolveCurve } from '../pki/ec.js';
+import { ecPublicPoint, resolveCurve } from '../pki/ec.js';
 
 /** The parameters of the exchange, with the DG14 entries they came from. */
 export interface SelectedChipAuthentication extends ChipAuthenticationParameters {
@@ -52,7 +52,8 @@ function ecGroupOf(spki: SubjectPublicKeyInfo): CaEcGroup | undefined {
 
 /**
  * An ECDH static key's point (uncompressed), checked to be on `params`: parsed by the SPKI reader, or raw when the
- * algorithm is standardizedDomainParameters. Throws MalformedData for a point that is not on the curve.
+ * algorithm is standardizedDomainParameters; an OCTET STRING wrapper is removed only where the curve says it is one
+ * (ecPublicPoint). Throws MalformedData for a point that is not on the curve.
  */
 export function ecStaticPublicKey(
   spki: SubjectPublicKeyInfo,
@@ -60,9 +61,8 @@ export function ecStaticPublicKey(
   what = 'DG14 chip authentication public key',
 ): Uint8Array {
   const key = spki.publicKey;
-  let point = key.kind === 'ec' ? key.point : spki.publicKeyBytes;
-  // TR-03110 producers sometimes wrap the point in an OCTET STRING.
-  if (point[0] === 0x04 && point.length > 2 && point[1] === point.length - 2) point = point.subarray(2);
+  const bytes = key.kind === 'ec' ? key.point : spki.publicKeyBytes;
+  const point = ecPublicPoint(params, bytes) ?? bytes;
   decodeEcPoint(params, point, what);
   return point;
 }

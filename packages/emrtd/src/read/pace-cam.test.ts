@@ -30,9 +30,26 @@ describe('checkPaceCam', () => {
     expect(out.key?.publicKey).toEqual(image.chipAuthenticationMapping!.publicKey);
   });
 
-  it('mismatch for another key, and for CA_IC that was missing or did not decrypt (empty)', () => {
+  it('mismatch for a well-formed CA_IC made with another key, or out of range', () => {
     expect(checkPaceCam(pace(caIc(skIc + 1n)), cardSecurity).report).toEqual({ result: 'mismatch' });
-    expect(checkPaceCam(pace(new Uint8Array(0)), cardSecurity).report).toEqual({ result: 'mismatch' });
+    expect(checkPaceCam(pace(bigToBytes(n, 32)), cardSecurity).report).toEqual({ result: 'mismatch' });
+  });
+
+  it("CA_IC missing or undecryptable under every IV reading is cam-data-missing, never a mismatch (DO'8A' has no MAC)", () => {
+    const empty = new Uint8Array(0);
+    const missing = { result: 'not-checked', notChecked: 'cam-data-missing' };
+    expect(checkPaceCam(pace(empty), cardSecurity).report).toEqual(missing);
+    const allReadings = {
+      parameterId: 13,
+      chipAuthentication: { data: empty, alternatives: [empty, empty], mappingPublicKey },
+    };
+    expect(checkPaceCam(allReadings, cardSecurity)).toEqual({ report: missing, cardSecurity });
+    // One reading that decrypts is CAM data: it is checked.
+    const oneReading = {
+      ...allReadings,
+      chipAuthentication: { ...allReadings.chipAuthentication, alternatives: [caIc(skIc)] },
+    };
+    expect(checkPaceCam(oneReading, cardSecurity).report).toEqual({ result: 'match' });
   });
 
   it('not checked, with why: malformed file, no key on the PACE curve, a DH parameter set', () => {

@@ -24,7 +24,8 @@ import { ecStaticPublicKey } from './ca-selection.js';
  * PACE with Chip Authentication Mapping (ICAO 9303-11 §4.4.3.3.3): present when access control ran PACE-CAM.
  * match: CA_IC · PK_IC = PK_Map,IC for a key in EF.CardSecurity (the chip holds that key; it proves a genuine chip
  * only when EF.CardSecurity passes passive authentication, checked in the verdict). mismatch: it fits no key there.
- * not-checked: see `notChecked`. The file itself is in `raw.CardSecurity` when it was read.
+ * not-checked: see `notChecked`. The file itself is in `raw.CardSecurity` when it was read. A mismatch is answered
+ * by Chip Authentication with DG14 (chip-authentication.ts), which the verdict weighs (verify/chip-auth.ts).
  */
 export interface PaceCamReport {
   result: 'match' | 'mismatch' | 'not-checked';
@@ -33,7 +34,12 @@ export interface PaceCamReport {
     | 'card-security-unreadable'
     | 'card-security-malformed'
     | 'no-key'
-    | 'unsupported';
+    | 'unsupported'
+    /**
+     * DO'8A' was absent, ragged or badly padded under every IV reading. It travels without a MAC, so this may be
+     * the path's doing, not the chip's: nothing is proven either way (never a mismatch), and CA with DG14 runs.
+     */
+    | 'cam-data-missing';
   /** keyId of the ChipAuthenticationPublicKeyInfo that matched, when it has one. */
   keyId?: number;
 }
@@ -150,6 +156,8 @@ export function checkPaceCam(
   const cam = pace.chipAuthentication;
   const params = domainParameters(pace.parameterId);
   if (!cam || params.kind !== 'EC') return { report: { result: 'not-checked', notChecked: 'unsupported' } };
+  if ([cam.data, ...(cam.alternatives ?? [])].every((caIc) => caIc.length === 0))
+    return { report: { result: 'not-checked', notChecked: 'cam-data-missing' }, cardSecurity };
   const found = staticKeysOn(cardSecurity, params);
   if ('malformed' in found)
     return { report: { result: 'not-checked', notChecked: 'card-security-malformed' }, cardSecurity };

@@ -17,6 +17,7 @@ import {
   combineChipVerdicts,
   paceCamVerdict,
 } from '../verify/chip-auth.js';
+import { cardSecurityHoldsKey, dg14ChipKeys } from '../verify/chip-keys.js';
 import { chipAuthenticationEvidence, createEvidence, type EvidenceBundle } from '../verify/evidence.js';
 import { type DgName, issuingStateOf, type PassiveVerdict, verifyPassive } from '../verify/passive.js';
 import { overallVerdict, type Verdict } from '../verify/verdict.js';
@@ -46,7 +47,13 @@ export function passiveAuthentication(read: CccdReadResult, options: VerifyReadO
 /** Chip Authentication and PACE-CAM as one chip verdict (verify/chip-auth.ts combineChipVerdicts). */
 function chipVerdict(read: CccdReadResult, passive: PassiveVerdict, options: VerifyReadOptions): ChipAuthVerdict {
   const ca = caVerdict(read, passive);
-  return combineChipVerdicts(ca, camVerdict(read, options)) ?? ca;
+  const { CardSecurity: cardSecurity, DG14: dg14 } = read.raw;
+  const caKeyInCardSecurity =
+    cardSecurity !== undefined &&
+    dg14 !== undefined &&
+    read.chipAuthentication.success &&
+    cardSecurityHoldsKey(cardSecurity, dg14ChipKeys(dg14, read.chipAuthentication.transcript?.keyId));
+  return combineChipVerdicts(ca, camVerdict(read, options), { caKeyInCardSecurity }) ?? ca;
 }
 
 function camVerdict(read: CccdReadResult, options: VerifyReadOptions): ChipAuthVerdict | undefined {

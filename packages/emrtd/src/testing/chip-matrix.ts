@@ -284,10 +284,20 @@ export const CHIP_ROWS: ChipRow[] = [
   {
     id: 'pace-cam-wrong-key',
     chip: ['pace-cam=wrong-key'],
+    overall: 'authentic',
+    ca: 'valid',
+    aa: 'valid',
+    why:
+      "CA_IC does not fit the key a valid EF.CardSecurity names, but DG14 CA proves that key: DO'8A' has no MAC, the " +
+      'path may have changed it (valid, cam-mismatch-ca-valid)',
+  },
+  {
+    id: 'pace-cam-wrong-key-ca-refused',
+    chip: ['pace-cam=wrong-key', 'ca=refuse-mse:6A86'],
     overall: 'invalid',
     ca: 'invalid',
     aa: 'valid',
-    why: 'CA_IC does not fit the key a valid EF.CardSecurity names: a clone signal',
+    why: 'CA_IC does not fit the signed key and CA is refused: nothing answers the mismatch, a clone signal',
   },
   {
     id: 'pace-cam-bad-signature',

@@ -14,7 +14,7 @@ import type { SecurityInfos } from '../lds/card-access.js';
 import { parseDg14 } from '../lds/dg14.js';
 import { parseDg15 } from '../lds/dg15.js';
 import { parseSubjectPublicKeyInfo, type SubjectPublicKeyInfo } from '../lds/public-key.js';
-import { ecdsaSignatureCandidates, resolveCurve, verifyEcdsaDigest } from '../pki/ec.js';
+import { ecdsaSignatureCandidates, ecPublicPoint, resolveCurve, verifyEcdsaDigest } from '../pki/ec.js';
 import { type Reason, reason } from '../pki/reasons.js';
 import { bitLength, HASH_LENGTH } from '../pki/rsa.js';
 import type { DataGroupStatus } from './passive.js';
@@ -144,10 +144,12 @@ function verifyEc(spki: SubjectPublicKeyInfo, input: ActiveAuthInput, reasons: R
   if (input.signatureAlgorithm && !declared)
     return { status: 'invalid', reasons: [...reasons, reason('aa-unsupported', { detail: input.signatureAlgorithm })] };
   const hashes: HashName[] = declared ? [declared] : ['SHA-1', 'SHA-224', 'SHA-256', 'SHA-384', 'SHA-512'];
+  // Not a point (either reading): every check below fails and the verdict says the signature is invalid.
+  const point = ecPublicPoint(curve.params, key.point) ?? key.point;
   for (const hash of hashes) {
     const h = digest(hash, input.challenge);
     for (const c of ecdsaSignatureCandidates(input.response, curve.params.orderBytes)) {
-      if (!verifyEcdsaDigest(curve.params, key.point, h, c.r, c.s)) continue;
+      if (!verifyEcdsaDigest(curve.params, point, h, c.r, c.s)) continue;
       const out = [...reasons];
       if (!declared) out.push(reason('aa-hash-inferred', { hash }));
       return {

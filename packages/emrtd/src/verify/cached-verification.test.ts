@@ -12,7 +12,9 @@ import {
   type TestPki,
 } from '../../../../simulator/src/pki/index.js';
 import { tlv } from '../codec/tlv.js';
+import { ecParametersByName } from '../crypto/domain-params.js';
 import { VerificationCache } from '../pki/verification-cache.js';
+import { parseCertificate } from '../pki/x509.js';
 import { TrustStore } from '../trust/store.js';
 import { type PassiveInput, verifyPassive } from './passive.js';
 
@@ -78,6 +80,24 @@ describe('verifyPassive with a VerificationCache', () => {
     // A look-alike PKI (same names, other keys): never valid against the genuine CSCA.
     const lookAlike = createTestPki({ seed: 'look-alike', signature: 'ecdsa-brainpoolP256r1-sha256' });
     expect(run(lookAlike, { trustStore: storeOf(genuine), cache }).status).not.toBe('valid');
+  });
+
+  it('made-up DS keys (chains that do not validate) neither build tables nor evict the real DS key', () => {
+    const genuine = createTestPki({ seed: 'cached-verification', signature: 'ecdsa-brainpoolP256r1-sha256' });
+    const cache = new VerificationCache({ precomputeAfter: 2, maxKeyTables: 2 });
+    for (let i = 0; i < 2; i++) expect(run(genuine, { cache }).status).toBe('valid');
+    const params = ecParametersByName('brainpoolP256r1');
+    const dsPoint = parseCertificate(genuine.ds.certDer).spki.publicKeyBytes;
+    expect(cache.pointFor(params, dsPoint)).toBeDefined();
+    // Each forger uses its own DS key again and again, more keys than there are table slots.
+    for (const seed of ['forger-1', 'forger-2', 'forger-3']) {
+      const forged = createTestPki({ seed, signature: 'ecdsa-brainpoolP256r1-sha256' });
+      for (let i = 0; i < 3; i++) expect(run(forged, { trustStore: storeOf(genuine), cache }).status).not.toBe('valid');
+      expect(cache.pointFor(params, parseCertificate(forged.ds.certDer).spki.publicKeyBytes)).toBeUndefined();
+    }
+    expect(cache.stats.keyTables).toBe(2); // the genuine DS and CSCA keys
+    expect(cache.pointFor(params, dsPoint)).toBeDefined();
+    expect(run(genuine, { cache })).toEqual(run(genuine));
   });
 
   it('revocation and validity are evaluated on every call, never remembered', () => {

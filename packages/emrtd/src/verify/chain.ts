@@ -238,5 +238,8 @@ export function validateChain(opts: ChainOptions): ChainResult {
     current = chosen.cert;
   }
   checkCountry(path, opts.issuingState, reasons);
-  return { status: anchored && !hasErrors(reasons) ? 'valid' : 'invalid', chain, reasons };
+  const status = anchored && !hasErrors(reasons) ? 'valid' : 'invalid';
+  // Only now may the path's keys (the DS key that signs the SOD, the CSCA's) count towards a precomputed table.
+  if (status === 'valid') for (const c of path) opts.cache?.recordTrustedKey(c.spki);
+  return { status, chain, reasons };
 }

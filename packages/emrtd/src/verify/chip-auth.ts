@@ -73,6 +73,11 @@ export interface PaceCamInput {
   protocol?: string;
   /** True when the result is a reader's claim (evidence bundle) rather than this process's check. */
   claimed?: boolean;
+  /**
+   * A claim only: false when nothing ties this EF.CardSecurity to the document (its key is not DG14's, or it was
+   * not signed by EF.SOD's Document Signer; evidence.ts camTiedToDocument). The claim then counts neither way.
+   */
+  tied?: boolean;
 }
 
 /**
@@ -104,21 +109,55 @@ export function paceCamVerdict(input: PaceCamInput): ChipAuthVerdict {
       keyVerified: false,
       reasons: [...claimed, reason('cam-card-security-not-valid', { status: cs?.status ?? 'not-checked' })],
     };
+  if (input.tied === false)
+    return { ...base, status: 'not-checked', keyVerified: false, reasons: [...claimed, reason('cam-not-tied')] };
   return input.result === 'match'
     ? { ...base, status: 'valid', keyVerified: true, reasons: [...claimed, reason('cam-verified')] }
     : { ...base, status: 'invalid', keyVerified: true, reasons: [...claimed, reason('cam-failed')] };
 }
 
+export interface CombineOptions {
+  /**
+   * The key Chip Authentication ran with is a key of EF.CardSecurity (verify/chip-keys.ts cardSecurityHoldsKey):
+   * under the valid EF.CardSecurity a CAM verdict implies, CA then proves the very key CAM was checked against.
+   */
+  caKeyInCardSecurity?: boolean;
+}
+
 /**
- * One chip verdict from Chip Authentication and PACE-CAM: PACE-CAM when it proved something (valid, or a proven
- * mismatch: invalid); else CA's verdict, when CA ran, with CAM's reason in front; else CAM's not-checked verdict.
+ * One chip verdict from Chip Authentication and PACE-CAM (docs/verification.md "PACE-CAM"):
+ *
+ * - CAM valid: CAM's verdict.
+ * - CAM invalid (a well-formed CA_IC that fits no key of a valid EF.CardSecurity). DO'8A', which carries CA_IC, is
+ *   the one PACE value without a MAC (ICAO 9303-11 §4.4.3.5.2), so one flipped bit on the way makes a genuine chip
+ *   "mismatch"; the reader then runs Chip Authentication with DG14, which is MAC-protected end to end. CA valid
+ *   with a key PA vouches for (DG14 under a valid SOD, or the key of EF.CardSecurity itself): the chip is proven by
+ *   CA — `valid` with the warning `cam-mismatch-ca-valid`. CA invalid: `invalid`. CA refused, not run, or with a key
+ *   nothing vouches for: CAM's `invalid` stays, the clone signal (a clone without SK_IC can make neither a fitting
+ *   CA_IC nor a CA, and tampering can only make a proof fail, never pass).
+ * - CAM not checked: CA's verdict when CA ran, with CAM's reason in front; else CAM's not-checked verdict.
  */
 export function combineChipVerdicts(
   ca: ChipAuthVerdict | undefined,
   cam: ChipAuthVerdict | undefined,
+  options: CombineOptions = {},
 ): ChipAuthVerdict | undefined {
   if (!cam) return ca;
-  if (cam.status === 'valid' || cam.status === 'invalid') return cam;
+  if (cam.status === 'valid') return cam;
   const caRan = ca !== undefined && ca.status !== 'not-checked';
+  if (cam.status === 'invalid') {
+    if (ca?.status === 'valid' && (ca.keyVerified || options.caKeyInCardSecurity)) {
+      const coveredByCardSecurity = !ca.keyVerified;
+      const caReasons = coveredByCardSecurity ? ca.reasons.filter((r) => r.code !== 'ca-key-not-verified') : ca.reasons;
+      return {
+        ...ca,
+        method: 'ca',
+        keyVerified: true,
+        ...(cam.cardSecurity ? { cardSecurity: cam.cardSecurity } : {}),
+        reasons: [reason('cam-mismatch-ca-valid'), ...caReasons],
+      };
+    }
+    return ca?.status === 'invalid' ? { ...ca, reasons: [...cam.reasons, ...ca.reasons] } : cam;
+  }
   return caRan ? { ...ca, reasons: [...cam.reasons, ...ca.reasons] } : cam;
 }

@@ -13,9 +13,18 @@ import {
   activeAuthenticationRefused,
   verifyActiveAuthentication,
 } from './active-auth.js';
-import { verifyCardSecurity } from './card-security.js';
+import { type CardSecurityVerdict, verifyCardSecurity } from './card-security.js';
 import { type ChipAuthVerdict, chipAuthenticationVerdict, combineChipVerdicts, paceCamVerdict } from './chip-auth.js';
-import { type DgName, issuingStateOf, type PassivePolicy, readSod, verifyPassive } from './passive.js';
+import { cardSecurityHoldsKey, dg14ChipKeys } from './chip-keys.js';
+import {
+  type DgName,
+  issuingStateOf,
+  type PassivePolicy,
+  type PassiveVerdict,
+  readSod,
+  type SignerSummary,
+  verifyPassive,
+} from './passive.js';
 import { overallVerdict, type Verdict } from './verdict.js';
 
 export const EVIDENCE_FORMAT = 'cccd-evidence';
@@ -354,32 +363,54 @@ export function verifyEvidence(
     });
   }
   const cam = bundle.paceCam;
+  const cardSecurity =
+    cam && bundle.cardSecurity
+      ? verifyCardSecurity({
+          cardSecurity: bundle.cardSecurity,
+          trustStore,
+          ...(options.policy ? { policy: options.policy } : {}),
+          ...(options.now ? { now: options.now } : {}),
+          ...(options.cache ? { cache: options.cache } : {}),
+          ...(issuingState(bundle) ? { issuingState: issuingState(bundle)! } : {}),
+        })
+      : undefined;
   const camVerdict = cam
     ? paceCamVerdict({
         result: cam.result,
         claimed: true,
         ...(cam.notChecked ? { notChecked: cam.notChecked } : {}),
         ...(cam.protocol ? { protocol: cam.protocol } : {}),
-        ...(bundle.cardSecurity
-          ? {
-              cardSecurity: verifyCardSecurity({
-                cardSecurity: bundle.cardSecurity,
-                trustStore,
-                ...(options.policy ? { policy: options.policy } : {}),
-                ...(options.now ? { now: options.now } : {}),
-                ...(options.cache ? { cache: options.cache } : {}),
-                ...(issuingState(bundle) ? { issuingState: issuingState(bundle)! } : {}),
-              }),
-            }
-          : {}),
+        ...(cardSecurity ? { cardSecurity, tied: camTiedToDocument(bundle, passive, cardSecurity) } : {}),
       })
     : undefined;
-  const chip = combineChipVerdicts(ca, camVerdict);
+  const dg14 = bundle.dataGroups.DG14;
+  const caKeyInCardSecurity =
+    bundle.cardSecurity !== undefined &&
+    dg14 !== undefined &&
+    bundle.chipAuthentication?.succeeded === true &&
+    cardSecurityHoldsKey(bundle.cardSecurity, dg14ChipKeys(dg14, bundle.chipAuthentication.keyId));
+  const chip = combineChipVerdicts(ca, camVerdict, { caKeyInCardSecurity });
   if (chip) combined.chip = chip;
   return overallVerdict(combined);
 }
 
 const issuingState = (bundle: EvidenceBundle) => issuingStateOf({ dataGroups: bundle.dataGroups });
+
+const sameSigner = (a: SignerSummary | undefined, b: SignerSummary | undefined) =>
+  a !== undefined && b !== undefined && a.subject === b.subject && a.issuer === b.issuer && a.serial === b.serial;
+
+/**
+ * A reader's CAM claim is about the EF.CardSecurity it sent, and a validly signed EF.CardSecurity of any chip of
+ * the same country would verify just as well: the claim counts for this document only when EF.CardSecurity holds
+ * DG14's Chip Authentication key (DG14 is under this document's EF.SOD) — or, when the bundle has no DG14 with a CA
+ * key (a CAM-only chip, or DG14 not read), when EF.CardSecurity was signed by EF.SOD's own Document Signer.
+ */
+function camTiedToDocument(bundle: EvidenceBundle, passive: PassiveVerdict, cardSecurity: CardSecurityVerdict) {
+  const dg14 = bundle.dataGroups.DG14;
+  const keys = dg14 && passive.dataGroups.DG14 === 'match' ? dg14ChipKeys(dg14) : [];
+  if (keys.length > 0) return bundle.cardSecurity !== undefined && cardSecurityHoldsKey(bundle.cardSecurity, keys);
+  return sameSigner(passive.signer, cardSecurity.signer);
+}
 
 /** A reader's Chip Authentication record in the evidence bundle's shape. */
 export function chipAuthenticationEvidence(t: ChipAuthenticationRecord): ChipAuthenticationTranscript {
