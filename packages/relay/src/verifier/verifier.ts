@@ -304,8 +304,8 @@ export class RelayVerifier {
 }
 
 /**
- * ws's own bound on the closing handshake (closeTimeout, ws ≥ 8.19; not in @types/ws 8.18 yet), for every close
- * this side starts: refusals, the end of a session, shutdown.
+ * ws's own bound on the closing handshake (its closeTimeout option, websockets/ws#2308, in the pinned 8.23; not in
+ * @types/ws 8.18), for every close this side starts: refusals, the end of a session, shutdown.
  */
 const serverOptions: ServerOptions & { closeTimeout: number } = {
   noServer: true,
