@@ -226,14 +226,14 @@ describe('session-wide bounds', () => {
     } finally {
       await short.verifier.close();
     }
-  }, 5_000);
+  }, 10_000);
 
   it('refused peers that never answer the close handshake hold no socket past CLOSE_GRACE_MS', async () => {
     const v = await startVerifier({ maxPendingConnections: 4 });
     const peers: Socket[] = [];
     try {
       for (let i = 0; i < 8; i++) peers.push(await stallingPeer(v.url, 'garbage'));
-      await until(() => v.logs.filter((e) => e.event === 'refused').length === peers.length, BOUND_MS);
+      await until(() => v.logs.filter((e) => e.event === 'refused').length === peers.length, 5_000);
       const refused = performance.now();
       // ws's own close timeout is 30 s: without the grace every one of them would still be open here.
       await until(() => v.verifier.connectionCount === 0, CLOSE_GRACE_MS + BOUND_MS);
@@ -258,6 +258,7 @@ describe('session-wide bounds', () => {
       const third = from('2001:db8:1:2::c');
       expect((await once(third, 'close'))[0]).toBe(4429);
       expect(v.logs).toContainEqual({ event: 'refused', reason: 'busy address', code: 4429 });
+      expect(JSON.stringify(v.logs)).not.toContain('2001:db8'); // no client address in the log
       const issued = v.verifier.issueTicket();
       const other = from('203.0.113.7');
       await once(other, 'open');
@@ -266,6 +267,19 @@ describe('session-wide bounds', () => {
       expect(v.verifier.sessionCount).toBe(1);
       session.close();
       other.terminate();
+    } finally {
+      for (const ws of idle) ws.terminate();
+      await v.verifier.close();
+    }
+  });
+
+  it('by default the per-address cap (8) counts the TCP peer: the 9th idle socket from loopback gets 4429', async () => {
+    const v = await startVerifier();
+    const idle = Array.from({ length: 8 }, () => new WebSocket(v.url));
+    try {
+      await Promise.all(idle.map((ws) => once(ws, 'open')));
+      const ninth = new WebSocket(v.url);
+      expect((await once(ninth, 'close'))[0]).toBe(4429);
     } finally {
       for (const ws of idle) ws.terminate();
       await v.verifier.close();
