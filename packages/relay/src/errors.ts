@@ -23,7 +23,12 @@ export type RelayFailure =
   /** No access key: neither the ticket's accessKey nor (when accepted) a CAN from the card side. */
   | 'no-access-key'
   /** Verifier busy or shut down. */
-  | 'unavailable';
+  | 'unavailable'
+  /**
+   * The card side's local link cannot do what was asked (its transport reported 'unsupported', or it cannot
+   * reconnect). The link's limit, not the chip's answer: a transport error to the SDK.
+   */
+  | 'card-side-unsupported';
 
 const CODES: Record<RelayFailure, ErrorCode> = {
   protocol: 'transport',
@@ -35,6 +40,7 @@ const CODES: Record<RelayFailure, ErrorCode> = {
   version: 'unsupported',
   'no-access-key': 'invalid-argument',
   unavailable: 'transport',
+  'card-side-unsupported': 'transport',
 };
 
 export class RelayError extends EmrtdError {
@@ -45,7 +51,8 @@ export class RelayError extends EmrtdError {
     options: { cause?: unknown; closeCode?: number } = {},
   ) {
     const code = options.closeCode === undefined ? '' : ` (close ${options.closeCode})`;
-    // Never retriable: a relay failure ends the session, so a resume over the same socket cannot help.
+    // Never retriable: a relay failure ends the session, so a resume over the same socket cannot help (and a link
+    // that cannot do something will not learn it on a retry).
     super(CODES[reason], `relay ${reason} at ${step}${code}`, { step, retriable: false, cause: options.cause });
     this.closeCode = options.closeCode;
   }

@@ -23,6 +23,7 @@ it('the card-side entry exports exactly the pinned names', () => {
 
 it('the verifier entry exports exactly the pinned names', () => {
   expect(Object.keys(verifier).sort()).toEqual([
+    'CLOSE_GRACE_MS',
     'RelayError',
     'RelaySession',
     'RelayVerifier',

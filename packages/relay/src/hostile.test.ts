@@ -3,17 +3,28 @@
  * stalls, or presents a wrong, reused or expired ticket gets a typed error within its deadline, the read fails
  * cleanly and the socket closes with the protocol's close code. A hostile verifier gets the same from the card side.
  */
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { Cancelled, canKey, EmrtdError, Timeout, type Transport, TrustStore } from '@cccd/emrtd';
+import { connect, type Socket } from 'node:net';
+import {
+  Cancelled,
+  canKey,
+  EmrtdError,
+  Timeout,
+  type TransmitOptions,
+  type Transport,
+  TrustStore,
+  type VerifiedReadOptions,
+} from '@cccd/emrtd';
 import { InProcessTransport, SimulatedCard } from '@cccd/simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { relayCard } from './card-side.js';
 import { RelayError } from './errors.js';
 import { MAX_FRAME_BYTES, MAX_RESPONSE_APDU } from './protocol.js';
-import { relayCardImage, startVerifier } from './test-support/harness.js';
+import { relayCardImage, relayedRead, startVerifier } from './test-support/harness.js';
 import type { RelaySession } from './verifier/session.js';
-import type { RelayVerifier } from './verifier/verifier.js';
+import { CLOSE_GRACE_MS, type RelayVerifier } from './verifier/verifier.js';
 
 /** Relay deadlines of this file: an exchange may take its SDK timeout (100 ms below) + 100 ms, a hello 200 ms. */
 const LIMITS = { apduTimeoutMs: 150, networkAllowanceMs: 100, helloTimeoutMs: 200, sessionTimeoutMs: 5_000 };
@@ -32,9 +43,42 @@ afterAll(() => verifier.close());
 
 type Frame = { t: string; id: number; apdu?: string };
 
+/** Polls `done` until it holds; throws after `boundMs` (a bounded wait for a state, not a fixed sleep). */
+async function until(done: () => boolean, boundMs: number): Promise<void> {
+  const started = performance.now();
+  while (!done()) {
+    if (performance.now() - started > boundMs) throw new Error(`not reached within ${boundMs} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/**
+ * A raw TCP peer that upgrades, sends one text frame and then goes silent: it never answers the verifier's close
+ * frame (RFC 6455 §5.5.1), like a client that stops reading after its refusal.
+ */
+async function stallingPeer(target: string, text: string): Promise<Socket> {
+  const { hostname, port } = new URL(target);
+  const socket = connect(Number(port), hostname);
+  socket.on('error', () => {});
+  await once(socket, 'connect');
+  const key = randomBytes(16).toString('base64');
+  socket.write(
+    `GET / HTTP/1.1\r\nHost: ${hostname}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+  );
+  // RFC 6455 §5.2: FIN + text, masked as a client's frames must be; an all-zero mask key leaves the payload as is.
+  const payload = Buffer.from(text, 'utf8');
+  socket.write(Buffer.concat([Buffer.from([0x81, 0x80 | payload.length, 0, 0, 0, 0]), payload]));
+  return socket;
+}
+
 /** A raw card side: opens, sends `hello` (the ticket's by default), answers each request with `behave`. */
-async function rawCardSide(hello: object | string, behave: (ws: WebSocket, f: Frame) => void = () => {}) {
-  const ws = new WebSocket(url);
+async function rawCardSide(
+  hello: object | string,
+  behave: (ws: WebSocket, f: Frame) => void = () => {},
+  target: string = url,
+) {
+  const ws = new WebSocket(target);
   const closed = once(ws, 'close').then(([code]) => code as number);
   await once(ws, 'open');
   ws.on('message', (data) => {
@@ -154,6 +198,94 @@ describe('session-wide bounds', () => {
     }
   });
 
+  it("the session deadline also bounds the operator's accessKey callback: Timeout, close 4408", async () => {
+    const short = await startVerifier({ sessionTimeoutMs: 300 });
+    try {
+      const hangs = () => new Promise<never>(() => {});
+      const issued = short.verifier.issueTicket({ accessKey: hangs });
+      const ws = new WebSocket(short.url);
+      const closed = once(ws, 'close').then(([code]) => code as number);
+      await once(ws, 'open');
+      ws.send(JSON.stringify(helloFor(issued.ticket)));
+      const session = await issued.session;
+      const started = performance.now();
+      const error = await session.read({ trustStore: new TrustStore() }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(Timeout);
+      expect(error).toMatchObject({ step: 'relay session', retriable: false });
+      expect(await closed).toBe(4408);
+      expect(performance.now() - started).toBeLessThan(BOUND_MS);
+
+      // The caller's own signal ends the wait too: Cancelled, and the session closes.
+      const second = short.verifier.issueTicket({ accessKey: hangs });
+      const { closed: secondClosed } = await rawCardSide(helloFor(second.ticket), () => {}, short.url);
+      const controller = new AbortController();
+      const read = (await second.session).read({ trustStore: new TrustStore(), signal: controller.signal });
+      controller.abort();
+      await expect(read).rejects.toMatchObject({ code: 'cancelled', step: 'relay access key' });
+      expect(await secondClosed).toBe(1000);
+    } finally {
+      await short.verifier.close();
+    }
+  }, 10_000);
+
+  it('refused peers that never answer the close handshake hold no socket past CLOSE_GRACE_MS', async () => {
+    const v = await startVerifier({ maxPendingConnections: 4 });
+    const peers: Socket[] = [];
+    try {
+      for (let i = 0; i < 8; i++) peers.push(await stallingPeer(v.url, 'garbage'));
+      await until(() => v.logs.filter((e) => e.event === 'refused').length === peers.length, 5_000);
+      const refused = performance.now();
+      // ws's own close timeout is 30 s: without the grace every one of them would still be open here.
+      await until(() => v.verifier.connectionCount === 0, CLOSE_GRACE_MS + BOUND_MS);
+      expect(performance.now() - refused).toBeLessThan(CLOSE_GRACE_MS + BOUND_MS);
+    } finally {
+      for (const p of peers) p.destroy();
+      await v.verifier.close();
+    }
+  });
+
+  it('one client address cannot fill the global cap: its extra connections get 4429, others still get in', async () => {
+    const v = await startVerifier({
+      maxPendingConnections: 4,
+      maxPendingPerAddress: 2,
+      // As behind a proxy that reports the client's address in a header only it sets.
+      clientAddress: (request) => request.headers['x-client'] as string,
+    });
+    const from = (client: string) => new WebSocket(v.url, { headers: { 'x-client': client } });
+    const idle = [from('2001:db8:1:2::a'), from('2001:db8:1:2::b')]; // one /64: one client
+    try {
+      await Promise.all(idle.map((ws) => once(ws, 'open')));
+      const third = from('2001:db8:1:2::c');
+      expect((await once(third, 'close'))[0]).toBe(4429);
+      expect(v.logs).toContainEqual({ event: 'refused', reason: 'busy address', code: 4429 });
+      expect(JSON.stringify(v.logs)).not.toContain('2001:db8'); // no client address in the log
+      const issued = v.verifier.issueTicket();
+      const other = from('203.0.113.7');
+      await once(other, 'open');
+      other.send(JSON.stringify(helloFor(issued.ticket)));
+      const session = await issued.session;
+      expect(v.verifier.sessionCount).toBe(1);
+      session.close();
+      other.terminate();
+    } finally {
+      for (const ws of idle) ws.terminate();
+      await v.verifier.close();
+    }
+  });
+
+  it('by default the per-address cap (8) counts the TCP peer: the 9th idle socket from loopback gets 4429', async () => {
+    const v = await startVerifier();
+    const idle = Array.from({ length: 8 }, () => new WebSocket(v.url));
+    try {
+      await Promise.all(idle.map((ws) => once(ws, 'open')));
+      const ninth = new WebSocket(v.url);
+      expect((await once(ninth, 'close'))[0]).toBe(4429);
+    } finally {
+      for (const ws of idle) ws.terminate();
+      await v.verifier.close();
+    }
+  });
+
   it('connections waiting for their hello are capped: the next one gets 4429', async () => {
     const capped = await startVerifier({ maxPendingConnections: 1 });
     try {
@@ -212,6 +344,57 @@ describe('tickets and hellos', () => {
     expect(await refusedWith({ t: 'hello', v: 2, ticket: verifier.issueTicket().ticket })).toBe(4426);
     expect(await refusedWith(helloFor(verifier.issueTicket().ticket, { can: '123456' }))).toBe(4403);
     expect(JSON.stringify(logs)).not.toContain('123456');
+  });
+});
+
+describe("a card side's failure reports", () => {
+  /** A verifier with the default deadlines: these are whole reads. */
+  let plain: Awaited<ReturnType<typeof startVerifier>>;
+  beforeAll(async () => {
+    plain = await startVerifier();
+  });
+  afterAll(() => plain.verifier.close());
+
+  /**
+   * The card side's link reports `unsupported` for CA's first command (MSE:Set AT or GENERAL AUTHENTICATE under
+   * secure messaging, ICAO 9303-11 §6.2) and then, when `again`, for the first command after the SDK reconnects.
+   */
+  const unsupportedAtCa =
+    (again: boolean) =>
+    (local: InProcessTransport): Transport => {
+      let stage: 'ca' | 'reconnect' | 'pace' | 'passed' = 'ca';
+      return {
+        capabilities: local.capabilities,
+        atr: () => local.atr(),
+        reconnect: (o?: TransmitOptions) => {
+          if (stage === 'reconnect') stage = again ? 'pace' : 'passed';
+          return local.reconnect(o);
+        },
+        transmit: (c: Uint8Array, o?: TransmitOptions) => {
+          const caCommand = (c[0]! & 0x0c) === 0x0c && (c[1] === 0x22 || c[1] === 0x86);
+          if ((stage === 'ca' && caCommand) || stage === 'pace') {
+            stage = stage === 'ca' ? 'reconnect' : 'passed';
+            return Promise.reject(new EmrtdError('unsupported', 'not on this link'));
+          }
+          return local.transmit(c, o);
+        },
+      };
+    };
+
+  it("`unsupported` during CA is the link's limit, never the chip's: no ca-not-offered", async () => {
+    const { image, store } = await relayCardImage();
+    const read: VerifiedReadOptions = { trustStore: store, groups: ['DG1'] };
+    // Before: the core read it as "DG14 offers nothing this reader can run" and reported CA as not offered.
+    const twice = await relayedRead(plain.verifier, plain.url, image, { read, wrap: unsupportedAtCa(true) });
+    expect(twice.result.ok).toBe(false);
+    const error = twice.result.ok ? undefined : twice.result.error;
+    expect(error).toBeInstanceOf(RelayError);
+    expect(error).toMatchObject({ reason: 'card-side-unsupported', code: 'transport', retriable: false });
+    // Once: the SDK treats it as a link failure, re-authenticates and CA then succeeds.
+    const single = await relayedRead(plain.verifier, plain.url, image, { read, wrap: unsupportedAtCa(false) });
+    if (!single.result.ok) throw single.result.error;
+    expect(single.result.read.chipAuthentication).toMatchObject({ performed: true, success: true });
+    expect(single.result.read.verification.overall).toBe('authentic');
   });
 });
 

@@ -7,4 +7,10 @@ export type { RelayLogEvent, RelayLogger } from '../log.js';
 export { clampCapabilities } from './capabilities.js';
 export { type AccessKeySource, RelaySession, type RelaySocket, type SessionLimits } from './session.js';
 export { TICKET_BYTES, TicketBook, type TicketRefusal } from './tickets.js';
-export { type IssuedTicket, type IssueTicketOptions, RelayVerifier, type RelayVerifierOptions } from './verifier.js';
+export {
+  CLOSE_GRACE_MS,
+  type IssuedTicket,
+  type IssueTicketOptions,
+  RelayVerifier,
+  type RelayVerifierOptions,
+} from './verifier.js';

@@ -140,12 +140,13 @@ export class RelaySession {
 
   /**
    * The whole verified read on the verifier (PACE, CA, AA with its own challenge, PA), bounded by the session's
-   * deadline; closes the session afterwards (1000 'done' or 'failed'). A relay failure is thrown as itself.
+   * deadline — the operator's accessKey callback included; closes the session afterwards (1000 'done' or
+   * 'failed'). A relay failure is thrown as itself: the session deadline as Timeout ('relay session').
    */
   async read(options: VerifiedReadOptions): Promise<VerifiedRead> {
     const signal = options.signal ? AbortSignal.any([options.signal, this.signal]) : this.signal;
     try {
-      const keys = await this.accessKey();
+      const keys = await untilAborted(this.accessKey(), signal, 'relay access key');
       const result = await readVerified(this.transport, keys, { ...options, signal });
       this.close(CloseCode.done, 'done');
       return result;
@@ -314,7 +315,25 @@ export class RelaySession {
   }
 }
 
-/** A failure the card side reported, as the SDK's own error for it (tag loss and timeouts stay retriable). */
+/**
+ * `work`, or Cancelled at `step` once `signal` aborts (the caller then reports the session's own failure). `work`
+ * keeps running — an operator callback cannot be stopped — and its late outcome is dropped, never unhandled.
+ */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal, step: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new Cancelled(step));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/**
+ * A failure the card side reported, as the SDK's own error for it (tag loss and timeouts stay retriable). Its
+ * `unsupported` is its local link's limit (a reader feature, a transport without reconnect), never the chip's
+ * answer: a RelayError of code 'transport', so the SDK does not read it as "the chip does not offer this" (during
+ * Chip Authentication that would turn a failed CA into "not offered").
+ */
 function failureError(kind: FailureKind, step: string, ms: number): EmrtdError {
   switch (kind) {
     case 'tag-lost':
@@ -324,7 +343,7 @@ function failureError(kind: FailureKind, step: string, ms: number): EmrtdError {
     case 'cancelled':
       return new Cancelled(step);
     case 'unsupported':
-      return new EmrtdError('unsupported', `${step}: not supported by the card side's link`, { step });
+      return new RelayError('card-side-unsupported', step);
     case 'transport':
       return new EmrtdError('transport', `${step}: card-side link failure`, { step, retriable: true });
   }

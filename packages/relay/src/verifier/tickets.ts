@@ -6,11 +6,18 @@
  * the log only: the peer gets the same refusal either way).
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { EmrtdError } from '@cccd/emrtd';
 
 /** 32 bytes: well above the 128-bit floor for unguessable bearer tokens (NIST SP 800-63B §5.1.1.2 asks ≥ 112). */
 export const TICKET_BYTES = 32;
 
 export type TicketRefusal = 'unknown' | 'expired' | 'reused';
+
+/** Largest delay a timer takes (2^31 - 1 ms, ~24.8 days): a longer one fires at once (Node, HTML timers). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A duration a timer can wait: a number in (0, MAX_TIMER_MS]. */
+export const validMs = (ms: unknown): ms is number => typeof ms === 'number' && ms > 0 && ms <= MAX_TIMER_MS;
 
 interface Entry<T> {
   hash: Buffer;
@@ -30,8 +37,12 @@ export class TicketBook<T> {
     private readonly retainMs = 600_000,
   ) {}
 
-  /** A fresh ticket carrying `value`, valid for `ttlMs`. */
+  /** A fresh ticket carrying `value`, valid for `ttlMs` (in (0, MAX_TIMER_MS], else EmrtdError invalid-argument). */
   issue(ttlMs: number, value: T): { ticket: string; expiresAt: number } {
+    if (!validMs(ttlMs))
+      throw new EmrtdError('invalid-argument', `relay ticket: ttlMs out of range (0, ${MAX_TIMER_MS}]`);
+    // Swept here too: a verifier whose tickets are never presented still forgets the ones it retired.
+    this.sweep();
     const ticket = randomBytes(TICKET_BYTES).toString('base64url');
     const hash = sha256(ticket);
     const expiresAt = this.now() + ttlMs;
@@ -48,8 +59,10 @@ export class TicketBook<T> {
     if (!entry || !timingSafeEqual(entry.hash, hash))
       return { ok: false, reason: this.retired.get(key)?.reason ?? 'unknown' };
     this.live.delete(key);
-    this.retired.set(key, { until: entry.expiresAt + this.retainMs, reason: 'reused' });
-    if (this.now() > entry.expiresAt) return { ok: false, reason: 'expired', value: entry.value };
+    const expired = this.now() > entry.expiresAt;
+    // Presented again later, it is still the expired ticket, not a replay of a spent one.
+    this.retired.set(key, { until: entry.expiresAt + this.retainMs, reason: expired ? 'expired' : 'reused' });
+    if (expired) return { ok: false, reason: 'expired', value: entry.value };
     return { ok: true, value: entry.value };
   }
 
@@ -70,8 +83,14 @@ export class TicketBook<T> {
       }
   }
 
+  /** Live tickets. */
   get size(): number {
     return this.live.size;
+  }
+
+  /** Spent or expired tickets still remembered for the log (until `retainMs` after their expiry). */
+  get retiredSize(): number {
+    return this.retired.size;
   }
 
   private sweep(): void {

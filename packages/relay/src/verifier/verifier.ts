@@ -8,8 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { EmrtdError } from '@cccd/emrtd';
 import { fromHex } from '@cccd/emrtd/codec';
-import { type WebSocket, WebSocketServer } from 'ws';
+import { type ServerOptions, type WebSocket, WebSocketServer } from 'ws';
 import { RelayError, type RelayFailure } from '../errors.js';
 import { type RelayLogger, safeLogger } from '../log.js';
 import {
@@ -20,24 +21,40 @@ import {
   parseFrame,
   RELAY_PROTOCOL_VERSION,
 } from '../protocol.js';
+import { addressKey } from './address.js';
 import { clampCapabilities } from './capabilities.js';
 import { type AccessKeySource, RelaySession, type SessionLimits } from './session.js';
-import { TicketBook } from './tickets.js';
+import { TicketBook, validMs } from './tickets.js';
 
 export interface RelayVerifierOptions extends Partial<SessionLimits> {
   /** Frame kinds, lengths, status words, close codes — never bytes, tickets or CANs (docs/relay.md). */
   logger?: RelayLogger;
   /** Lifetime of an issued ticket (ms, default 60 000). */
   ticketTtlMs?: number;
-  /** Bound on the first frame (the hello with the ticket) after the WebSocket opens (ms, default 10 000). */
+  /**
+   * Bound on the first frame (the hello with the ticket) after the WebSocket opens (ms, default 3 000). The card
+   * side sends it as soon as it sees the upgrade answer, so it costs one round trip: 3 s covers a 1 s round trip
+   * plus one TCP retransmission (RFC 6298 §2.4: RTO ≥ 1 s) on a weak mobile link.
+   */
   helloTimeoutMs?: number;
   /**
    * Accept a CAN sent by the card side (default false: the access key comes from `issueTicket`'s `accessKey`, and
    * a hello carrying a CAN is refused with 4403). Turn on only where the card side is where the CAN is typed.
    */
   acceptCanFromCardSide?: boolean;
-  /** Connections allowed to wait for their hello at once (default 64); more are closed with 4429. */
+  /**
+   * Connections without a session at once (default 64): waiting for their hello, or refused and still closing.
+   * More are closed with 4429. A global cap any client can fill: put a per-client connection limit in front
+   * (docs/relay.md).
+   */
   maxPendingConnections?: number;
+  /** The same, per client address (an IPv6 /64 counts as one; default 8): one client cannot fill the global cap. */
+  maxPendingPerAddress?: number;
+  /**
+   * The client's address for `maxPendingPerAddress` (default the TCP peer's). Behind a reverse proxy every
+   * connection comes from the proxy: return the client address your proxy reports (a header only it can set).
+   */
+  clientAddress?: (request: IncomingMessage) => string | undefined;
   /** Clock for ticket lifetimes (tests). */
   now?: () => number;
 }
@@ -67,18 +84,32 @@ const DEFAULTS = {
   apduTimeoutMs: 10_000,
   networkAllowanceMs: 5_000,
   sessionTimeoutMs: 120_000,
+  ticketTtlMs: 60_000,
+  helloTimeoutMs: 3_000,
+  maxPendingConnections: 64,
+  maxPendingPerAddress: 8,
 };
 
+/**
+ * How long a close this side starts may wait for the peer's close frame before the socket is destroyed (ws's
+ * default is 30 s). A peer that stops reading after a refusal would otherwise hold a descriptor that long.
+ */
+export const CLOSE_GRACE_MS = 1_000;
+
 export class RelayVerifier {
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
+  private readonly wss = new WebSocketServer(serverOptions);
   private readonly tickets: TicketBook<Waiting>;
   private readonly sessions = new Set<RelaySession>();
   private readonly log: RelayLogger;
-  private pendingHellos = 0;
+  private readonly limits: typeof DEFAULTS;
+  /** Connections without a session (awaiting their hello, or refused and closing), per client address key. */
+  private readonly pending = new Map<string, number>();
+  private pendingTotal = 0;
   private server: Server | undefined;
   private closing = false;
 
   constructor(private readonly options: RelayVerifierOptions = {}) {
+    this.limits = validLimits(options);
     this.tickets = new TicketBook(options.now);
     this.log = safeLogger(options.logger);
   }
@@ -86,7 +117,7 @@ export class RelayVerifier {
   /** A single-use ticket for one read. */
   issueTicket(options: IssueTicketOptions = {}): IssuedTicket {
     if (this.closing) throw new RelayError('unavailable', 'relay issue ticket');
-    const ttlMs = options.ttlMs ?? this.options.ticketTtlMs ?? 60_000;
+    const ttlMs = options.ttlMs ?? this.limits.ticketTtlMs;
     let waiting!: Waiting;
     const session = new Promise<RelaySession>((resolve, reject) => {
       waiting = { accessKey: options.accessKey, resolve, reject, expiry: undefined as never };
@@ -108,7 +139,8 @@ export class RelayVerifier {
       socket.destroy();
       return;
     }
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws));
+    const address = addressKey((this.options.clientAddress ?? peerAddress)(request));
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, address));
   }
 
   /** A standalone endpoint (its own HTTP server; every path upgrades). Resolves with its ws:// URL. */
@@ -148,32 +180,64 @@ export class RelayVerifier {
     return this.sessions.size;
   }
 
-  private accept(ws: WebSocket): void {
-    if (this.pendingHellos >= (this.options.maxPendingConnections ?? 64)) {
+  /** Open WebSocket connections: sessions, connections awaiting their hello, refused ones still closing. */
+  get connectionCount(): number {
+    return this.wss.clients.size;
+  }
+
+  /**
+   * A connection counts against the pending caps from here until it becomes a session or its socket has closed:
+   * a refused peer that never answers the close handshake still holds its place (for at most CLOSE_GRACE_MS).
+   */
+  private accept(ws: WebSocket, address: string): void {
+    ws.on('error', () => {});
+    const { maxPendingConnections, maxPendingPerAddress } = this.limits;
+    if (this.pendingTotal >= maxPendingConnections) {
       this.refuse(ws, CloseCode.busy, 'busy');
       return;
     }
-    this.pendingHellos++;
-    let settled = false;
-    const done = () => {
-      if (settled) return false;
-      settled = true;
-      this.pendingHellos--;
+    if ((this.pending.get(address) ?? 0) >= maxPendingPerAddress) {
+      this.refuse(ws, CloseCode.busy, 'busy address');
+      return;
+    }
+    const release = this.hold(address);
+    let answered = false;
+    const timer = setTimeout(() => {
+      answered = true;
+      this.refuse(ws, CloseCode.timeout, 'no hello');
+    }, this.limits.helloTimeoutMs);
+    ws.once('close', () => {
       clearTimeout(timer);
-      return true;
-    };
-    const helloMs = this.options.helloTimeoutMs ?? 10_000;
-    const timer = setTimeout(() => done() && this.refuse(ws, CloseCode.timeout, 'no hello'), helloMs);
-    ws.on('error', () => {});
-    ws.once('close', () => done());
+      release();
+    });
     ws.once('message', (data, isBinary) => {
-      if (done()) this.onHello(ws, isBinary ? undefined : data.toString('utf8'));
+      if (answered) return;
+      answered = true;
+      clearTimeout(timer);
+      if (this.onHello(ws, isBinary ? undefined : data.toString('utf8'))) release();
     });
   }
 
-  private onHello(ws: WebSocket, text: string | undefined): void {
+  /** Counts a connection against the pending caps; the returned function (idempotent) releases it. */
+  private hold(address: string): () => void {
+    this.pendingTotal++;
+    this.pending.set(address, (this.pending.get(address) ?? 0) + 1);
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      this.pendingTotal--;
+      const left = (this.pending.get(address) ?? 1) - 1;
+      if (left > 0) this.pending.set(address, left);
+      else this.pending.delete(address);
+    };
+  }
+
+  /** True when a session opened. */
+  private onHello(ws: WebSocket, text: string | undefined): boolean {
     const refusal = this.admit(ws, text);
     if (refusal) this.refuse(ws, refusal.code, refusal.reason);
+    return refusal === undefined;
   }
 
   /** Checks the hello and opens the session; the refusal (close code and reason) when it may not. */
@@ -205,9 +269,9 @@ export class RelayVerifier {
       capabilities,
       hello.atr === undefined ? undefined : fromHex(hello.atr),
       {
-        apduTimeoutMs: this.options.apduTimeoutMs ?? DEFAULTS.apduTimeoutMs,
-        networkAllowanceMs: this.options.networkAllowanceMs ?? DEFAULTS.networkAllowanceMs,
-        sessionTimeoutMs: this.options.sessionTimeoutMs ?? DEFAULTS.sessionTimeoutMs,
+        apduTimeoutMs: this.limits.apduTimeoutMs,
+        networkAllowanceMs: this.limits.networkAllowanceMs,
+        sessionTimeoutMs: this.limits.sessionTimeoutMs,
       },
       waiting.accessKey,
       this.options.acceptCanFromCardSide ? hello.can : undefined,
@@ -232,8 +296,35 @@ export class RelayVerifier {
     waiting.reject(new RelayError(reason, 'relay hello'));
   }
 
+  /** Sends the close code; the socket is destroyed if the peer has not answered within CLOSE_GRACE_MS. */
   private refuse(ws: WebSocket, code: number, reason: string): void {
     this.log({ event: 'refused', reason, code });
     ws.close(code, reason);
   }
+}
+
+/**
+ * ws's own bound on the closing handshake (its closeTimeout option, websockets/ws#2308, in the pinned 8.23; not in
+ * @types/ws 8.18), for every close this side starts: refusals, the end of a session, shutdown.
+ */
+const serverOptions: ServerOptions & { closeTimeout: number } = {
+  noServer: true,
+  maxPayload: MAX_FRAME_BYTES,
+  perMessageDeflate: false,
+  closeTimeout: CLOSE_GRACE_MS,
+};
+
+const peerAddress = (request: IncomingMessage) => request.socket.remoteAddress;
+
+/** The verifier's limits with their defaults, each checked: a bad value is a typed error here, not a timer later. */
+function validLimits(options: RelayVerifierOptions): typeof DEFAULTS {
+  const limits = { ...DEFAULTS };
+  for (const key of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]) {
+    const value = options[key];
+    if (value === undefined) continue;
+    const ok = key.startsWith('max') ? Number.isSafeInteger(value) && value > 0 : validMs(value);
+    if (!ok) throw new EmrtdError('invalid-argument', `relay verifier: ${key} out of range`);
+    limits[key] = value;
+  }
+  return limits;
 }
