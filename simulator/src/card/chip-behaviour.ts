@@ -25,8 +25,9 @@ export type AaBehaviour =
 /**
  * PACE with Chip Authentication Mapping (ICAO 9303-11 §4.4.3.3.3, TR-03110-2 §3.4.2). absent: no CAM (the CCCD).
  * present: EF.CardAccess adds an id-PACE-ECDH-CAM PACEInfo, the chip returns CA_IC in GA 4, EF.CardSecurity carries
- * the static key signed by the DS. wrong-key: CA_IC is computed with a key other than the one in EF.CardSecurity (a
- * clone). bad-signature: EF.CardSecurity's signature does not verify. no-card-security: the file is missing.
+ * the static key signed by the DS. wrong-key: CA_IC is computed with a key other than the one in EF.CardSecurity
+ * (DG14 CA still uses the right key, so the reader's CA settles it; with `ca=refuse-*` it plays a clone).
+ * bad-signature: EF.CardSecurity's signature does not verify. no-card-security: the file is missing.
  */
 export type PaceCamBehaviour = { kind: 'absent' | 'present' | 'wrong-key' | 'bad-signature' | 'no-card-security' };
 
@@ -147,7 +148,8 @@ export const CHIP_OPTIONS: readonly ChipOptionInfo[] = [
       'PACEInfo after the GM ones (same curve and cipher), GA 4 returns the encrypted CA_IC (DO8A), and the MF-level ' +
       'EF.CardSecurity (011D) is a SignedData by the DS with the PACEInfos and the static key ' +
       '(ChipAuthenticationPublicKeyInfo; the CA key of DG14). wrong-key: CA_IC is computed with another private ' +
-      'key (a clone). bad-signature: EF.CardSecurity signature value altered. no-card-security: no EF.CardSecurity.',
+      'key (DG14 CA still succeeds, so the reader reports a warning; with ca=refuse-mse it plays a clone). ' +
+      'bad-signature: EF.CardSecurity signature value altered. no-card-security: no EF.CardSecurity.',
     examples: [
       'pace-cam=absent',
       'pace-cam=present',
