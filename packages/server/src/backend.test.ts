@@ -70,7 +70,8 @@ describe('createCccdBackend', () => {
     const result = await signedResult(f.desk1, f.sim, { origin: ORIGIN, nonce: t.json.nonce, fields: FIELDS });
     const ok = await post('/results', { ticketId: t.json.ticketId, result });
     expect(ok.status).toBe(200);
-    expect(ok.json).toMatchObject({ accepted: true, overall: 'authentic', agentId: 'desk-1' });
+    expect(ok.json).toMatchObject({ accepted: true, overall: 'authentic', agentId: 'desk-1', claimedFields: [] });
+    expect([...ok.json.verifiedFields].sort()).toEqual([...FIELDS].sort());
     expect(ok.json.result).toBeUndefined();
     expect(accepted).toEqual([t.json.ticketId]);
     const again = await post('/results', { ticketId: t.json.ticketId, result });
@@ -84,6 +85,12 @@ describe('createCccdBackend', () => {
     });
     const big = JSON.stringify({ ticketId: 'x'.repeat(20), result: { pad: 'x'.repeat(70 * 1024) } });
     expect(await post('/results', big)).toMatchObject({ status: 413, json: { error: { code: 'ERR_BODY_TOO_LARGE' } } });
+    // Anyone may ask for a ticket: its body is never parsed beyond 16 KiB, whatever maxBodyBytes says.
+    const padded = JSON.stringify({ ...ticketBody, consentRef: 'x'.repeat(17 * 1024) });
+    expect(await post('/tickets', padded)).toMatchObject({
+      status: 413,
+      json: { error: { code: 'ERR_BODY_TOO_LARGE' } },
+    });
   });
 
   it('answers 415 to a body that is not JSON and 400 to a body of the wrong shape', async () => {
@@ -140,6 +147,49 @@ describe('createCccdBackend', () => {
     let last = 0;
     for (let i = 0; i < 40 && last !== 429; i++) last = (await post('/tickets', ticketBody)).status;
     expect(last).toBe(429);
+  });
+
+  it('counts the rate limit before parsing, per client address behind a trusted proxy, or per rateLimit.key', async () => {
+    const app = express();
+    const own = await f.server(); // its own store: the counters above are not these
+    const limited = (options: Omit<Parameters<typeof createCccdBackend>[0], 'server'>) =>
+      createCccdBackend({ ...options, server: own });
+    app.use('/proxied', limited({ rateLimit: { limit: 2, windowMs: 60_000 }, trustProxy: 'loopback' }));
+    app.use(
+      '/keyed',
+      limited({ rateLimit: { limit: 2, windowMs: 60_000, key: (req) => req.get('x-user') ?? 'anonymous' } }),
+    );
+    app.use('/direct', limited({ rateLimit: { limit: 2, windowMs: 60_000 } }));
+    const http = app.listen(0, '127.0.0.1');
+    await new Promise((r) => http.once('listening', r));
+    const root = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    const status = async (path: string, headers: Record<string, string>, body = '{"not json') =>
+      (
+        await fetch(`${root}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body,
+        })
+      ).status;
+    try {
+      // Two malformed bodies each, then the limit answers before any parse: 429, not 400.
+      for (const who of ['198.51.100.1', '198.51.100.2']) {
+        const h = { 'x-forwarded-for': who };
+        expect([await status('/proxied/tickets', h), await status('/proxied/tickets', h)]).toEqual([400, 400]);
+        expect(await status('/proxied/tickets', h)).toBe(429);
+      }
+      for (const who of ['ana', 'binh']) {
+        const h = { 'x-user': who };
+        expect([await status('/keyed/results', h), await status('/keyed/results', h)]).toEqual([400, 400]);
+        expect(await status('/keyed/results', h)).toBe(429);
+      }
+      // Without trustProxy the header is not believed: every client is the one TCP peer.
+      expect(await status('/direct/tickets', { 'x-forwarded-for': '198.51.100.1' })).toBe(400);
+      expect(await status('/direct/tickets', { 'x-forwarded-for': '198.51.100.2' })).toBe(400);
+      expect(await status('/direct/tickets', { 'x-forwarded-for': '198.51.100.3' })).toBe(429);
+    } finally {
+      http.close();
+    }
   });
 
   it('logs and answers nothing personal', () => {

@@ -29,10 +29,20 @@ export interface BackendHttpOptions {
   onAccepted?: (decision: AcceptedDecision, req: Request) => void | Promise<void>;
   /** Ticket lifetime in seconds (default 120, at most 300). */
   ticketTtlSec?: number;
-  /** Largest JSON body, in bytes (default 8 MiB: a result with photo and evidence). */
+  /** Largest JSON body of `POST /results`, in bytes (default 8 MiB: a result with photo and evidence). */
   maxBodyBytes?: number;
-  /** Requests per client address and window (default 60 tickets and 60 results a minute). */
-  rateLimit?: { limit: number; windowMs: number };
+  /**
+   * Requests per client and window (default 60 tickets and 60 results a minute), counted before any body is
+   * parsed. `key` names the client (default: its address, `req.ip`, see `trustProxy`), e.g. the logged-in user.
+   */
+  rateLimit?: { limit: number; windowMs: number; key?: (req: Request) => string };
+  /**
+   * Express's `trust proxy` for the client address the rate limit counts (true, a hop count, addresses/subnets or
+   * 'loopback', 'uniquelocal'…; https://expressjs.com/en/guide/behind-proxies.html). Set it only behind a proxy you
+   * control: a trusted X-Forwarded-For is believed, and a client could otherwise pick its own address. Default:
+   * the app's own setting (none: the TCP peer, i.e. the load balancer, which then limits everyone at once).
+   */
+  trustProxy?: boolean | number | string | string[];
   log?: (record: BackendLogRecord) => void;
   /** Serves the fleet trust bundle at `GET /trust-bundle` (docs/trust-feed.md); without it there is no such route. */
   trustBundle?: TrustBundlePublisher;
@@ -104,11 +114,27 @@ function publicDecision(d: Decision) {
     ticketId: d.ticketId,
     agentId: d.agentId,
     fields: d.fields,
+    verifiedFields: d.verifiedFields,
+    claimedFields: d.claimedFields,
     simulated: d.simulated,
     overall: d.verdict?.overall,
     chipAuthenticationClaimed: d.chipAuthenticationClaimed,
     reasons: d.reasons,
   };
+}
+
+/** Largest `POST /tickets` body: origin, purpose, the field list, consentRef and agentId fit many times over. */
+const TICKET_BODY_BYTES = 16 * 1024;
+
+/**
+ * The client address under a `trust proxy` setting, computed exactly as express computes `req.ip` (a private app
+ * holds the compiled setting; the request is seen through it), or `req.ip` under the app's own setting.
+ */
+function clientAddress(trustProxy: BackendHttpOptions['trustProxy']): (req: Request) => string {
+  if (trustProxy === undefined) return (req) => req.ip ?? 'unknown';
+  const settings = express();
+  settings.set('trust proxy', trustProxy);
+  return (req) => (Object.create(req, { app: { value: settings } }) as Request).ip ?? 'unknown';
 }
 
 export function createCccdBackend(options: CccdBackendOptions): Router {
@@ -117,19 +143,20 @@ export function createCccdBackend(options: CccdBackendOptions): Router {
   const ttl = options.ticketTtlSec ?? 120;
   const rate = options.rateLimit ?? { limit: 60, windowMs: 60_000 };
   const router = express.Router();
-  const json = express.json({ limit: options.maxBodyBytes ?? 8 * 1024 * 1024, strict: true });
+  const resultJson = express.json({ limit: options.maxBodyBytes ?? 8 * 1024 * 1024, strict: true });
+  // A ticket request is a few hundred bytes, and anyone may send one: never parse megabytes for it.
+  const ticketJson = express.json({ limit: TICKET_BODY_BYTES, strict: true });
+  const clientKey = rate.key ?? clientAddress(options.trustProxy);
 
-  const limited = async (req: Request, what: string) => {
-    const ok = await server.store.hit(`${what}:${req.ip ?? 'unknown'}`, rate.limit, rate.windowMs);
+  // Counted, and the media type checked, before the body is read: a flood costs a counter, not a JSON parse.
+  const gate = (what: string) => async (req: Request, _res: Response, next: NextFunction) => {
+    const ok = await server.store.hit(`${what}:${String(clientKey(req)).slice(0, 256)}`, rate.limit, rate.windowMs);
     if (!ok) throw new HttpError('ERR_RATE_LIMITED', 'too many requests: try again later');
-  };
-  const requireJson = (req: Request) => {
     if (!req.is('application/json')) throw new HttpError('ERR_UNSUPPORTED_MEDIA_TYPE', 'send application/json');
+    next();
   };
 
-  router.post('/tickets', json, async (req, res) => {
-    requireJson(req);
-    await limited(req, 'tickets');
+  router.post('/tickets', gate('tickets'), ticketJson, async (req, res) => {
     const parsed = ticketBodySchema.safeParse(req.body);
     if (!parsed.success) throw invalid(parsed.error);
     const auth = options.authorize ? await options.authorize(req) : {};
@@ -158,9 +185,7 @@ export function createCccdBackend(options: CccdBackendOptions): Router {
     res.status(201).json(issued);
   });
 
-  router.post('/results', json, async (req, res) => {
-    requireJson(req);
-    await limited(req, 'results');
+  router.post('/results', gate('results'), resultJson, async (req, res) => {
     const parsed = resultBodySchema.safeParse(req.body);
     if (!parsed.success) throw invalid(parsed.error);
     const origin = req.get('origin');

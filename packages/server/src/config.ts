@@ -5,10 +5,21 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ticketClaimsSchema } from '@cccd/client';
+import express from 'express';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
 
 const origin = ticketClaimsSchema.shape.origin;
+/** Whether express accepts this `trust proxy` value (it compiles addresses and subnets at once). */
+function compilesAsTrustProxy(v: unknown): boolean {
+  try {
+    express().set('trust proxy', v);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const agentId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, '1-64 characters A-Z a-z 0-9 _ -');
 
 export const ServerConfigSchema = z.strictObject({
@@ -38,11 +49,22 @@ export const ServerConfigSchema = z.strictObject({
       }),
     )
     .max(10_000)
-    .default([]),
+    .default([])
+    .superRefine((agents, ctx) => {
+      // One device key is one agent (the store refuses it too): name the second entry.
+      const seen = new Set<string>();
+      for (const [i, a] of agents.entries()) {
+        if (seen.has(a.publicKey)) ctx.addIssue({ code: 'custom', path: [i], message: 'publicKey enrolled twice' });
+        seen.add(a.publicKey);
+      }
+    }),
   redis: z
     .strictObject({
       url: z.string().regex(/^rediss?:\/\//, 'redis:// or rediss:// URL'),
       prefix: z.string().max(64).optional(),
+      /** Replicas that must acknowledge each consume/enrol/revoke (Redis WAIT); fewer is a 503. Default 0. */
+      waitReplicas: z.int().min(0).max(16).optional(),
+      waitTimeoutMs: z.int().min(10).max(10_000).optional(),
     })
     .optional(),
   /** The fleet trust bundle at GET <basePath>/trust-bundle (docs/trust-feed.md); off without it. */
@@ -50,12 +72,12 @@ export const ServerConfigSchema = z.strictObject({
     .strictObject({
       /** PKCS#8 PEM of the ES256 key that signs the bundle (its public half is the agents' trustFeed.publicKey). */
       keyFile: z.string().min(1),
-      /** 'auto': the start of the current half-ttl window (grows by itself); a number pins it (bump it yourself). */
+      /** 'auto': the start of the current hour (grows by itself, whatever the ttl); a number pins it (bump it yourself). */
       version: z.union([z.literal('auto'), z.int().min(1).max(Number.MAX_SAFE_INTEGER)]).default('auto'),
-      /** How long a bundle stays valid on the agents, in hours (default 7 days). */
+      /** How long a bundle stays valid on the agents, in hours (default 7 days; at least 2: see trust-bundle.ts). */
       ttlHours: z
         .int()
-        .min(1)
+        .min(2)
         .max(24 * 365)
         .default(24 * 7),
       /** CSCA/CRL/master-list files or folders to publish; default: the server's own `trust` paths. */
@@ -71,6 +93,19 @@ export const ServerConfigSchema = z.strictObject({
     .min(1)
     .default(['authentic', 'genuine-data']),
   ticketTtlSec: z.int().min(10).max(300).default(120),
+  /**
+   * Express's `trust proxy` (true, a hop count, addresses/subnets, 'loopback', 'uniquelocal'…): whose
+   * X-Forwarded-For to believe for the client address the rate limit counts. Only behind a proxy you control.
+   */
+  trustProxy: z
+    .union([
+      z.boolean(),
+      z.int().min(0).max(64),
+      z.string().min(1).max(2048),
+      z.array(z.string().min(1).max(256)).min(1).max(256),
+    ])
+    .refine(compilesAsTrustProxy, 'true, a hop count, or IP addresses/subnets (or loopback, linklocal, uniquelocal)')
+    .optional(),
   /** Requests per client address and window, for each of the two routes (default 60 a minute). */
   rateLimit: z
     .strictObject({ limit: z.int().min(1).max(1_000_000_000), windowMs: z.int().min(1000).max(3_600_000) })

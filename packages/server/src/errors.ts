@@ -36,3 +36,7 @@ export class ConfigError extends Error {
     super(`invalid server configuration: ${key}: ${problem}`);
   }
 }
+
+/** Enrolling a key that another agent holds: one device key is one agent, in every store. */
+export const keyInUse = () =>
+  new ServerError('ERR_INVALID_ENROLMENT', 'this public key is already enrolled for another agent');

@@ -5,6 +5,7 @@ export {
   createCccdBackend,
   type TicketAuthorization,
 } from './backend.js';
+export type { ClaimedField } from './consistency.js';
 export { DEMO_DESKS, type DemoBackend, type DemoBackendOptions, startDemoBackend } from './demo.js';
 export { ConfigError, ServerError, type ServerErrorCode } from './errors.js';
 export { MemoryStore } from './memory-store.js';
@@ -19,7 +20,7 @@ export {
 } from './results.js';
 export { type CccdServer, type CccdServerOptions, createCccdServer } from './server.js';
 export { type ServerHandle, type StartServerOptions, startCccdServer } from './start.js';
-export type { CccdStore, ConsumeResult, Enrolment, TicketRecord } from './store.js';
+export type { CccdStore, ConsumeResult, Enrolment, PeekResult, TicketRecord } from './store.js';
 export type { IssuedTicket, TicketKeyInput, TicketRequest } from './tickets.js';
 export {
   createTrustBundlePublisher,

@@ -1,5 +1,6 @@
 /** The default store: one process, zero setup. Single-use holds within this process only (use Redis for several). */
-import type { CccdStore, ConsumeResult, Enrolment, TicketRecord } from './store.js';
+import { keyInUse } from './errors.js';
+import type { CccdStore, ConsumeResult, Enrolment, PeekResult, TicketRecord } from './store.js';
 
 interface Pending {
   record: TicketRecord;
@@ -27,6 +28,12 @@ export class MemoryStore implements CccdStore {
     this.tickets.set(record.ticketId, { record, used: false, forgetAt: this.now() + retainMs });
   }
 
+  async peekTicket(ticketId: string): Promise<PeekResult> {
+    const p = this.tickets.get(ticketId);
+    if (!p || p.forgetAt <= this.now()) return { status: 'unknown' };
+    return p.used ? { status: 'replayed' } : { status: 'ok', record: p.record };
+  }
+
   async consumeTicket(ticketId: string): Promise<ConsumeResult> {
     const p = this.tickets.get(ticketId);
     if (!p || p.forgetAt <= this.now()) return { status: 'unknown' };
@@ -36,6 +43,8 @@ export class MemoryStore implements CccdStore {
   }
 
   async enrol(enrolment: Enrolment): Promise<void> {
+    for (const e of this.agents.values())
+      if (e.publicKey === enrolment.publicKey && e.agentId !== enrolment.agentId) throw keyInUse();
     this.agents.set(enrolment.agentId, { ...enrolment });
   }
 

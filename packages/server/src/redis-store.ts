@@ -8,10 +8,14 @@
  * callers turn into a refusal to serve, never into an acceptance. ioredis keeps reconnecting in the background,
  * so the instance recovers by itself when Redis is back. Pending tickets live only in Redis: after a restart
  * without persistence they read as unknown (refused). Enrolments should survive restarts: run Redis with AOF.
+ * A `peek` is a plain read (HMGET): the server checks the submission's signature against it and only then runs
+ * the consume script, so the script stays the one atomic step. A failover or an old snapshot can lose the `used`
+ * mark (Redis replicates asynchronously): `waitReplicas` adds WAIT after the writes that guard single use and
+ * enrolment (docs/server.md §4). Not for Redis Cluster: the enrolment scripts span several hash slots.
  */
 import { Redis } from 'ioredis';
-import { ServerError } from './errors.js';
-import type { CccdStore, ConsumeResult, Enrolment, TicketRecord } from './store.js';
+import { keyInUse, ServerError } from './errors.js';
+import type { CccdStore, ConsumeResult, Enrolment, PeekResult, TicketRecord } from './store.js';
 
 const CONSUME = `
 local rec = redis.call('HGET', KEYS[1], 'rec')
@@ -20,7 +24,10 @@ if redis.call('HSETNX', KEYS[1], 'used', '1') == 0 then return {'replayed'} end
 return {'ok', rec}`;
 
 // KEYS: agent record, key index of the new key, set of agent IDs. ARGV: record JSON, agent ID, key-index prefix.
+// Returns 0, changing nothing, when the key is another agent's.
 const ENROL = `
+local holder = redis.call('GET', KEYS[2])
+if holder and holder ~= ARGV[2] then return 0 end
 local old = redis.call('GET', KEYS[1])
 if old then
   local prev = ARGV[3] .. cjson.decode(old).publicKey
@@ -54,6 +61,14 @@ export interface RedisStoreOptions {
   commandTimeoutMs?: number;
   /** Bound on the first connection (default 5000 ms). */
   connectTimeoutMs?: number;
+  /**
+   * Replicas that must acknowledge each write that guards single use or enrolment (the consume, enrol, revoke)
+   * before it counts, with Redis `WAIT` (https://redis.io/docs/latest/commands/wait/); fewer within
+   * `waitTimeoutMs` (default 500) is ERR_STORE_UNAVAILABLE: the result is not accepted (fail closed). Default 0:
+   * no WAIT. It narrows, without closing, the window in which a failover loses a `used` mark (docs/server.md §4).
+   */
+  waitReplicas?: number;
+  waitTimeoutMs?: number;
   /** Called (without secrets) when the connection fails or recovers. */
   onConnection?: (state: 'ready' | 'error' | 'closed') => void;
 }
@@ -65,6 +80,7 @@ export class RedisStore implements CccdStore {
   private constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
+    private readonly replicas: { count: number; timeoutMs: number },
   ) {}
 
   /** Connects, waiting at most connectTimeoutMs; ERR_STORE_UNAVAILABLE when Redis does not answer. */
@@ -97,7 +113,10 @@ export class RedisStore implements CccdStore {
     } finally {
       clearTimeout(timer);
     }
-    return new RedisStore(redis, options.prefix ?? 'cccd:');
+    return new RedisStore(redis, options.prefix ?? 'cccd:', {
+      count: options.waitReplicas ?? 0,
+      timeoutMs: options.waitTimeoutMs ?? 500,
+    });
   }
 
   private async call<T>(op: () => Promise<T>): Promise<T> {
@@ -106,6 +125,15 @@ export class RedisStore implements CccdStore {
     } catch (e) {
       throw unavailable(e);
     }
+  }
+
+  /** With `waitReplicas`: the last write reached that many replicas, or ERR_STORE_UNAVAILABLE. */
+  private async replicated(): Promise<void> {
+    const { count, timeoutMs } = this.replicas;
+    if (count <= 0) return;
+    const acked = await this.call(() => this.redis.wait(count, timeoutMs));
+    if (Number(acked) < count)
+      throw new ServerError('ERR_STORE_UNAVAILABLE', `the ticket store (Redis) reached ${acked} of ${count} replicas`);
   }
 
   private key(kind: string, id: string): string {
@@ -120,16 +148,24 @@ export class RedisStore implements CccdStore {
     if (!replies || replies.some(([err]) => err)) throw unavailable(replies?.find(([err]) => err)?.[0]);
   }
 
+  async peekTicket(ticketId: string): Promise<PeekResult> {
+    const [rec, used] = await this.call(() => this.redis.hmget(this.key('ticket', ticketId), 'rec', 'used'));
+    if (typeof rec !== 'string') return { status: 'unknown' };
+    return used === null ? { status: 'ok', record: JSON.parse(rec) as TicketRecord } : { status: 'replayed' };
+  }
+
   async consumeTicket(ticketId: string): Promise<ConsumeResult> {
     const reply = (await this.call(() => this.redis.eval(CONSUME, 1, this.key('ticket', ticketId)))) as string[];
-    if (reply[0] === 'ok' && typeof reply[1] === 'string')
+    if (reply[0] === 'ok' && typeof reply[1] === 'string') {
+      await this.replicated();
       return { status: 'ok', record: JSON.parse(reply[1]) as TicketRecord };
+    }
     return { status: reply[0] === 'replayed' ? 'replayed' : 'unknown' };
   }
 
   async enrol(e: Enrolment): Promise<void> {
     const record = JSON.stringify({ ...e });
-    await this.call(() =>
+    const done = await this.call(() =>
       this.redis.eval(
         ENROL,
         3,
@@ -141,6 +177,8 @@ export class RedisStore implements CccdStore {
         `${this.prefix}agentkey:`,
       ),
     );
+    if (done === 0) throw keyInUse();
+    await this.replicated();
   }
 
   async revoke(agentId: string): Promise<boolean> {
@@ -154,6 +192,7 @@ export class RedisStore implements CccdStore {
         `${this.prefix}agentkey:`,
       ),
     );
+    await this.replicated();
     return n === 1;
   }
 

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CccdField } from '@cccd/client';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerConfigInput } from './config.js';
 import { RedisStore } from './redis-store.js';
@@ -52,12 +53,29 @@ describe('RedisStore', () => {
     expect(await b.consumeTicket('t-never')).toEqual({ status: 'unknown' });
   });
 
+  it('peeks at a pending ticket without consuming it (review 17, R1)', async () => {
+    const s = await RedisStore.connect({ url: redis.url, prefix: 'peek-test:' });
+    cleanups.push(() => s.close());
+    await s.putTicket(record('t-peek'), 60_000);
+    expect(await s.peekTicket('t-peek')).toEqual({ status: 'ok', record: record('t-peek') });
+    expect(await s.peekTicket('t-peek')).toMatchObject({ status: 'ok' });
+    expect(await s.consumeTicket('t-peek')).toMatchObject({ status: 'ok' });
+    expect(await s.peekTicket('t-peek')).toEqual({ status: 'replayed' });
+    expect(await s.peekTicket('t-never')).toEqual({ status: 'unknown' });
+  });
+
   it('keeps one key per agent: re-enrolment retires the old key, revocation removes it', async () => {
     const s = await RedisStore.connect({ url: redis.url, prefix: 'enrol-test:' });
     cleanups.push(() => s.close());
     await s.enrol({ agentId: 'a1', publicKey: 'AAAA', enrolledAt: 'x' });
     await s.enrol({ agentId: 'a1', publicKey: 'BBBB', enrolledAt: 'y' });
     expect(await s.enrolmentByKey('AAAA')).toBeUndefined();
+    expect(await s.enrolmentByKey('BBBB')).toMatchObject({ agentId: 'a1' });
+    expect((await s.enrolments()).map((e) => e.agentId)).toEqual(['a1']);
+    // One key, one agent: another agent cannot take a1's key, and nothing changes.
+    await expect(s.enrol({ agentId: 'a2', publicKey: 'BBBB', enrolledAt: 'z' })).rejects.toMatchObject({
+      code: 'ERR_INVALID_ENROLMENT',
+    });
     expect(await s.enrolmentByKey('BBBB')).toMatchObject({ agentId: 'a1' });
     expect((await s.enrolments()).map((e) => e.agentId)).toEqual(['a1']);
     expect(await s.revoke('a1')).toBe(true);
@@ -68,6 +86,35 @@ describe('RedisStore', () => {
       true,
       false,
     ]);
+  });
+
+  it('with waitReplicas, a consume no replica acknowledged fails closed; with the replica it counts', async () => {
+    const store = (waitTimeoutMs: number) =>
+      RedisStore.connect({ url: redis.url, prefix: 'wait-test:', waitReplicas: 1, waitTimeoutMs });
+    const lone = await store(100);
+    await lone.putTicket(record('t-wait-1'), 60_000);
+    const started = Date.now();
+    await expect(lone.consumeTicket('t-wait-1')).rejects.toMatchObject({ code: 'ERR_STORE_UNAVAILABLE' });
+    expect(Date.now() - started).toBeLessThan(2000);
+    await lone.close();
+    const primary = new Redis(redis.url, { maxRetriesPerRequest: 0 });
+    primary.on('error', () => {});
+    await primary.config('SET', 'repl-diskless-sync-delay', '0'); // a replica in sync at once, not after 5 s
+    const replica = await testRedis(['--replicaof', '127.0.0.1', String(redis.port)]);
+    const s = await store(5000);
+    try {
+      await until(
+        'the replica to be in sync',
+        async () => /slave0:.*state=online/.test(await primary.info('replication')),
+        10_000,
+      );
+      await s.putTicket(record('t-wait-2'), 60_000);
+      expect(await s.consumeTicket('t-wait-2')).toMatchObject({ status: 'ok' });
+    } finally {
+      await s.close();
+      primary.disconnect();
+      await replica.dispose(); // the instances below run on the primary alone
+    }
   });
 
   it('fails with ERR_STORE_UNAVAILABLE, within its bound, when nothing answers', async () => {

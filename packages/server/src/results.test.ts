@@ -11,7 +11,7 @@ import { MemoryStore } from './memory-store.js';
 import { REFUSAL_CODES } from './reasons.js';
 import type { Decision } from './results.js';
 import type { CccdServer } from './server.js';
-import { resign, signedResult } from './test-support/kiosk.js';
+import { kioskDevice, resign, signedResult } from './test-support/kiosk.js';
 import { DG1_FIELDS, emptyTrust, type Fixture, fixture, ORIGIN, OTHER_ORIGIN } from './test-support/setup.js';
 
 let f: Fixture;
@@ -64,6 +64,9 @@ describe('verifyResult', () => {
     expect(d.verdict?.active?.status).toBe('valid');
     expect(d.chipAuthenticationClaimed).toBe(true);
     expect(d.reasons.map((r) => r.code)).toContain('ca-claimed-only');
+    // DG1 in the bundle: every released field is checked against the MRZ.
+    expect([...d.verifiedFields].sort()).toEqual([...FIELDS].sort());
+    expect(d.claimedFields).toEqual([]);
     // The replay of that very result, byte for byte.
     const again = keep(await server.verifyResult(result, { ticketId: t.ticketId, origin: ORIGIN }));
     expect(again).toMatchObject({ accepted: false, code: 'replayed' });
@@ -76,6 +79,29 @@ describe('verifyResult', () => {
       accepted: false,
       code: 'signature-invalid',
     });
+  });
+
+  it('a forged, unenrolled or cross-origin submission does not burn the ticket (review 17, R1)', async () => {
+    const { t, result } = await issueAndRead();
+    const forged: ReadResult = { ...result, agentSig: { ...result.agentSig, signature: 'AAAA' } };
+    expect(keep(await server.verifyResult(forged, { ticketId: t.ticketId }))).toMatchObject({
+      code: 'signature-invalid',
+    });
+    const stranger = await kioskDevice('stranger');
+    const unenrolled = await resign(stranger, result, ORIGIN, t.nonce);
+    expect(keep(await server.verifyResult(unenrolled, { ticketId: t.ticketId }))).toMatchObject({
+      code: 'agent-not-enrolled',
+    });
+    expect(keep(await server.verifyResult(result, { ticketId: t.ticketId, origin: OTHER_ORIGIN }))).toMatchObject({
+      code: 'cross-origin',
+    });
+    const other = await signedResult(f.desk2, f.sim, { origin: ORIGIN, nonce: t.nonce, fields: FIELDS });
+    expect(keep(await server.verifyResult(other, { ticketId: t.ticketId }))).toMatchObject({ code: 'cross-agent' });
+    // The genuine result still goes through, once.
+    expect(await server.verifyResult(result, { ticketId: t.ticketId, origin: ORIGIN })).toMatchObject({
+      accepted: true,
+    });
+    expect(await server.verifyResult(result, { ticketId: t.ticketId })).toMatchObject({ code: 'replayed' });
   });
 
   it('refuses a result signed for another ticket (another nonce)', async () => {
@@ -272,6 +298,60 @@ describe('verifyResult', () => {
     });
   });
 
+  it('refuses MRZ fields edited and re-signed by an enrolled key on a DG1 + DG2 read (review 17, R2b)', async () => {
+    const withPhoto: CccdField[] = [...FIELDS, 'photo'];
+    const a = await issueAndRead({ fields: withPhoto });
+    expect(Object.keys(a.result.evidence?.dataGroups ?? {}).sort()).toEqual(['DG1', 'DG14', 'DG15', 'DG2']);
+    const sex = a.result.fields.sex === 'M' ? 'F' : 'M';
+    const edited = await resign(
+      f.desk1,
+      {
+        ...a.result,
+        fields: {
+          ...a.result.fields,
+          fullName: 'TRẦN THỊ KHÁC',
+          dateOfBirth: '1950-01-01',
+          dateOfExpiry: '2099-12-31',
+          sex,
+        },
+      },
+      ORIGIN,
+      a.t.nonce,
+    );
+    const d = keep(await server.verifyResult(edited, { ticketId: a.t.ticketId }));
+    expect(d).toMatchObject({ accepted: false, code: 'fields-mismatch' });
+    for (const name of ['fullName', 'dateOfBirth', 'dateOfExpiry', 'sex'])
+      expect(JSON.stringify(d.reasons)).toContain(name);
+  });
+
+  it('accepts fields the bundle cannot check only as claimed (review 17, R2), and photo.display always (R3)', async () => {
+    // The clinic desk: DG13 not released whole, DG1 not either: only DG14/DG15 travel.
+    const clinic: CccdField[] = ['idNumber', 'fullName', 'dateOfBirth', 'sex', 'placeOfResidence'];
+    const a = await issueAndRead({ fields: clinic });
+    expect(Object.keys(a.result.evidence?.dataGroups ?? {}).sort()).toEqual(['DG14', 'DG15']);
+    const invented = await resign(
+      f.desk1,
+      { ...a.result, fields: { ...a.result.fields, idNumber: '001099000001', fullName: 'NGUYEN VAN BIA' } },
+      ORIGIN,
+      a.t.nonce,
+    );
+    const d = await server.verifyResult(invented, { ticketId: a.t.ticketId });
+    if (!d.accepted) throw new Error(`refused: ${d.code}`);
+    expect(d.verifiedFields).toEqual([]);
+    expect([...d.claimedFields].sort()).toEqual([...clinic].sort());
+
+    const withPhoto: CccdField[] = [...FIELDS, 'photo'];
+    const b = await issueAndRead({ fields: withPhoto });
+    const photo = b.result.photo;
+    if (!photo) throw new Error('fixture without photo');
+    const display = { mime: 'image/png' as const, b64: btoa('another face'), width: 10, height: 10 };
+    const swapped = await resign(f.desk1, { ...b.result, photo: { ...photo, display } }, ORIGIN, b.t.nonce);
+    const e = await server.verifyResult(swapped, { ticketId: b.t.ticketId });
+    if (!e.accepted) throw new Error(`refused: ${e.code}`);
+    expect(e.verifiedFields).toContain('photo');
+    expect(e.claimedFields).toEqual(['photo.display']);
+  });
+
   it('refuses a verdict it does not accept: no CSCA on the server is unknown-csca, never valid', async () => {
     const s = await f.server({ trustStore: emptyTrust() });
     const { t, result } = await issueAndRead({}, s);
@@ -310,6 +390,13 @@ describe('verifyResult', () => {
     };
     await expect(s.verifyResult(result, { ticketId: t.ticketId })).rejects.toMatchObject({
       name: 'ServerError',
+      code: 'ERR_STORE_UNAVAILABLE',
+    });
+    // The read before the consume fails closed too.
+    broken.peekTicket = async () => {
+      throw new ServerError('ERR_STORE_UNAVAILABLE', 'the ticket store (Redis) is unavailable');
+    };
+    await expect(s.verifyResult(result, { ticketId: t.ticketId })).rejects.toMatchObject({
       code: 'ERR_STORE_UNAVAILABLE',
     });
   });

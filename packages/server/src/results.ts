@@ -1,11 +1,13 @@
 /**
- * Accepting a result: one typed decision. Order matters: the ticket is consumed first (atomically, exactly once
- * across instances), so a second submission of anything for that ticket, genuine or forged, is a replay; then the
- * binding (time, origin, enrolled agent, the ticket's agent), the signature over origin and nonce from the
- * server's own record (never from the request), the released fields, the simulated flag, and last the server's own
- * passive/active authentication of the evidence bundle against its trust store, and the agent's own signed verdict
- * (it covers the data groups withheld from the bundle). A store failure throws
- * ServerError ERR_STORE_UNAVAILABLE: it never becomes an acceptance.
+ * Accepting a result: one typed decision. Order matters. The pending ticket is read without consuming it, and the
+ * binding is checked first (time, origin, enrolled agent, the ticket's agent, the signature over origin and nonce
+ * from the server's own record, never from the request): a submission that fails any of these is refused without
+ * touching the ticket, so whoever learns a ticketId cannot burn it with garbage. Only then is the ticket consumed
+ * (atomically, exactly once across instances: a second signed submission is a replay), and the rest is checked:
+ * the released fields, the simulated flag, the server's own passive/active authentication of the evidence bundle
+ * against its trust store, the released values against the signed chip data, and the agent's own signed verdict
+ * (it covers the data groups withheld from the bundle). A store failure throws ServerError ERR_STORE_UNAVAILABLE:
+ * it never becomes an acceptance.
  */
 import {
   type CccdField,
@@ -24,7 +26,7 @@ import {
   type VerifyEvidenceOptions,
   verifyEvidence,
 } from '@cccd/emrtd';
-import { fieldsDisagreeing } from './consistency.js';
+import { type ClaimedField, checkReleasedFields } from './consistency.js';
 import { type RefusalCode, refusalReason } from './reasons.js';
 import type { CccdStore, TicketRecord } from './store.js';
 
@@ -38,6 +40,13 @@ export interface AcceptedDecision {
   consentRef?: string;
   /** The fields the result released (⊆ the ticket's). */
   fields: CccdField[];
+  /** Released fields equal to chip data the server verified itself (DG1, DG2, DG13 in the evidence). */
+  verifiedFields: CccdField[];
+  /**
+   * Released items only the agent's signature vouches for (the bundle withholds their data group, or the MRZ cannot
+   * settle them, or `photo.display`): a compromised agent key could have invented them. See docs/server.md §2.
+   */
+  claimedFields: ClaimedField[];
   simulated: boolean;
   /**
    * The server's own verdict from the evidence bundle (undefined only when evidence is not required and absent).
@@ -118,15 +127,17 @@ function malformedPath(body: unknown): string {
   return (issue?.path ?? []).map(String).join('.').slice(0, 64) || 'result';
 }
 
-/** Everything after the ticket is consumed; pure but for the signature check (WebCrypto). */
-async function checkBound(
+type Agent = { agentId: string; publicKey: string };
+
+/** The binding, checked before the ticket is consumed: a refusal here leaves the ticket pending. */
+async function checkBinding(
   result: ReadResult,
   rec: TicketRecord,
-  agent: { agentId: string; publicKey: string } | undefined,
+  agent: Agent | undefined,
   opts: VerifyResultOptions,
   policy: ResultPolicy,
   now: Date,
-): Promise<Decision> {
+): Promise<RefusedDecision | { agent: Agent }> {
   const id = rec.ticketId;
   if (Math.floor(now.getTime() / 1000) > rec.exp + policy.clockToleranceSec) return refused('expired', id);
   if (opts.origin !== undefined && opts.origin !== rec.origin) return refused('cross-origin', id);
@@ -137,7 +148,12 @@ async function checkBound(
     nonce: rec.nonce,
     trustedPublicKey: agent.publicKey,
   });
-  if (!sigOk) return refused('signature-invalid', id);
+  return sigOk ? { agent } : refused('signature-invalid', id);
+}
+
+/** Everything after the ticket is consumed (the result is the enrolled agent's, signed for this ticket). */
+function checkContent(result: ReadResult, rec: TicketRecord, agent: Agent, policy: ResultPolicy, now: Date): Decision {
+  const id = rec.ticketId;
   const widened = widenedBeyond(result, rec.fields);
   if (widened.length > 0) return refused('field-widened', id, { fields: widened.join(', ') });
   if (result.simulated && !policy.allowSimulated) return refused('simulated', id);
@@ -154,9 +170,11 @@ async function checkBound(
         ...refused('verdict-not-accepted', id, { overall: verdict.overall }, { overall: verdict.overall }),
         reasons: [refusalReason('verdict-not-accepted', { overall: verdict.overall }), ...allReasons(verdict)],
       };
-    const mismatch = fieldsDisagreeing(result);
-    if (mismatch.length > 0) return refused('fields-mismatch', id, { fields: mismatch.join(', ') });
   } else if (policy.requireEvidence) return refused('evidence-missing', id);
+  // Without a bundle nothing is verified: every field is the agent's claim.
+  const consistency = checkReleasedFields(result, now);
+  if (consistency.mismatched.length > 0)
+    return refused('fields-mismatch', id, { fields: consistency.mismatched.join(', ') });
   // The agent's own verdict is under agentSig and covers what the bundle cannot: data groups withheld from it (a
   // DG13 whose fields the ticket did not release whole, evidence.ts in the agent). Never accept more than it found.
   const claimed = result.verification.overall;
@@ -174,6 +192,8 @@ async function checkBound(
     operatorId: rec.operatorId,
     ...(rec.consentRef === undefined ? {} : { consentRef: rec.consentRef }),
     fields: releasedFields(result),
+    verifiedFields: consistency.verified,
+    claimedFields: consistency.claimed,
     simulated: result.simulated,
     verdict,
     chipAuthenticationClaimed: result.evidence?.chipAuthentication?.succeeded === true,
@@ -205,9 +225,15 @@ export async function verifyResult(
   const parsed = readResultSchema.safeParse(body);
   // A result that does not parse is refused before the ticket is touched: the genuine result may still follow.
   if (!parsed.success) return refused('malformed', opts.ticketId, { path: malformedPath(body) });
+  const pending = await store.peekTicket(opts.ticketId);
+  if (pending.status === 'unknown') return refused('ticket-unknown', opts.ticketId);
+  if (pending.status === 'replayed') return refused('replayed', opts.ticketId);
+  const enrolled = await store.enrolmentByKey(parsed.data.agentSig.publicKey);
+  const bound = await checkBinding(parsed.data, pending.record, enrolled, opts, policy, now);
+  if (!('agent' in bound)) return bound;
+  // The one atomic step: of every submission that got this far (on any instance), exactly one goes on.
   const consumed = await store.consumeTicket(opts.ticketId);
   if (consumed.status === 'unknown') return refused('ticket-unknown', opts.ticketId);
   if (consumed.status === 'replayed') return refused('replayed', opts.ticketId);
-  const agent = await store.enrolmentByKey(parsed.data.agentSig.publicKey);
-  return checkBound(parsed.data, consumed.record, agent, opts, policy, now);
+  return checkContent(parsed.data, consumed.record, bound.agent, policy, now);
 }

@@ -99,6 +99,8 @@ async function openStore(config: ServerConfig, onReady: () => void): Promise<Ccc
     return await RedisStore.connect({
       url: config.redis.url,
       ...(config.redis.prefix === undefined ? {} : { prefix: config.redis.prefix }),
+      ...(config.redis.waitReplicas === undefined ? {} : { waitReplicas: config.redis.waitReplicas }),
+      ...(config.redis.waitTimeoutMs === undefined ? {} : { waitTimeoutMs: config.redis.waitTimeoutMs }),
       onConnection: (state) => {
         if (state === 'ready') onReady();
       },
@@ -113,8 +115,10 @@ async function openStore(config: ServerConfig, onReady: () => void): Promise<Ccc
 
 /** Makes the store's registry exactly the configured agents. */
 async function syncAgents(server: CccdServer, config: ServerConfig): Promise<void> {
-  const wanted = new Set(config.agents.map((a) => a.agentId));
-  for (const e of await server.store.enrolments()) if (!wanted.has(e.agentId)) await server.revoke(e.agentId);
+  const wanted = new Map(config.agents.map((a) => [a.agentId, a.publicKey]));
+  // Revoked first: agents gone, and agents whose key changed (a key may move to another agent in the same edit).
+  for (const e of await server.store.enrolments())
+    if (wanted.get(e.agentId) !== e.publicKey) await server.revoke(e.agentId);
   for (const [i, a] of config.agents.entries()) {
     try {
       await server.enrol(a.agentId, a.publicKey, a.label);
@@ -189,6 +193,7 @@ export async function startCccdServer(options: StartServerOptions = {}): Promise
     resync = () => void syncAgents(server, config).catch(() => undefined);
     const app = express();
     app.disable('x-powered-by');
+    if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
     app.set('etag', false);
     app.use(cors(new Set(config.origins)));
     const agentId = config.agentId;

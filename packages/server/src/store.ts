@@ -22,6 +22,9 @@ export interface TicketRecord {
   exp: number;
 }
 
+/** `ok`: the ticket is pending (not consumed by this call); `replayed`: it was already consumed. */
+export type PeekResult = { status: 'ok'; record: TicketRecord } | { status: 'unknown' } | { status: 'replayed' };
+
 /** `ok`: this call consumed the ticket (exactly one caller ever gets it); `replayed`: an earlier call did. */
 export type ConsumeResult = { status: 'ok'; record: TicketRecord } | { status: 'unknown' } | { status: 'replayed' };
 
@@ -38,9 +41,14 @@ export interface Enrolment {
 export interface CccdStore {
   /** Records a pending ticket, forgotten `retainMs` after now. */
   putTicket(record: TicketRecord, retainMs: number): Promise<void>;
+  /** Reads a ticket without consuming it: what the server checks a submission against before consuming. */
+  peekTicket(ticketId: string): Promise<PeekResult>;
   /** Atomically marks the ticket used: across every instance sharing this store, one call gets `ok`. */
   consumeTicket(ticketId: string): Promise<ConsumeResult>;
-  /** Registers (or replaces) an agent's key; the agent's previous key stops being accepted. */
+  /**
+   * Registers (or replaces) an agent's key; the agent's previous key stops being accepted. A key already enrolled
+   * for another agent is refused (ServerError ERR_INVALID_ENROLMENT): one key, one agent.
+   */
   enrol(enrolment: Enrolment): Promise<void>;
   /** Removes the agent's key: its results are refused from now on. False when it was not enrolled. */
   revoke(agentId: string): Promise<boolean>;

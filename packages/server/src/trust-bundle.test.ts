@@ -48,6 +48,39 @@ describe('signTrustBundle', () => {
   });
 });
 
+describe("createTrustBundlePublisher version 'auto'", () => {
+  const decode = (jws: string) => JSON.parse(Buffer.from(jws.split('.')[1]!, 'base64url').toString());
+  const at = (ttlHours: number, ms: number) =>
+    createTrustBundlePublisher({
+      key: pem,
+      trustStore: new TrustStore(),
+      issuer: 'x',
+      ttlSec: ttlHours * 3600,
+      now: () => ms,
+    });
+
+  it('steps on the hour whatever the ttl: raising the ttl never lowers the version (review 17, R4)', async () => {
+    const hour = Date.UTC(2026, 11, 7, 2) / 1000;
+    for (const minute of [0, 30, 59]) {
+      const ms = (hour + minute * 60) * 1000;
+      const versions = await Promise.all(
+        [2, 3, 24, 168, 24 * 365].map(async (h) => (await at(h, ms).current()).version),
+      );
+      expect(new Set(versions)).toEqual(new Set([hour]));
+    }
+    const b = decode((await at(168, (hour + 1800) * 1000).current()).jws);
+    expect(b).toMatchObject({ version: hour, issuedAt: hour, expiresAt: hour + 168 * 3600 });
+    // Two instances within the hour sign the same payload; the next hour is a higher version.
+    const [x, y] = [at(168, (hour + 60) * 1000), at(168, (hour + 3000) * 1000)];
+    expect(decode((await x.current()).jws)).toEqual(decode((await y.current()).jws));
+    expect((await at(2, (hour + 3600) * 1000).current()).version).toBe(hour + 3600);
+  });
+
+  it('refuses a ttl under two hours (a fresh bundle keeps at least ttl minus one hour)', () => {
+    expect(() => at(1, 0)).toThrow(/at least 7200/);
+  });
+});
+
 describe('cccd server trustBundle configuration', () => {
   it('fails start-up naming the key: a missing key file, a key that is not ES256', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cccd-bundle-conf-'));
@@ -62,6 +95,7 @@ describe('cccd server trustBundle configuration', () => {
     await expect(start({ keyFile: 'missing.pem' })).rejects.toMatchObject({ key: 'trustBundle.keyFile' });
     await expect(start({ keyFile: 'not-a-key.pem' })).rejects.toMatchObject({ key: 'trustBundle.keyFile' });
     await expect(start({ keyFile: 'ticket.pem', ttlHours: 0 })).rejects.toMatchObject({ key: 'trustBundle.ttlHours' });
+    await expect(start({ keyFile: 'ticket.pem', ttlHours: 1 })).rejects.toMatchObject({ key: 'trustBundle.ttlHours' });
     await expect(start({ keyFile: 'ticket.pem', trust: ['nowhere'] })).rejects.toBeInstanceOf(ConfigError);
     const ok = await start({ keyFile: 'ticket.pem', version: 4 });
     const body = await (await fetch(`${ok.url}/trust-bundle`)).text();

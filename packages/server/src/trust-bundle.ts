@@ -2,7 +2,7 @@
  * Publishing the fleet trust bundle (docs/trust-feed.md): the server's CSCAs and CRLs as an ES256 compact JWS with
  * header `typ` TRUST_BUNDLE_TYP, whose payload is `trustBundleSchema` of @cccd/client — what the agent's TrustFeed
  * verifies. The agent refuses a lower version (rollback) and the same version with other content
- * (version-reused), so the publisher's payload is a function of the trust material and a time window only.
+ * (version-reused), so the publisher's payload is a function of the trust material, the ttl and the hour only.
  */
 import { createHash } from 'node:crypto';
 import { TRUST_BUNDLE_TYP, type TrustBundle, type TrustBundleInput, trustBundleSchema } from '@cccd/client';
@@ -69,13 +69,16 @@ export interface TrustBundlePublisherOptions {
   key: TrustBundleKeyInput;
   trustStore: TrustStore;
   issuer: string;
-  /** Seconds a bundle is valid (at least an hour). */
+  /** Seconds a bundle is valid (at least two hours: a fresh bundle has at least ttl minus one hour left). */
   ttlSec: number;
   /**
-   * 'auto' (default): the version is the start of the current half-ttl window in seconds since the epoch — it only
-   * grows, every instance and every restart signs the same payload within a window, and a fresh bundle always has
-   * at least half its ttl left. A number pins the version: the bundle is signed once, when first asked for; bump
-   * it for every new bundle (a restart signs new times, which agents holding that version refuse as reused).
+   * 'auto' (default): the version is the start of the current hour (AUTO_PERIOD_SEC) in seconds since the epoch,
+   * issuedAt that start, expiresAt start + ttl. The period does not depend on the ttl, so changing the ttl never
+   * lowers the version; every instance and every restart signs the same payload within an hour. A change of the
+   * trust material takes effect on the agents at the next hour: within the hour it has the version already
+   * published, and agents holding that version refuse it as `version-reused` (docs/trust-feed.md). A number pins
+   * the version: the bundle is signed once, when first asked for; bump it for every new bundle (a restart signs
+   * new times, which agents holding that version refuse as reused).
    */
   version?: 'auto' | number;
   provenance?: TrustBundle['provenance'];
@@ -95,11 +98,13 @@ export interface TrustBundlePublisher {
   current(): Promise<PublishedTrustBundle>;
 }
 
+/** The step of `version: 'auto'`: fixed, whatever the ttl. */
+export const AUTO_PERIOD_SEC = 3600;
+
 export function createTrustBundlePublisher(o: TrustBundlePublisherOptions): TrustBundlePublisher {
-  if (!Number.isInteger(o.ttlSec) || o.ttlSec < 3600)
-    throw new ServerError('ERR_TRUST_BUNDLE', 'the trust bundle ttl must be a whole number of seconds, at least 3600');
+  if (!Number.isInteger(o.ttlSec) || o.ttlSec < 2 * AUTO_PERIOD_SEC)
+    throw new ServerError('ERR_TRUST_BUNDLE', 'the trust bundle ttl must be a whole number of seconds, at least 7200');
   const now = o.now ?? Date.now;
-  const half = Math.floor(o.ttlSec / 2);
   const key = importKey(o.key);
   key.catch(() => {}); // rethrown by current(); never an unhandled rejection
   let signed: Promise<PublishedTrustBundle> | undefined;
@@ -119,7 +124,7 @@ export function createTrustBundlePublisher(o: TrustBundlePublisherOptions): Trus
         signed ??= sign(o.version, nowS);
         return signed;
       }
-      const start = nowS - (nowS % half);
+      const start = nowS - (nowS % AUTO_PERIOD_SEC);
       if (start !== windowStart || !signed) {
         windowStart = start;
         signed = sign(Math.max(start, 1), start);

@@ -50,7 +50,8 @@ export interface TestRedis {
   dispose(): Promise<void>;
 }
 
-export async function testRedis(): Promise<TestRedis> {
+/** `extraArgs`: more redis-server options, e.g. `['--replicaof', '127.0.0.1', '6379']`. */
+export async function testRedis(extraArgs: readonly string[] = []): Promise<TestRedis> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'cccd-redis-'));
   let child: ChildProcess | undefined;
@@ -58,7 +59,19 @@ export async function testRedis(): Promise<TestRedis> {
     url: `redis://127.0.0.1:${port}`,
     port,
     async start() {
-      const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'];
+      const args = [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dir,
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        ...extraArgs,
+      ];
       let failed: Error | undefined;
       child = spawn('redis-server', args, { stdio: 'ignore' });
       child.once('error', (e) => {
