@@ -66,6 +66,8 @@ const COMMON = {
     decision: {
       label: 'Máy chủ',
       accepted: 'Đã chấp nhận: chữ ký của máy đọc thẻ hợp lệ, dữ liệu đã được máy chủ xác minh lại.',
+      acceptedPartly:
+        'Đã chấp nhận: chữ ký của máy đọc thẻ hợp lệ. Máy chủ đối chiếu lại được một phần dữ liệu với chip, phần còn lại do máy đọc thẻ xác nhận.',
       acceptedSimulated:
         'Đã chấp nhận để thử nghiệm: chữ ký của máy đọc thẻ hợp lệ, nhưng đây là thẻ MÔ PHỎNG, không phải thẻ CCCD thật.',
       refused: 'Từ chối kết quả đọc thẻ:',
@@ -135,6 +137,8 @@ const COMMON = {
     decision: {
       label: 'Backend',
       accepted: "Accepted: the kiosk's signature is valid and the backend re-verified the data.",
+      acceptedPartly:
+        "Accepted: the kiosk's signature is valid. The backend re-checked part of the data against the chip; the kiosk vouches for the rest.",
       acceptedSimulated:
         "Accepted for testing: the kiosk's signature is valid, but this is a SIMULATED card, not a real CCCD.",
       refused: 'The read result was refused:',
@@ -505,7 +509,10 @@ export function renderDecision(container, decision) {
   const line = document.createElement('p');
   const label = document.createElement('strong');
   label.textContent = `${t('decision.label')}: `;
-  const key = state === 'accepted' && decision.simulated ? 'acceptedSimulated' : state;
+  // The backend names the released fields it could not compare with signed chip data (claimedFields): then it
+  // did not re-verify "the data", only part of it.
+  const partly = state === 'accepted' && (decision.claimedFields?.length ?? 0) > 0;
+  const key = state === 'accepted' && decision.simulated ? 'acceptedSimulated' : partly ? 'acceptedPartly' : state;
   line.append(label, document.createTextNode(t(`decision.${key}`)));
   container.append(line);
   if (state === 'refused') {

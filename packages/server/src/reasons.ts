@@ -36,6 +36,42 @@ export type RefusalCode = (typeof REFUSAL_CODES)[number];
 
 type Params = Record<string, string>;
 
+/** Field names as a clerk reads them (the CCCD's own labels); data-group names (DG13…) stay as they are. */
+const FIELD_VI: Record<string, string> = {
+  idNumber: 'số định danh',
+  oldIdNumber: 'số CMND cũ',
+  fullName: 'họ và tên',
+  dateOfBirth: 'ngày sinh',
+  sex: 'giới tính',
+  nationality: 'quốc tịch',
+  ethnicity: 'dân tộc',
+  religion: 'tôn giáo',
+  placeOfOrigin: 'quê quán',
+  placeOfResidence: 'nơi thường trú',
+  identifyingMarks: 'đặc điểm nhận dạng',
+  dateOfIssue: 'ngày cấp',
+  dateOfExpiry: 'ngày hết hạn',
+  fatherName: 'họ tên cha',
+  motherName: 'họ tên mẹ',
+  spouseName: 'họ tên vợ/chồng',
+  photo: 'ảnh chân dung',
+};
+const fieldsVi = (list = '') =>
+  list
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean)
+    .map((f) => FIELD_VI[f] ?? f)
+    .join(', ');
+
+/** The server's verdict on the chip, as a sentence (the words of the clerk's screen, docs/demo.md). */
+const OVERALL_VI: Record<string, string> = {
+  invalid: 'dữ liệu trên chip đã bị thay đổi hoặc thẻ không qua được kiểm tra',
+  'unknown-csca': 'máy chủ chưa có chứng thư gốc của cơ quan cấp thẻ nên chưa xác minh được nguồn gốc thẻ',
+  'not-checked': 'chưa kiểm tra được thẻ có phải thẻ thật hay không',
+  'genuine-data': 'dữ liệu đúng của cơ quan cấp nhưng chưa xác minh được chip',
+};
+
 const TEXT: Record<RefusalCode, (p: Params) => { vi: string; en: string }> = {
   malformed: (p) => ({
     vi: `Kết quả đọc không đúng định dạng (${p.path ?? 'cấu trúc'}).`,
@@ -67,7 +103,7 @@ const TEXT: Record<RefusalCode, (p: Params) => { vi: string; en: string }> = {
     en: 'The agent signature (agentSig) does not verify for this ticket.',
   }),
   'field-widened': (p) => ({
-    vi: `Kết quả chứa trường không có trong vé: ${p.fields ?? ''}.`,
+    vi: `Kết quả chứa thông tin không có trong vé: ${fieldsVi(p.fields)}.`,
     en: `The result carries fields the ticket did not ask for: ${p.fields ?? ''}.`,
   }),
   simulated: () => ({
@@ -83,11 +119,11 @@ const TEXT: Record<RefusalCode, (p: Params) => { vi: string; en: string }> = {
     en: `The evidence bundle is not well-formed (${p.field ?? 'structure'}).`,
   }),
   'verdict-not-accepted': (p) => ({
-    vi: `Máy chủ kiểm tra lại chip: ${p.overall ?? ''} — không chấp nhận.`,
+    vi: `Máy chủ kiểm tra lại chip: ${OVERALL_VI[p.overall ?? ''] ?? 'kết quả không đạt'}. Không chấp nhận.`,
     en: `The server's own chip verification says ${p.overall ?? ''}: not accepted.`,
   }),
   'fields-mismatch': (p) => ({
-    vi: `Trường không khớp với dữ liệu chip đã kiểm tra: ${p.fields ?? ''}.`,
+    vi: `Thông tin không khớp với dữ liệu chip đã kiểm tra: ${fieldsVi(p.fields)}.`,
     en: `Fields differ from the verified chip data: ${p.fields ?? ''}.`,
   }),
 };
