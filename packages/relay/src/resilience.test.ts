@@ -7,7 +7,14 @@
  * scripts/reliability-report.mjs (docs/reliability.md).
  */
 import { CardRemoved, type TransmitOptions, type Transport } from '@cccd/emrtd';
-import { type Observed, outcomeOf, type ScenarioRecord, writeReliabilityArtifact } from '@cccd/emrtd/testing';
+import {
+  type Observed,
+  outcomeOf,
+  type ScenarioRecord,
+  TAG_LOSS_OFFSETS,
+  TAG_LOSS_STEPS,
+  writeReliabilityArtifact,
+} from '@cccd/emrtd/testing';
 import type { CardOptions, InProcessTransport } from '@cccd/simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GROUPS, relayCardImage, relayedRead, startVerifier } from './test-support/harness.js';
@@ -111,17 +118,7 @@ const SUCCESS_AFTER_RESUME = 'success after resume/restart across the relay, aut
 const lossAt = (stage: string) => () => ({ faults: [`tag-loss-after-apdus=${at[stage]!}`] });
 
 const SCENARIOS: Scenario[] = [
-  ...[
-    'CardAccess READ',
-    'PACE MSE:Set AT',
-    'PACE GA 1',
-    'PACE GA 2',
-    'PACE GA 3',
-    'PACE GA 4',
-    'SELECT application',
-    'CA MSE:Set AT',
-    'CA GENERAL AUTHENTICATE',
-  ].map(
+  ...TAG_LOSS_STEPS.map(
     (stage): Scenario => ({
       id: `relay/tag-loss/${stage}`,
       stage,
@@ -131,16 +128,7 @@ const SCENARIOS: Scenario[] = [
       card: lossAt(stage),
     }),
   ),
-  ...(
-    [
-      ['DG14', 60],
-      ['DG1', 40],
-      ['DG2', 8000],
-      ['DG13', 200],
-      ['SOD', 600],
-      ['DG15', 100],
-    ] as const
-  ).map(
+  ...TAG_LOSS_OFFSETS.map(
     ([file, offset]): Scenario => ({
       id: `relay/tag-loss/${file}`,
       stage: `READ BINARY ${file} at byte ${offset}`,

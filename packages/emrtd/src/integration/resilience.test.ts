@@ -22,7 +22,14 @@ import { CardRemoved } from '../errors.js';
 import { type AccessKey, canKey, mrzKey } from '../keys/access-key.js';
 import { readVerified } from '../read/read.js';
 import type { VerifiedReadOptions } from '../read/types.js';
-import { type Observed, outcomeOf, type ScenarioRecord, writeReliabilityArtifact } from '../testing/reliability.js';
+import {
+  type Observed,
+  outcomeOf,
+  type ScenarioRecord,
+  TAG_LOSS_OFFSETS,
+  TAG_LOSS_STEPS,
+  writeReliabilityArtifact,
+} from '../testing/reliability.js';
 import type { TransmitOptions, Transport } from '../transport.js';
 import { TrustStore } from '../trust/store.js';
 
@@ -163,15 +170,7 @@ const ins = (stage: string) => {
 const SUCCESS_AFTER_RESUME = 'success after resume/restart, authentic';
 
 const TAG_LOSS: Scenario[] = [
-  ...[
-    'CardAccess READ',
-    'PACE MSE:Set AT',
-    'PACE GA 1',
-    'PACE GA 2',
-    'PACE GA 3',
-    'PACE GA 4',
-    'SELECT application',
-  ].map(
+  ...TAG_LOSS_STEPS.map(
     (stage): Scenario => ({
       id: `tag-loss/${stage}`,
       category: 'tag loss',
@@ -182,27 +181,7 @@ const TAG_LOSS: Scenario[] = [
       card: lossAt(stage),
     }),
   ),
-  ...['CA MSE:Set AT', 'CA GENERAL AUTHENTICATE'].map(
-    (stage): Scenario => ({
-      id: `tag-loss/${stage}`,
-      category: 'tag loss',
-      stage,
-      fault: `tag-loss-after-apdus (at ${stage})`,
-      expected: SUCCESS_AFTER_RESUME,
-      check: resumed,
-      card: lossAt(stage),
-    }),
-  ),
-  ...(
-    [
-      ['DG14', 60],
-      ['DG1', 40],
-      ['DG2', 8000],
-      ['DG13', 200],
-      ['SOD', 600],
-      ['DG15', 100],
-    ] as const
-  ).map(
+  ...TAG_LOSS_OFFSETS.map(
     ([file, offset]): Scenario => ({
       id: `tag-loss/${file}`,
       category: 'tag loss',

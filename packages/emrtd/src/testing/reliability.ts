@@ -135,3 +135,28 @@ export function writeReliabilityArtifact(suite: string, records: ScenarioRecord[
   const body = { suite, generatedAt: new Date().toISOString(), node: process.version, scenarios: records };
   writeFileSync(`${ARTIFACT_DIR}${suite}.json`, `${JSON.stringify(body, null, 2)}\n`);
 }
+
+/**
+ * The fault matrix's tag-loss rows (docs/reliability.md): the steps at which the card leaves the field (by APDU),
+ * and the files and byte offsets at which it leaves during a READ BINARY. Every suite that claims to resume runs
+ * exactly these rows (in process, PC/SC, across @cccd/relay).
+ */
+export const TAG_LOSS_STEPS = [
+  'CardAccess READ',
+  'PACE MSE:Set AT',
+  'PACE GA 1',
+  'PACE GA 2',
+  'PACE GA 3',
+  'PACE GA 4',
+  'SELECT application',
+  'CA MSE:Set AT',
+  'CA GENERAL AUTHENTICATE',
+] as const;
+export const TAG_LOSS_OFFSETS = [
+  ['DG14', 60],
+  ['DG1', 40],
+  ['DG2', 8000],
+  ['DG13', 200],
+  ['SOD', 600],
+  ['DG15', 100],
+] as const;
