@@ -150,11 +150,17 @@ describe('cccd read --simulate (in-process card)', () => {
     expect((await cccd(['read', '--can', PERSONAL.can, '--chip', 'aa=absent'])).code).toBe(2);
   });
 
-  it('--chip pace-cam: a PACE-CAM card is authentic by CAM; a CAM answer that fits no key exits 3', async () => {
+  it('--chip pace-cam: a PACE-CAM card is authentic by CAM; a CAM answer that fits no key exits 3 unless CA proves the chip', async () => {
     const cam = await cccd([...withCan, '--groups', 'dg1', '--chip', 'pace-cam=present']);
     expect(cam.code).toBe(0);
     expect(cam.stdout).toMatch(/\(PACE-CAM\)/);
-    const wrong = await cccd([...withCan, '--groups', 'dg1', '--chip', 'pace-cam=wrong-key', '--json']);
+    const wrongKey = [...withCan, '--groups', 'dg1', '--chip', 'pace-cam=wrong-key', '--json'];
+    // DO'8A' is not MAC-protected: a mismatch is settled by DG14 Chip Authentication when the chip completes it…
+    const settled = await cccd(wrongKey);
+    expect(settled.code).toBe(0);
+    expect(JSON.parse(settled.stdout).verification.chip).toMatchObject({ status: 'valid', method: 'ca' });
+    // …and is the clone signal when it does not.
+    const wrong = await cccd([...wrongKey, '--chip', 'ca=refuse-mse:6A86']);
     expect(wrong.code).toBe(3);
     expect(JSON.parse(wrong.stdout).verification.chip).toMatchObject({ status: 'invalid', method: 'pace-cam' });
     expect(leaks(wrong.stderr)).toEqual([]);
