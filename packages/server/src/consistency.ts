@@ -9,8 +9,8 @@
  * - DG1 alone (the agent read DG13 but withheld it): the MRZ, parsed by emrtd `parseDg1`, holds exactly the ID
  *   (TD1 optional data, docs/reference/vn-cccd.md §4), the sex, and the dates of birth and expiry as YYMMDD (ICAO
  *   9303-5 §4.2.2). The expiry's century is the SDK's (`toCccdDocument`); the birth century follows from the CCCD
- *   expiry rule (vn-cccd.md §4: a card expires at the 14th/25th/40th/60th birthday, and has no expiry only when
- *   issued at 58 or later). The name is compared folded to MRZ letters (ICAO 9303-3 §4.5: diacritics dropped, upper
+ *   expiry rule (docs/reference/vn-cccd.md §4: a card expires at the 14th/25th/40th/60th birthday, and has no
+ *   expiry only when issued at 58 or later). The name is compared folded to MRZ letters (ICAO 9303-3 §4.5: diacritics dropped, upper
  *   case; đ → D as the simulator's `transliterate`), ignoring separators (apostrophes are omitted, hyphens and spaces
  *   become '<'), unless the MRZ name field is full (possibly truncated, 9303-3 §4.6): then it is claimed. The
  *   nationality is verified when it is the MRZ code or 'Việt Nam' beside VNM; any other text is claimed.
