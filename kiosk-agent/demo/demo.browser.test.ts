@@ -10,22 +10,22 @@
  * Every wait is bounded; a missing browser or an agent that does not start fails fast and clearly.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { type DemoBackend, startDemoBackend } from '@cccd/server';
+import { DEMO_DESKS, type DemoBackend, startDemoBackend } from '@cccd/server';
 import { loadProfile } from '@cccd/simulator';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, CHROMIUM_ARGS, requireChromium } from '../../packages/emrtd/browser/chromium.js';
 import { type AgentConfigInput, type AgentHandle, startAgent } from '../src/index.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const IMAGES = join(ROOT, 'docs/images');
-const CHROMIUM = '/usr/bin/chromium';
 const STEP_MS = 15_000;
 const profile = loadProfile('cccd-2021-adult');
 const CAN = profile.idNumber.slice(6);
@@ -56,17 +56,8 @@ const SHOTS: Record<string, Scenario[]> = {
   'clinic.html': ['authentic', 'invalid'],
   'bank.html': ['authentic', 'invalid'],
 };
-const COMMUNE_FIELDS = [
-  'fullName',
-  'dateOfBirth',
-  'sex',
-  'nationality',
-  'idNumber',
-  'dateOfIssue',
-  'dateOfExpiry',
-  'placeOfOrigin',
-  'placeOfResidence',
-];
+/** The commune desk's form: every field its ticket releases (the demo backend decides them). */
+const COMMUNE_FIELDS = DEMO_DESKS.commune!.fields;
 const vnDate = (iso: string) => iso.split('-').reverse().join('/');
 
 function bounded<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -150,7 +141,7 @@ let profileDir = '';
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`chromium not found at ${CHROMIUM} (apt-get install chromium)`);
+  requireChromium();
   buildClient();
   profileDir = mkdtempSync(join(tmpdir(), 'cccd-demo-chromium-'));
   agent = await startDemoAgent({}, 'authentic');
@@ -164,15 +155,7 @@ beforeAll(async () => {
     headless: true,
     timeout: 20_000,
     viewport: { width: 1100, height: 900 },
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-quic',
-      '--no-first-run',
-    ],
+    args: CHROMIUM_ARGS,
   });
   context.setDefaultTimeout(STEP_MS);
   mkdirSync(IMAGES, { recursive: true });

@@ -1,18 +1,11 @@
-/**
- * Test and benchmark code (Node): the page-entry bundle served next to the APDU socket, opened in Debian's
- * chromium through playwright-core (launched as kiosk-agent/demo/demo.browser.test.ts does), and the renderer's
- * CPU read from the DevTools protocol. The page's console errors and uncaught exceptions are kept, with the
- * card's personal values masked, so a failing read says why without printing them.
- */
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Transport } from '@cccd/emrtd';
 import { type Browser, type CDPSession, chromium, type Page } from 'playwright-core';
 import { type ApduServer, startApduServer } from './apdu-server.js';
 import { bundleForBrowser, SOURCE_ALIASES } from './bundle.js';
+import { CHROMIUM, CHROMIUM_ARGS, requireChromium } from './chromium.js';
 import type { BrowserReadApi, BrowserReadOutcome, BrowserReadRequest } from './page-entry.js';
 
-export const CHROMIUM = '/usr/bin/chromium';
 const STEP_MS = 20_000;
 const ENTRY = fileURLToPath(new URL('./page-entry.ts', import.meta.url));
 
@@ -87,7 +80,7 @@ async function rendererTime(cdp: CDPSession): Promise<RendererTime> {
 }
 
 export async function startBrowserHarness(options: HarnessOptions): Promise<BrowserHarness> {
-  if (!existsSync(CHROMIUM)) throw new Error(`chromium not found at ${CHROMIUM} (apt-get install chromium)`);
+  requireChromium();
   const problems: string[] = [];
   const note = (line: string) => {
     const safe = redact(line, options.secrets);
@@ -102,15 +95,7 @@ export async function startBrowserHarness(options: HarnessOptions): Promise<Brow
       executablePath: CHROMIUM,
       headless: true,
       timeout: STEP_MS,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-quic',
-        '--no-first-run',
-      ],
+      args: CHROMIUM_ARGS,
     });
     const page = await openPage(browser, server, note);
     const cdp = await page.context().newCDPSession(page);

@@ -6,16 +6,16 @@
  * not contain the decoder. Every wait is bounded.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleForBrowser } from '../../browser/bundle.js';
+import { CHROMIUM, CHROMIUM_ARGS, requireChromium } from '../../browser/chromium.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const DIST = `${ROOT}packages/emrtd/dist/`;
-const CHROMIUM = '/usr/bin/chromium';
 const ORIGIN = 'http://jp2.test';
 const FACE = readFileSync(`${ROOT}simulator/profiles/assets/face-240x320.jp2`);
 
@@ -28,14 +28,14 @@ async function bundle(entry: string): Promise<{ code: string; unresolved: string
 let browser: Browser | undefined;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`chromium not found at ${CHROMIUM} (apt-get install chromium)`);
+  requireChromium();
   const tsc = createRequire(`${ROOT}package.json`).resolve('typescript/bin/tsc');
   execFileSync(process.execPath, [tsc, '-b', 'packages/emrtd'], { cwd: ROOT, timeout: 60_000, stdio: 'pipe' });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     timeout: 20_000,
-    args: ['--no-sandbox'],
+    args: CHROMIUM_ARGS,
   });
 }, 90_000);
 
